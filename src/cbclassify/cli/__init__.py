@@ -1,0 +1,1 @@
+"""The ``cbclassify`` command line (Typer). One module per command group."""

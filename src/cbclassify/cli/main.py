@@ -1,0 +1,31 @@
+"""The ``cbclassify`` entry point: registers each command group's commands."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+app = typer.Typer(
+    name="cbclassify",
+    help="Find, classify, verify and resolve credit balances in a therapy practice's ledger.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+#: Command-group modules under cbclassify.cli; each defines ``register(app)``.
+COMMAND_MODULES: tuple[str, ...] = (
+    "ledger_cmds",  # validate
+    "x12_cmds",  # ingest-835
+    "synth_cmds",  # synth
+    "worklist_cmds",  # worklist
+    "demo_cmds",  # demo
+)
+
+for _module in COMMAND_MODULES:
+    importlib.import_module(f"cbclassify.cli.{_module}").register(app)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
