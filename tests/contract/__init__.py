@@ -1,0 +1,1 @@
+"""Tests of the ledger contract: money, validation rules, references."""

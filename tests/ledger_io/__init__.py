@@ -1,0 +1,1 @@
+"""Tests of reading and writing ledger folders and the validate command."""
