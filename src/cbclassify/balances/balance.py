@@ -33,9 +33,10 @@ def signed_balance_effect(transactions: pd.DataFrame) -> pd.Series:
     """Per transaction, its effect on the balance in cents (int64): -amount for payment,
     adjustment and transfer; +amount for refund; 0 for responsibility."""
     amount = transactions["amount_cents"].astype("int64").to_numpy()
-    kind = transactions["kind"].to_numpy()
-    reducing = np.isin(kind, BALANCE_REDUCING_KINDS)
-    refund = kind == "refund"
+    kind = transactions["kind"]
+    # Series.isin/eq stay in pyarrow for string columns (np.isin would box every value).
+    reducing = kind.isin(BALANCE_REDUCING_KINDS).to_numpy(dtype=bool)
+    refund = kind.eq("refund").fillna(False).to_numpy(dtype=bool)
     effect = np.where(reducing, -amount, np.where(refund, amount, 0))
     return pd.Series(effect.astype("int64"), index=transactions.index, name="effect_cents")
 
@@ -56,7 +57,7 @@ def claim_balances(ledger: Ledger, as_of: pd.Timestamp | str | None = None) -> p
     txns = current.transactions
     posted = (
         signed_balance_effect(txns)
-        .groupby(txns["claim_id"].to_numpy(), sort=False)
+        .groupby(txns["claim_id"].array, sort=False)  # pyarrow keys, no boxing
         .sum()
         .rename("posted_cents")
     )
@@ -89,7 +90,13 @@ def line_balances(ledger: Ledger, as_of: pd.Timestamp | str | None = None) -> pd
 def credit_balances(ledger: Ledger, as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
     """Claims carrying a credit balance as of a date: claim_balances rows with balance <= -1
     cent, plus ``credit_cents`` (= -balance, positive int64)."""
-    balances = claim_balances(ledger, as_of)
+    return credits_from_claim_balances(claim_balances(ledger, as_of))
+
+
+def credits_from_claim_balances(balances: pd.DataFrame) -> pd.DataFrame:
+    """The credit rule applied to ``claim_balances`` output: rows with balance <= -1 cent, plus
+    ``credit_cents`` (= -balance, positive int64). Lets callers that already hold every claim's
+    balance (e.g. the worklist) select credits without recomputing."""
     credits = balances[balances["balance_cents"] <= -1].copy()
     credits["credit_cents"] = (-credits["balance_cents"]).astype("int64")
     return credits.reset_index(drop=True)
