@@ -1,0 +1,192 @@
+"""Recommended actions only on confirmation, per contract and policy; verify_and_recommend."""
+
+from __future__ import annotations
+
+import pandas as pd
+from verify_ledgers import credits_of, one, standard
+
+from cbclassify.resolve import SCORING_COLUMNS, parse_policy, recommend, verify_and_recommend
+from cbclassify.verify import verify_credits
+
+D = pd.Timestamp
+
+
+def _run(ledger, policy=None, investigations=None, as_of=None, identified=None):
+    verified = verify_credits(ledger, credits_of(ledger, as_of), as_of)
+    if identified is not None:
+        verified["identified_date"] = D(identified)
+    day = as_of or ledger.default_as_of()
+    return one(recommend(ledger, verified, day, policy, investigations))
+
+
+def _overpaid(payer="BCBS", payer_type="commercial", allows_offset=None, paid="230.00"):
+    b = standard() if payer == "BCBS" else standard((payer, payer_type))
+    if allows_offset is not None:
+        for row in b.payers:
+            if row["payer_id"] == payer:
+                row["allows_offset"] = allows_offset
+    b.line("C1", charge="400.00", payer=payer).fee(payer, "97110", "50.00")
+    b.era_payment(
+        "C1",
+        payer,
+        paid,
+        allowed="200.00",
+        era="E1",
+        co45="200.00",
+        pr={"3": "20.00"},
+        date="2026-03-02",
+    )
+    b.patient_payment("C1", "20.00")
+    return b.build()
+
+
+def test_payer_overpayment_is_refunded_to_the_payer_that_overpaid():
+    row = _run(_overpaid())
+    assert row["recommended_action"] == "refund_payer"
+    assert row["overpayment_payer_id"] == "BCBS"
+    assert row["due_date"] == D("2026-05-01")
+    assert bool(row["approval_required"]) is False
+
+
+def test_offset_where_the_payer_allows_it_and_policy_overrides():
+    assert _run(_overpaid(allows_offset=True))["recommended_action"] == "payer_offset"
+    deny = parse_policy({"offsets": {"deny": ["BCBS"]}})
+    assert _run(_overpaid(allows_offset=True), deny)["recommended_action"] == "refund_payer"
+    allow = parse_policy({"offsets": {"allow": ["BCBS"]}})
+    assert _run(_overpaid(), allow)["recommended_action"] == "payer_offset"
+
+
+def test_refund_at_or_above_the_threshold_needs_approval():
+    row = _run(_overpaid(paid="880.00"))  # $700 overpaid
+    assert row["recommended_action"] == "refund_payer" and bool(row["approval_required"]) is True
+
+
+def test_medicare_overpayment_deadline_with_an_open_investigation():
+    ledger = _overpaid(payer="MCR", payer_type="medicare")
+    inv = pd.DataFrame(
+        {"claim_id": ["C1"], "opened_date": [D("2026-03-02")], "closed_date": [D("2026-04-01")]}
+    )
+    row = _run(ledger, investigations=inv)
+    assert row["due_date"] == D("2026-05-31")
+    assert row["due_basis"].startswith(
+        "Medicare 60-day rule from identification 2026-03-02, suspended"
+    )
+
+
+def test_identification_date_given_per_credit_drives_the_deadline():
+    row = _run(_overpaid(payer="MCR", payer_type="medicare"), identified="2026-03-10")
+    assert row["due_date"] == D("2026-05-09")
+
+
+def _patient_credit(other_claim_open=True, other_billed="2026-01-06"):
+    b = standard()
+    b.line("C1", charge="400.00").fee("BCBS", "97110", "50.00")
+    b.era_payment(
+        "C1",
+        "BCBS",
+        "180.00",
+        allowed="200.00",
+        era="E1",
+        co45="200.00",
+        pr={"3": "20.00"},
+        date="2026-03-02",
+    )
+    b.patient_payment("C1", "30.00", date="2026-01-05")
+    b.line("C2", charge="150.00", service_date="2026-01-02", billed_date=other_billed)
+    if not other_claim_open:
+        b.txn("C2", "payment", "payer", "150.00", payer="BCBS", trace="CHK2", method="check")
+    return b.build()
+
+
+def test_patient_credit_applied_to_the_patients_open_balance():
+    row = _run(_patient_credit())
+    assert row["recommended_action"] == "apply_to_balance"
+    assert row["apply_to_claim_id"] == "C2"
+    assert row["due_date"] == D("2026-04-01")
+    assert pd.isna(row["dormancy_date"])
+
+
+def test_patient_credit_refunded_when_policy_forbids_applying_or_nothing_is_open():
+    off = parse_policy({"patient_credits": {"apply_to_other_balances": False}})
+    row = _run(_patient_credit(), off)
+    assert row["recommended_action"] == "refund_patient"
+    assert row["dormancy_date"] == D("2029-01-05")  # last patient payment + 3 years (PA)
+    assert _run(_patient_credit(other_claim_open=False))["recommended_action"] == "refund_patient"
+
+
+def test_open_balance_is_looked_up_as_of_identification():
+    # C2 was billed after the credit was identified: nothing to apply it to yet.
+    ledger = _patient_credit(other_billed="2026-03-05")
+    assert _run(ledger, identified="2026-03-02")["recommended_action"] == "refund_patient"
+    assert _run(ledger, identified="2026-03-06")["recommended_action"] == "apply_to_balance"
+
+
+def test_reverse_posting_and_correct_adjustment_are_internal_corrections():
+    b = standard()
+    b.line("C1", charge="400.00").fee("BCBS", "97110", "50.00")
+    b.era_payment(
+        "C1",
+        "BCBS",
+        "180.00",
+        allowed="200.00",
+        era="E1",
+        co45="200.00",
+        pr={"3": "20.00"},
+        date="2026-03-02",
+    )
+    b.txn(
+        "C1",
+        "payment",
+        "payer",
+        "180.00",
+        payer="BCBS",
+        allowed="200.00",
+        era="E1",
+        date="2026-03-02",
+    )
+    b.patient_payment("C1", "20.00")
+    row = _run(b.build())
+    assert row["recommended_action"] == "reverse_posting"
+    assert row["due_basis"].startswith("internal correction: 30 days")
+    assert pd.isna(row["overpayment_payer_id"])
+
+
+def test_nothing_is_recommended_without_confirmation():
+    b = standard()
+    b.line("C1", charge="400.00").fee("BCBS", "97110", "50.00")
+    b.era_payment(
+        "C1",
+        "BCBS",
+        "210.00",
+        allowed="200.00",
+        era="E1",
+        co45="220.00",
+        pr={"3": "20.00"},
+        date="2026-03-02",
+    )
+    b.patient_payment("C1", "20.00")
+    row = _run(b.build())
+    assert pd.isna(row["recommended_action"]) and pd.isna(row["due_date"])
+    assert row["due_basis"] == "no action until verified: manual review"
+
+
+def test_verify_and_recommend_gives_the_scoring_columns():
+    ledger = _overpaid()
+    out = verify_and_recommend(
+        ledger, credits_of(ledger), predicted=pd.Series({"C1": "payer_overpayment"})
+    )
+    assert list(out.columns) == SCORING_COLUMNS
+    row = one(out)
+    assert row["verification"] == "confirmed" and row["verified_source"] == "payer_overpayment"
+    assert row["explained_amount"] == row["credit_cents"] == 5000
+    assert row["recommended_action"] == "refund_payer" and row["due_date"] == D("2026-05-01")
+    assert row["evidence"] and row["statement"].startswith("Confirmed payer overpayment of $50.00.")
+
+
+def test_verify_and_recommend_from_verify_accepts_a_prediction_frame():
+    from cbclassify.verify import verify_and_recommend as from_verify
+
+    ledger = _overpaid()
+    predicted = pd.DataFrame({"claim_id": ["C1"], "predicted_source": ["allowance_error"]})
+    row = one(from_verify(ledger, credits_of(ledger), predicted=predicted))
+    assert row["verified_source"] == "payer_overpayment" and bool(row["disagreement"]) is True

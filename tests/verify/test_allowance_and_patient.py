@@ -1,0 +1,151 @@
+"""Allowance error (write-off above charge minus allowed, PR written off as contractual, the
+same adjustment twice) and patient credit (above the responsibility the payer assigned)."""
+
+from __future__ import annotations
+
+from verify_ledgers import credits_of, one, standard
+
+from cbclassify.verify import verify_credits
+
+
+def _verify(b, **kw):
+    ledger = b.build()
+    return verify_credits(ledger, credits_of(ledger), **kw)
+
+
+def _adjudicated(b, co45="200.00", pr=None, claim="C1", paid="180.00"):
+    b.line(claim, charge="400.00").fee("BCBS", "97110", "50.00")
+    b.era_payment(
+        claim,
+        "BCBS",
+        paid,
+        allowed="200.00",
+        era=f"E-{claim}",
+        co45=co45,
+        pr=pr if pr is not None else {"3": "20.00"},
+    )
+    return b
+
+
+def test_write_off_above_charge_minus_allowed():
+    b = _adjudicated(standard(), co45="250.00")
+    b.patient_payment("C1", "20.00")
+    row = one(_verify(b))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "allowance_error")
+    assert row["confirmed_action"] == "correct_adjustment"
+    assert row["explained_cents"] == 5000
+    assert (
+        "Write-offs total $250.00" in row["statement"]
+        and "only $200.00 should be written off" in row["statement"]
+    )
+
+
+def test_patient_responsibility_written_off_as_contractual():
+    b = _adjudicated(standard())
+    b.txn(
+        "C1", "adjustment", "payer", "20.00", payer="BCBS", group="CO", reason="3", method="manual"
+    )
+    b.patient_payment("C1", "20.00")
+    row = one(_verify(b))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "allowance_error")
+    assert row["explained_cents"] == 2000
+    assert "written off as a contractual adjustment" in row["statement"]
+
+
+def test_same_adjustment_posted_twice():
+    b = _adjudicated(standard())
+    b.txn(
+        "C1",
+        "adjustment",
+        "payer",
+        "200.00",
+        payer="BCBS",
+        group="CO",
+        reason="45",
+        method="manual",
+        date="2026-02-02",
+    )
+    b.patient_payment("C1", "20.00")
+    row = one(_verify(b))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "allowance_error")
+    assert row["explained_cents"] == 20000
+    assert "posted twice" in row["statement"]
+
+
+def test_reversed_and_reposted_adjustment_is_not_posted_twice():
+    b = _adjudicated(standard())
+    b.txn(
+        "C1",
+        "adjustment",
+        "payer",
+        "-200.00",
+        payer="BCBS",
+        group="CO",
+        reason="45",
+        method="manual",
+    )
+    b.txn(
+        "C1",
+        "adjustment",
+        "payer",
+        "200.00",
+        payer="BCBS",
+        group="CO",
+        reason="45",
+        method="manual",
+    )
+    b.patient_payment("C1", "25.00")
+    row = one(_verify(b))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
+
+
+def test_copay_collected_above_the_responsibility_the_payer_assigned():
+    b = _adjudicated(standard(), pr={"2": "12.00"}, paid="188.00")
+    b.patient_payment("C1", "20.00")
+    row = one(_verify(b))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
+    assert row["explained_cents"] == 800
+    assert (
+        "The patient paid $20.00" in row["statement"] and "$12.00 coinsurance" in row["statement"]
+    )
+
+
+def test_era_without_responsibility_rows_means_the_patient_owes_nothing():
+    b = _adjudicated(standard(), co45="200.00", pr={}, paid="200.00")
+    b.patient_payment("C1", "20.00")  # a copay taken at the desk that the payer did not assign
+    row = one(_verify(b))
+    assert row["credit_cents"] == 2000
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
+    assert "assigned $0.00 patient responsibility" in row["statement"]
+
+
+def test_manual_posting_without_responsibility_leaves_the_patient_credit_inconclusive():
+    b = standard()
+    b.line("C1", charge="400.00").fee("BCBS", "97110", "50.00")
+    b.txn("C1", "payment", "payer", "180.00", payer="BCBS", trace="CHK9", method="check")
+    b.txn("C1", "adjustment", "payer", "200.00", payer="BCBS", trace="CHK9", method="check")
+    b.patient_payment("C1", "30.00")
+    row = one(_verify(b))
+    assert row["verification"] == "inconclusive"
+    assert "without patient responsibility" in row["review_reason"]
+
+
+def test_self_pay_patient_paid_above_the_charge():
+    b = standard()
+    b.line("C1", charge="120.00", payer=None)
+    b.patient_payment("C1", "120.00", receipt="R1")
+    b.patient_payment("C1", "40.00", receipt="R2", date="2026-02-01")
+    row = one(_verify(b))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
+    assert "self-pay" in row["statement"]
+
+
+def test_patient_credit_and_allowance_error_together_is_partial_with_both_components():
+    b = _adjudicated(standard(), co45="230.00")
+    b.patient_payment("C1", "30.00")  # $10 above the copay, write-off $30 too large
+    row = one(_verify(b))
+    assert row["verification"] == "partial"
+    sources = {c["source"]: c["amount_cents"] for c in row["components"]}
+    assert sources == {"allowance_error": 3000, "patient_credit": 1000}
+    assert row["explained_cents"] == 4000 == row["credit_cents"]
+    assert "several sources" in row["review_reason"]
