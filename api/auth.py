@@ -1,0 +1,96 @@
+"""Who is calling: bearer API tokens, or a session cookie with CSRF protection for web forms.
+
+- API clients send ``Authorization: Bearer cbc_...`` (per-user tokens, stored hashed, revocable).
+- Browsers sign in at ``/api/v1/auth/login`` and get an HttpOnly ``cbc_session`` cookie. Every
+  unsafe request (POST, PUT, PATCH, DELETE) made with the cookie must carry the session's CSRF
+  token in the ``X-CSRF-Token`` header or a ``csrf_token`` form field. Bearer requests need no
+  CSRF token (browsers never attach them on their own).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from fastapi import Request
+
+from api.errors import ApiError
+from api.state import ServiceState
+from cbclassify.store import accounts
+from cbclassify.store.cases import ActingUser
+from cbclassify.store.models_auth import User
+
+SESSION_COOKIE = "cbc_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_UNAUTHENTICATED = {"WWW-Authenticate": "Bearer"}
+
+
+def csrf_token(secret: bytes, session_id: str) -> str:
+    """The CSRF token bound to one session (HMAC of its id; nothing to store)."""
+    return hmac.new(secret, b"csrf:" + session_id.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def acting_user(user: User) -> ActingUser:
+    """A detached, immutable view of a user for request handling."""
+    return ActingUser(user.id, user.username, user.role_names, user.practice_ids)
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+async def _csrf_sent(request: Request) -> str | None:
+    sent = request.headers.get(CSRF_HEADER)
+    if sent:
+        return sent
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()  # Starlette caches the parsed form for the endpoint
+        value = form.get(CSRF_FIELD)
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _user_for_token(state: ServiceState, token: str) -> ActingUser | None:
+    with state.db.read_session() as session:
+        user = accounts.user_for_token(session, token)
+        dirty = bool(session.dirty)
+        found = acting_user(user) if user is not None else None
+    if dirty and found is not None:  # last_used_at moved on (at most every few minutes)
+        with state.db.transaction() as session:
+            accounts.user_for_token(session, token)
+    return found
+
+
+def _user_for_session(state: ServiceState, session_id: str) -> ActingUser | None:
+    with state.db.read_session() as session:
+        user = accounts.user_for_session(session, session_id)
+        return acting_user(user) if user is not None else None
+
+
+async def authenticate(request: Request, state: ServiceState) -> ActingUser:
+    """The calling user, or a 401; a cookie-authenticated unsafe request also needs CSRF."""
+    token = _bearer(request)
+    if token is not None:
+        user = _user_for_token(state, token)
+        if user is None:
+            raise ApiError(401, "unauthenticated", "invalid, expired or revoked API token",
+                           headers=_UNAUTHENTICATED)  # fmt: skip
+        return user
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if session_id:
+        user = _user_for_session(state, session_id)
+        if user is None:
+            raise ApiError(401, "unauthenticated", "session expired; sign in again",
+                           headers=_UNAUTHENTICATED)  # fmt: skip
+        if request.method not in SAFE_METHODS:
+            sent = await _csrf_sent(request)
+            if not sent or not hmac.compare_digest(sent, csrf_token(state.secret, session_id)):
+                raise ApiError(403, "csrf_failed", f"missing or wrong CSRF token ({CSRF_HEADER})")
+        return user
+    raise ApiError(401, "unauthenticated", "sign in or send an API token (Authorization: Bearer)",
+                   headers=_UNAUTHENTICATED)  # fmt: skip

@@ -1,0 +1,102 @@
+"""Classify-on-demand: request rows -> a validated in-memory ledger -> score_ledger."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from api.errors import ApiError
+from api.schemas_classify import ClaimBalance, ClassifiedCredit, ClassifyIn, ClassifyOut
+from cbclassify.balances import claim_balances, resolve_as_of
+from cbclassify.contract.enums import CREDIT_SOURCES
+from cbclassify.contract.errors import LedgerValidationError
+from cbclassify.contract.money import format_cents
+from cbclassify.contract.schema import TABLES
+from cbclassify.contract.validate import build_ledger
+from cbclassify.contract.validate_issues import FIRST_DATA_LINE
+from cbclassify.store.analysis import score_frame
+from cbclassify.store.champion import LoadedModel
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def raw_tables(body: ClassifyIn) -> dict[str, pd.DataFrame]:
+    """The request as the text frames a ledger file would give (contract column names)."""
+    tables: dict[str, pd.DataFrame] = {}
+    for name, table in TABLES.items():
+        rows = getattr(body, name, None)
+        if name == "resolutions" or (not rows and not table.required):
+            continue
+        records = [{c: _text(getattr(r, c, None)) for c in table.column_names} for r in rows or []]
+        tables[name] = pd.DataFrame(records, columns=list(table.column_names), dtype="string")
+    return tables
+
+
+def _field_issues(err: LedgerValidationError) -> list[dict[str, Any]]:
+    """Validation issues named by request field: ``transactions[2].amount``."""
+    out = []
+    for issue in err.issues[:200]:
+        where = issue.file
+        if issue.row is not None:
+            where += f"[{issue.row - FIRST_DATA_LINE}]"
+        if issue.column:
+            where += f".{issue.column}"
+        out.append({"field": where, "message": issue.message})
+    return out
+
+
+def classify(body: ClassifyIn, model: LoadedModel, policy: Any = None) -> ClassifyOut:
+    """Balances of the claims sent, and every credit classified, verified and explained."""
+    try:
+        ledger = build_ledger(raw_tables(body))
+    except LedgerValidationError as err:
+        issues = _field_issues(err)
+        raise ApiError(422, "invalid_ledger", f"{issues[0]['field']}: {issues[0]['message']}",
+                       field=issues[0]["field"], issues=issues) from err  # fmt: skip
+    when = resolve_as_of(ledger, body.as_of)
+    balances = claim_balances(ledger, when)
+    has_credit = bool((balances["balance_cents"] <= -1).any())
+    scores = score_frame(ledger, model.predictor, when, policy) if has_credit else None
+    return ClassifyOut(
+        as_of=when.date(),
+        model_version=f"{model.ref.name} v{model.ref.version}",
+        balances=[ClaimBalance(claim_id=c, balance=format_cents(b), credit=b <= -1)
+                  for c, b in zip(balances["claim_id"], balances["balance_cents"], strict=True)],
+        credits=[] if scores is None else [_credit(r) for r in scores.to_dict("records")],
+    )  # fmt: skip
+
+
+def _blank(value: object) -> bool:
+    return value is None or (not isinstance(value, list | dict) and bool(pd.isna(value)))
+
+
+def _credit(row: dict[str, Any]) -> ClassifiedCredit:
+    def text(name: str) -> str | None:
+        return None if _blank(row.get(name)) else str(row[name])
+
+    explained = row.get("explained_amount_cents")
+    due = row.get("due_date")
+    return ClassifiedCredit(
+        claim_id=str(row["claim_id"]), credit_amount=format_cents(row["credit_amount_cents"]),
+        predicted_source=str(row["predicted_source"]), confidence=float(row["confidence"]),
+        probabilities={s: float(row[f"p_{s}"]) for s in CREDIT_SOURCES},
+        verification=text("verification"), verified_source=text("verified_source"),
+        explained_amount=None if _blank(explained) else format_cents(int(explained)),
+        evidence=[e for e in (text("evidence") or "").split(";") if e],
+        recommended_action=text("recommended_action"),
+        due_date=None if _blank(due) else pd.Timestamp(due).date(),
+        explanation=[e for e in (text("top_reasons") or "").split(";") if e],
+    )  # fmt: skip

@@ -1,0 +1,176 @@
+"""Sign in and out (session cookie + CSRF token), who am I, and personal API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+
+from api.auth import SESSION_COOKIE, csrf_token
+from api.deps import CurrentUser, State
+from api.errors import ApiError
+from api.state import ServiceState
+from cbclassify.store import accounts
+from cbclassify.store.audit import AuditActor, append_audit
+from cbclassify.store.base import as_utc, utcnow
+from cbclassify.store.models_audit import AuditEvent
+from cbclassify.store.models_auth import ApiToken, Practice, User
+from cbclassify.workflow import permissions_of
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+class MeOut(BaseModel):
+    id: int
+    username: str
+    roles: list[str]
+    practices: list[str]
+    permissions: list[str]
+
+
+class LoginOut(BaseModel):
+    user: MeOut
+    csrf_token: str = Field(description="send as X-CSRF-Token (or form field csrf_token)")
+
+
+class TokenIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    expires_in_days: int | None = Field(None, ge=1, le=3650)
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class NewTokenOut(TokenOut):
+    token: str = Field(description="shown once; store it now")
+
+
+def me_out(state: ServiceState, user_id: int, username: str, roles: frozenset[str],
+           practice_ids: frozenset[int]) -> MeOut:  # fmt: skip
+    """The caller's identity, roles, practices and resulting permissions."""
+    with state.db.read_session() as session:
+        codes = session.scalars(select(Practice.code).where(Practice.id.in_(practice_ids))).all()
+    return MeOut(id=user_id, username=username, roles=sorted(roles), practices=sorted(codes),
+                 permissions=sorted(p.value for p in permissions_of(roles)))  # fmt: skip
+
+
+def _too_many_failures(state: ServiceState, username: str) -> bool:
+    since = utcnow() - timedelta(minutes=state.config.failed_login_window_minutes)
+    with state.db.read_session() as session:
+        failures = session.scalar(
+            select(func.count()).select_from(AuditEvent).where(
+                AuditEvent.action == "auth.login_failed", AuditEvent.actor == username[:100],
+                AuditEvent.occurred_at >= since.isoformat(timespec="microseconds"),
+            )
+        )  # fmt: skip
+    return (failures or 0) >= state.config.max_failed_logins
+
+
+@router.post("/login", response_model=LoginOut, summary="Sign in (web session)")
+def login(
+    username: Annotated[str, Form(max_length=100)],
+    password: Annotated[str, Form(max_length=1000)],
+    state: State,
+    response: Response,
+) -> LoginOut:
+    """Check the password, start a session cookie and return its CSRF token. Every attempt
+    is audited; repeated failures lock the username for a while."""
+    if _too_many_failures(state, username):
+        raise ApiError(429, "locked", "too many failed sign-ins; try again later")
+    with state.db.transaction() as session:
+        user = accounts.authenticate(session, username, password)
+        if user is None:
+            append_audit(session, AuditActor(None, username[:100]), "auth.login_failed")
+            found = None
+        else:
+            session_id = accounts.start_session(
+                session, user, timedelta(hours=state.config.session_hours)
+            )
+            append_audit(session, AuditActor(user.id, user.username), "auth.login",
+                         details={"method": "password"})  # fmt: skip
+            found = (user.id, user.username, user.role_names, user.practice_ids)
+    if found is None:
+        raise ApiError(401, "bad_credentials", "wrong username or password")
+    response.set_cookie(
+        SESSION_COOKIE, session_id, max_age=int(state.config.session_hours * 3600),
+        httponly=True, samesite="lax", secure=state.config.cookie_secure, path="/",
+    )  # fmt: skip
+    return LoginOut(user=me_out(state, *found), csrf_token=csrf_token(state.secret, session_id))
+
+
+@router.post("/logout", status_code=204, summary="Sign out")
+def logout(request: Request, state: State, user: CurrentUser, response: Response) -> Response:
+    """End the web session (API tokens are revoked separately)."""
+    session_id = request.cookies.get(SESSION_COOKIE)
+    with state.db.transaction() as session:
+        if session_id:
+            accounts.end_session(session, session_id)
+        append_audit(session, AuditActor(user.user_id, user.username), "auth.logout")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.status_code = 204
+    return response
+
+
+@router.get("/me", response_model=MeOut, summary="Who am I")
+def me(state: State, user: CurrentUser) -> MeOut:
+    """The caller's roles, practices and permissions."""
+    return me_out(state, user.user_id, user.username, user.roles, user.practice_ids)
+
+
+@router.get("/csrf", summary="The CSRF token of the current web session")
+def csrf(request: Request, state: State, user: CurrentUser) -> dict[str, str]:
+    """For pages that need to embed the token again."""
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if not session_id:
+        raise ApiError(400, "no_session", "CSRF tokens belong to web sessions; you used a token")
+    return {"csrf_token": csrf_token(state.secret, session_id)}
+
+
+def token_out(token: ApiToken) -> TokenOut:
+    """A token's public facts (never its secret or hash)."""
+    return TokenOut(id=token.id, name=token.name, prefix=token.token_prefix,
+                    created_at=as_utc(token.created_at), expires_at=as_utc(token.expires_at),
+                    last_used_at=as_utc(token.last_used_at),
+                    revoked_at=as_utc(token.revoked_at))  # fmt: skip
+
+
+@router.get("/tokens", response_model=list[TokenOut], summary="My API tokens")
+def list_tokens(state: State, user: CurrentUser) -> list[TokenOut]:
+    """The caller's tokens, newest first."""
+    with state.db.read_session() as session:
+        rows = session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.user_id).order_by(ApiToken.id.desc())
+        )
+        return [token_out(t) for t in rows]
+
+
+@router.post("/tokens", response_model=NewTokenOut, status_code=201, summary="New API token")
+def create_token(body: TokenIn, state: State, user: CurrentUser) -> NewTokenOut:
+    """A new bearer token for the caller; its secret is shown only in this answer."""
+    expires = utcnow() + timedelta(days=body.expires_in_days) if body.expires_in_days else None
+    with state.db.transaction() as session:
+        owner = session.get_one(User, user.user_id)
+        token, plaintext = accounts.issue_token(session, owner, body.name, expires)
+        append_audit(session, AuditActor(user.user_id, user.username), "token.create",
+                     after={"token_id": token.id, "name": token.name})  # fmt: skip
+        return NewTokenOut(**token_out(token).model_dump(), token=plaintext)
+
+
+@router.delete("/tokens/{token_id}", response_model=TokenOut, summary="Revoke my API token")
+def revoke(token_id: int, state: State, user: CurrentUser) -> TokenOut:
+    """Revoke one of the caller's tokens (effective immediately)."""
+    with state.db.transaction() as session:
+        token = accounts.revoke_token(session, user.user_id, token_id)
+        append_audit(session, AuditActor(user.user_id, user.username), "token.revoke",
+                     after={"token_id": token.id})  # fmt: skip
+        return token_out(token)

@@ -1,0 +1,177 @@
+"""The worklist, a case's details (every read audited) and the workflow steps."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from api.deps import (
+    CaseApprover,
+    CaseLister,
+    CaseReader,
+    CaseReopener,
+    CaseWorker,
+    PracticeCode,
+    State,
+    scoped_practice,
+)
+from api.presenters import case_detail, case_out
+from api.schemas import (
+    CaseDetailOut,
+    CaseOut,
+    CasePage,
+    CompleteIn,
+    HoldIn,
+    ProposeIn,
+    ReasonIn,
+    SourceName,
+    Versioned,
+)
+from api.state import ServiceState
+from cbclassify.contract.enums import VERIFICATIONS
+from cbclassify.store.cases import ActingUser, apply_command, get_case, record_case_read
+from cbclassify.store.models_auth import Practice, User
+from cbclassify.store.models_cases import ModelVersion
+from cbclassify.store.queries import CaseFilter, SortKey, case_history, list_cases
+from cbclassify.workflow import CaseState, Command, Completion, Note, Proposal
+
+router = APIRouter(tags=["cases"])
+Verification = Literal[VERIFICATIONS]  # type: ignore[valid-type]
+StateName = Literal[tuple(s.value for s in CaseState)]  # type: ignore[valid-type]
+
+
+@router.get("/practices/{code}/cases", response_model=CasePage, summary="The worklist")
+def worklist(
+    code: PracticeCode,
+    state: State,
+    user: CaseLister,
+    status: Annotated[list[StateName] | None, Query(description="case states")] = None,
+    source: Annotated[SourceName | None, Query(description="predicted source")] = None,
+    verified_source: SourceName | None = None,
+    verification: Verification | None = None,
+    payer_id: Annotated[str | None, Query(max_length=100)] = None,
+    payer_type: Annotated[str | None, Query(max_length=32)] = None,
+    location_id: Annotated[str | None, Query(max_length=100)] = None,
+    min_age_days: Annotated[int | None, Query(ge=0)] = None,
+    max_age_days: Annotated[int | None, Query(ge=0)] = None,
+    due_before: date | None = None,
+    due_after: date | None = None,
+    overdue: bool | None = None,
+    min_amount_cents: Annotated[int | None, Query(ge=0)] = None,
+    max_amount_cents: Annotated[int | None, Query(ge=0)] = None,
+    include_cleared: bool = False,
+    sort: SortKey = "due_date",
+    descending: bool = False,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> CasePage:
+    """Cases of one practice, filtered, sorted and paginated (credits still present by default)."""
+    practice = scoped_practice(state, user, code)
+    today = date.today()
+    filters = CaseFilter(
+        states=tuple(status or ()), source=source, verified_source=verified_source,
+        verification=verification, payer_id=payer_id, payer_type=payer_type,
+        location_id=location_id, min_age_days=min_age_days, max_age_days=max_age_days,
+        due_before=due_before, due_after=due_after, overdue=overdue,
+        min_amount_cents=min_amount_cents, max_amount_cents=max_amount_cents,
+        credit_present=None if include_cleared else True, today=today,
+    )  # fmt: skip
+    with state.db.read_session() as session:
+        rows, total = list_cases(session, practice.id, filters, sort, descending, offset, limit)
+        items = [case_out(c, practice.code, today) for c in rows]
+    return CasePage(total=total, offset=offset, limit=limit, items=items)
+
+
+@router.get("/cases/{case_id}", response_model=CaseDetailOut, summary="A case in full")
+def read_case(case_id: int, state: State, user: CaseReader) -> CaseDetailOut:
+    """The case with its ledger history, prediction, explanation, verification evidence,
+    recommendation and workflow history. The read is written to the audit trail."""
+    with state.db.transaction() as session:
+        case = get_case(session, case_id, user)
+        record_case_read(session, case, user, "detail")
+        history = case_history(session, case)
+        practice = session.get_one(Practice, case.practice_id)
+        version = (
+            session.get(ModelVersion, case.model_version_id) if case.model_version_id else None
+        )
+        label = f"{version.name} v{version.version}" if version else None
+        return case_detail(case, practice.code, date.today(), history, user, label)
+
+
+def _step(state: ServiceState, user: ActingUser, case_id: int, command: Command,
+          version: int, payload: object) -> CaseOut:  # fmt: skip
+    """One workflow step in one transaction, committed before the answer is sent."""
+    with state.db.transaction() as session:
+        case, _ = apply_command(
+            session, case_id, user, command, payload, expected_version=version,
+            default_threshold_cents=state.refund_threshold_cents,
+        )  # fmt: skip
+        practice = session.get_one(Practice, case.practice_id)
+        ids = [i for i in (case.proposed_by_id, case.approved_by_id, case.resolved_by_id) if i]
+        names = dict(
+            session.execute(select(User.id, User.username).where(User.id.in_(ids))).tuples().all()
+        )
+        out = case_out(case, practice.code, date.today(), names)
+    state.metrics.workflow.labels(command.value).inc()
+    return out
+
+
+@router.post("/cases/{case_id}/review", response_model=CaseOut, summary="Start reviewing")
+def start_review(case_id: int, body: Versioned, state: State, user: CaseWorker) -> CaseOut:
+    """open or reopened -> in_review."""
+    return _step(state, user, case_id, Command.START_REVIEW, body.version, None)
+
+
+@router.post("/cases/{case_id}/propose", response_model=CaseOut, summary="Propose an action")
+def propose(case_id: int, body: ProposeIn, state: State, user: CaseWorker) -> CaseOut:
+    """in_review -> action_proposed. Another action than the recommended one needs a reason."""
+    cents = None if body.amount is None else int(body.amount * 100)
+    payload = Proposal(body.action, body.source, cents, body.reason)
+    return _step(state, user, case_id, Command.PROPOSE, body.version, payload)
+
+
+@router.post("/cases/{case_id}/withdraw", response_model=CaseOut, summary="Withdraw a proposal")
+def withdraw(case_id: int, body: Versioned, state: State, user: CaseWorker) -> CaseOut:
+    """action_proposed or approved -> in_review."""
+    return _step(state, user, case_id, Command.WITHDRAW, body.version, None)
+
+
+@router.post("/cases/{case_id}/approve", response_model=CaseOut, summary="Approve a proposal")
+def approve(case_id: int, body: ReasonIn, state: State, user: CaseApprover) -> CaseOut:
+    """action_proposed -> approved, by a manager who did not propose it."""
+    return _step(state, user, case_id, Command.APPROVE, body.version, Note(reason=body.reason))
+
+
+@router.post("/cases/{case_id}/reject", response_model=CaseOut, summary="Reject a proposal")
+def reject(case_id: int, body: ReasonIn, state: State, user: CaseApprover) -> CaseOut:
+    """action_proposed -> in_review, with a reason."""
+    return _step(state, user, case_id, Command.REJECT, body.version, Note(reason=body.reason))
+
+
+@router.post("/cases/{case_id}/hold", response_model=CaseOut, summary="Put on hold")
+def hold(case_id: int, body: HoldIn, state: State, user: CaseWorker) -> CaseOut:
+    """Any open state -> on_hold. An ``investigation`` hold suspends the refund clock."""
+    payload = Note(reason=body.reason, kind=body.kind)
+    return _step(state, user, case_id, Command.HOLD, body.version, payload)
+
+
+@router.post("/cases/{case_id}/release", response_model=CaseOut, summary="Release a hold")
+def release(case_id: int, body: Versioned, state: State, user: CaseWorker) -> CaseOut:
+    """on_hold -> the state it was held in."""
+    return _step(state, user, case_id, Command.RELEASE, body.version, None)
+
+
+@router.post("/cases/{case_id}/complete", response_model=CaseOut, summary="Mark done")
+def complete(case_id: int, body: CompleteIn, state: State, user: CaseWorker) -> CaseOut:
+    """approved (or a proposal needing no approval) -> done, recording how it was done."""
+    payload = Completion(**body.model_dump(exclude={"version"}))
+    return _step(state, user, case_id, Command.COMPLETE, body.version, payload)
+
+
+@router.post("/cases/{case_id}/reopen", response_model=CaseOut, summary="Reopen a done case")
+def reopen(case_id: int, body: ReasonIn, state: State, user: CaseReopener) -> CaseOut:
+    """done -> reopened, with a reason."""
+    return _step(state, user, case_id, Command.REOPEN, body.version, Note(reason=body.reason))

@@ -1,0 +1,69 @@
+"""Model info and reload, and classify-on-demand of a single claim."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from api.classify import classify
+from api.deps import Classifier, Model, ModelManager, ModelReader, State
+from api.schemas_classify import ClassifyIn, ClassifyOut
+from api.state import ServiceState
+from cbclassify.store.audit import AuditActor, append_audit
+
+router = APIRouter(tags=["model"])
+
+
+class ModelOut(BaseModel):
+    loaded: bool
+    name: str | None = None
+    version: str | None = None
+    alias: str = "champion"
+    run_id: str | None = None
+    uri: str | None = None
+    loaded_at: datetime | None = None
+    error: str | None = None
+
+
+def model_out(state: ServiceState) -> ModelOut:
+    """Which registered version serves predictions now."""
+    current = state.models.current
+    if current is None:
+        return ModelOut(loaded=False, name=state.settings.registered_model_name,
+                        error=state.models.error)  # fmt: skip
+    return ModelOut(loaded=True, name=current.ref.name, version=current.ref.version,
+                    run_id=current.ref.run_id, uri=current.uri, loaded_at=current.loaded_at,
+                    error=state.models.error)  # fmt: skip
+
+
+@router.get("/model", response_model=ModelOut, summary="The champion model in service")
+def model_info(state: State, user: ModelReader) -> ModelOut:
+    """Name, version and run of the loaded champion (or why none is loaded)."""
+    return model_out(state)
+
+
+@router.post("/model/reload", response_model=ModelOut, summary="Reload the champion")
+def reload_model(state: State, user: ModelManager) -> ModelOut:
+    """Load whatever version holds the champion alias now, without a restart. On failure the
+    previous model keeps serving and the error is reported."""
+    before = model_out(state)
+    state.models.reload()
+    after = model_out(state)
+    state.metrics.model_loaded.set(1 if after.loaded else 0)
+    with state.db.transaction() as session:
+        append_audit(session, AuditActor(user.user_id, user.username), "model.reload",
+                     before={"version": before.version}, after={"version": after.version},
+                     details={"error": after.error})  # fmt: skip
+    return after
+
+
+@router.post("/classify", response_model=ClassifyOut, summary="Classify one claim on demand")
+def classify_claim(body: ClassifyIn, state: State, user: Classifier, model: Model) -> ClassifyOut:
+    """Send a claim's lines and postings; get its balance and, for a credit, the predicted
+    source with probabilities, the verification, the recommendation, its due date and the
+    reasons in words. Nothing is stored."""
+    out = classify(body, model)
+    state.metrics.classified.inc(len(out.credits))
+    return out

@@ -1,0 +1,146 @@
+"""Practice reports, labelled resolutions for retraining, de-identified outcomes, the audit trail."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from api.deps import (
+    AuditReader,
+    FeatureReader,
+    PracticeCode,
+    ReportReader,
+    ResolutionExporter,
+    State,
+    scoped_practice,
+)
+from api.errors import ApiError
+from cbclassify.store.audit import AuditActor, append_audit
+from cbclassify.store.cases import get_case
+from cbclassify.store.exports import (
+    audit_events,
+    resolutions_frame,
+    write_audit_csv,
+    write_resolutions_csv,
+)
+from cbclassify.store.models_cases import CreditCase
+from cbclassify.store.queries import practice_summary
+
+router = APIRouter(tags=["reports"])
+
+
+def _csv(text: str, filename: str) -> StreamingResponse:
+    return StreamingResponse(
+        iter([text]),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/practices/{code}/reports/summary", summary="Credit balances at a glance")
+def summary(code: PracticeCode, state: State, user: ReportReader) -> dict[str, Any]:
+    """Cases and amounts by state and by predicted source, and overdue open cases."""
+    practice = scoped_practice(state, user, code)
+    with state.db.read_session() as session:
+        return {"practice": practice.code, "as_of": date.today().isoformat(),
+                **practice_summary(session, practice.id, date.today())}  # fmt: skip
+
+
+@router.get("/practices/{code}/resolutions.csv", summary="Done cases as labelled resolutions")
+def resolutions(code: PracticeCode, state: State, user: ResolutionExporter) -> StreamingResponse:
+    """The contract's ``resolutions`` table (with identified_date) for retraining."""
+    practice = scoped_practice(state, user, code)
+    out = io.StringIO()
+    with state.db.transaction() as session:
+        rows = write_resolutions_csv(resolutions_frame(session, practice.id), out)
+        append_audit(session, AuditActor(user.user_id, user.username), "export.resolutions",
+                     practice_id=practice.id, details={"rows": rows})  # fmt: skip
+    return _csv(out.getvalue(), f"resolutions-{practice.code}.csv")
+
+
+class DeidentifiedRow(BaseModel):
+    case_key: str
+    payer_type: str | None
+    credit_cents: int
+    age_days: int | None
+    predicted_source: str | None
+    confidence: float | None
+    probabilities: dict[str, float] | None
+    verification: str | None
+    verified_source: str | None
+    recommended_action: str | None
+    state: str
+    resolved_source: str | None
+    resolved_action: str | None
+
+
+@router.get("/practices/{code}/deidentified", response_model=list[DeidentifiedRow],
+            summary="De-identified case outcomes for model work")  # fmt: skip
+def deidentified(
+    code: PracticeCode,
+    state: State,
+    user: FeatureReader,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+) -> list[DeidentifiedRow]:
+    """Predictions, verification and outcomes without claim, patient, payer or location ids;
+    ``case_key`` is a keyed hash, stable per case, not reversible without the server key."""
+    practice = scoped_practice(state, user, code)
+    today = date.today()
+    with state.db.read_session() as session:
+        cases = session.scalars(
+            select(CreditCase).where(CreditCase.practice_id == practice.id)
+            .order_by(CreditCase.id).limit(limit)
+        )  # fmt: skip
+        return [
+            DeidentifiedRow(
+                case_key=hmac.new(state.secret, f"case:{c.id}".encode(), hashlib.sha256).hexdigest()[:16],
+                payer_type=c.payer_type, credit_cents=c.credit_cents,
+                age_days=(today - c.credit_since).days if c.credit_since else None,
+                predicted_source=c.predicted_source, confidence=c.confidence,
+                probabilities=c.probabilities, verification=c.verification,
+                verified_source=c.verified_source, recommended_action=c.recommended_action,
+                state=c.state,
+                resolved_source=c.proposed_source if c.state == "done" else None,
+                resolved_action=c.proposed_action if c.state == "done" else None,
+            )
+            for c in cases
+        ]  # fmt: skip
+
+
+@router.get("/audit/export.csv", summary="The audit trail as CSV")
+def audit_export(
+    state: State,
+    user: AuditReader,
+    practice: Annotated[str | None, Query(max_length=64, description="practice code")] = None,
+    case_id: int | None = None,
+    date_from: Annotated[date | None, Query(alias="from")] = None,
+    date_to: Annotated[date | None, Query(alias="to")] = None,
+) -> StreamingResponse:
+    """One case's trail, or a date range (UTC days, inclusive), within the caller's practices.
+    Sign-ins (no practice) are included in range exports. The export itself is audited."""
+    if date_from and date_to and date_from > date_to:
+        raise ApiError(422, "invalid_request", "from must not be after to", field="from")
+    practice_ids = set(user.practice_ids)
+    if practice is not None:
+        practice_ids &= {scoped_practice(state, user, practice).id}
+    out = io.StringIO()
+    with state.db.transaction() as session:
+        if case_id is not None:
+            case = get_case(session, case_id, user)
+            practice_ids &= {case.practice_id}
+        rows = write_audit_csv(audit_events(session, practice_ids, case_id=case_id,
+                                            start=date_from, end=date_to), out)  # fmt: skip
+        append_audit(session, AuditActor(user.user_id, user.username), "export.audit",
+                     case_id=case_id,
+                     details={"practice": practice, "from": date_from, "to": date_to,
+                              "rows": rows})  # fmt: skip
+    name = f"audit-case-{case_id}.csv" if case_id else "audit.csv"
+    return _csv(out.getvalue(), name)

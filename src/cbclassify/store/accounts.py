@@ -1,0 +1,230 @@
+"""Practices, users, argon2 passwords, hashed API tokens and web sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cbclassify.store.base import as_utc, utcnow
+from cbclassify.store.errors import AccountError, DuplicateError, NotFound
+from cbclassify.store.models_auth import (
+    ApiToken,
+    Practice,
+    User,
+    UserPractice,
+    UserRole,
+    WebSession,
+)
+from cbclassify.workflow.states import ROLES
+
+MIN_PASSWORD_LENGTH = 12
+TOKEN_PREFIX = "cbc_"
+_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+#: Write a token's last_used_at at most this often (avoids a write per API request).
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()  # argon2id with the library's recommended parameters
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password``."""
+    return _hasher().hash(password)
+
+
+def verify_password(stored_hash: str, password: str) -> bool:
+    """True when ``password`` matches ``stored_hash``."""
+    try:
+        return _hasher().verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def sha256_hex(text: str) -> str:
+    """SHA-256 of a high-entropy secret (tokens, session ids), hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def create_practice(
+    session: Session, code: str, name: str, refund_threshold_cents: int | None = None
+) -> Practice:
+    """A new practice; ``code`` is a short lowercase slug used in URLs and the CLI."""
+    if not _CODE_RE.match(code):
+        raise AccountError("practice code: lowercase letters, digits, '-' or '_' (max 64)")
+    if session.scalar(select(Practice.id).where(Practice.code == code)) is not None:
+        raise DuplicateError(f"practice {code!r} exists already")
+    practice = Practice(
+        code=code, name=name, refund_approval_threshold_cents=refund_threshold_cents
+    )
+    session.add(practice)
+    session.flush()
+    return practice
+
+
+def practice_by_code(session: Session, code: str) -> Practice:
+    """The practice with ``code``; NotFound otherwise."""
+    practice = session.scalar(select(Practice).where(Practice.code == code))
+    if practice is None:
+        raise NotFound(f"no practice {code!r}")
+    return practice
+
+
+def _check_roles(roles: Iterable[str]) -> list[str]:
+    chosen = sorted(set(roles))
+    unknown = [r for r in chosen if r not in ROLES]
+    if unknown or not chosen:
+        raise AccountError(f"roles must be one or more of {', '.join(ROLES)}; got {unknown or '-'}")
+    return chosen
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def create_user(
+    session: Session,
+    username: str,
+    password: str,
+    roles: Iterable[str],
+    practice_codes: Iterable[str] = (),
+) -> User:
+    """A new active user with ``roles`` and grants on ``practice_codes``."""
+    name = username.strip()
+    if not name or len(name) > 100:
+        raise AccountError("username must have 1 to 100 characters")
+    if session.scalar(select(User.id).where(User.username == name)) is not None:
+        raise DuplicateError(f"user {name!r} exists already")
+    _check_password(password)
+    user = User(username=name, password_hash=hash_password(password))
+    user.roles = [UserRole(role=r) for r in _check_roles(roles)]
+    user.practices = [
+        UserPractice(practice_id=practice_by_code(session, c).id)
+        for c in sorted(set(practice_codes))
+    ]
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_user_access(
+    session: Session,
+    user: User,
+    roles: Iterable[str] | None = None,
+    practice_codes: Iterable[str] | None = None,
+    is_active: bool | None = None,
+) -> User:
+    """Replace a user's roles and/or practice grants, or (de)activate the user."""
+    if roles is not None:
+        user.roles = [UserRole(role=r) for r in _check_roles(roles)]
+    if practice_codes is not None:
+        ids = [practice_by_code(session, c).id for c in sorted(set(practice_codes))]
+        user.practices = [UserPractice(practice_id=i) for i in ids]
+    if is_active is not None:
+        user.is_active = is_active
+    session.flush()
+    return user
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Change a user's password."""
+    _check_password(password)
+    user.password_hash = hash_password(password)
+    session.flush()
+
+
+_DUMMY_HASH: list[str] = []
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with these credentials, else None (same work either way)."""
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    if user is None or not user.is_active:
+        if not _DUMMY_HASH:
+            _DUMMY_HASH.append(hash_password(secrets.token_hex(8)))
+        verify_password(_DUMMY_HASH[0], password)
+        return None
+    if not verify_password(user.password_hash, password):
+        return None
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def issue_token(
+    session: Session, user: User, name: str, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """A new API token for ``user``; returns the row and the plaintext (shown once)."""
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=user.id,
+        name=name.strip()[:100] or "token",
+        token_prefix=plaintext[:10],
+        token_hash=sha256_hex(plaintext),
+        expires_at=expires_at,
+    )
+    session.add(token)
+    session.flush()
+    return token, plaintext
+
+
+def user_for_token(session: Session, plaintext: str) -> User | None:
+    """The active user owning a valid (unrevoked, unexpired) token, else None."""
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == sha256_hex(plaintext)))
+    now = utcnow()
+    if token is None or token.revoked_at is not None or not token.user.is_active:
+        return None
+    expires = as_utc(token.expires_at)
+    if expires is not None and expires <= now:
+        return None
+    last = as_utc(token.last_used_at)
+    if last is None or now - last > LAST_USED_RESOLUTION:
+        token.last_used_at = now
+    return token.user
+
+
+def revoke_token(session: Session, user_id: int, token_id: int, any_user: bool = False) -> ApiToken:
+    """Revoke a token of ``user_id`` (or anyone's when ``any_user``, for admins)."""
+    token = session.get(ApiToken, token_id)
+    if token is None or (token.user_id != user_id and not any_user):
+        raise NotFound("no such token")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    session.flush()
+    return token
+
+
+def start_session(session: Session, user: User, ttl: timedelta) -> str:
+    """A new web session for ``user``; returns the plaintext id for the cookie."""
+    plaintext = secrets.token_urlsafe(32)
+    session.add(
+        WebSession(user_id=user.id, session_hash=sha256_hex(plaintext), expires_at=utcnow() + ttl)
+    )
+    session.flush()
+    return plaintext
+
+
+def user_for_session(session: Session, plaintext: str) -> User | None:
+    """The active user of a valid web session id, else None."""
+    row = session.scalar(select(WebSession).where(WebSession.session_hash == sha256_hex(plaintext)))
+    if row is None or row.revoked_at is not None or not row.user.is_active:
+        return None
+    expires = as_utc(row.expires_at)
+    return row.user if expires is not None and expires > utcnow() else None
+
+
+def end_session(session: Session, plaintext: str) -> None:
+    """Revoke a web session (logout)."""
+    row = session.scalar(select(WebSession).where(WebSession.session_hash == sha256_hex(plaintext)))
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.flush()
