@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     mlflow_tracking_uri: str | None = Field(default=None, validation_alias="MLFLOW_TRACKING_URI")
     registered_model_name: str = "cbclassify-credit-source"
     secret_key: str | None = None  # CBCLASSIFY_SECRET_KEY; session signing (generated if unset)
+    max_file_bytes: int = Field(default=4 * 1024**3, gt=0)  # largest ledger file read (4 GiB)
 
     @cached_property
     def resolved_database_url(self) -> str:

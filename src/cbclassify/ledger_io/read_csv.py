@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import mmap
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from cbclassify.contract.validate_issues import MAX_ISSUES_PER_RULE
 
 _SNIFF_BYTES = 65536
 _CHUNK_BYTES = 1 << 24
+_LF = 10  # the line-feed byte
 _SIGNATURES = (
     (b"PAR1", "it looks like a Parquet file; name it .parquet instead of .csv"),
     (b"PK\x03\x04", "it looks like a ZIP or Excel (.xlsx) file; export it as CSV UTF-8"),
@@ -90,7 +92,7 @@ def _read_body(path: Path, label: str, header: list[str], keep: list[int]) -> Ra
             read_options=pv.ReadOptions(column_names=names, skip_rows=1, block_size=_CHUNK_BYTES),
             parse_options=pv.ParseOptions(newlines_in_values=True),
             convert_options=pv.ConvertOptions(
-                column_types={names[i]: pa.string() for i in read},
+                column_types={names[i]: pa.large_string() for i in read},
                 include_columns=[names[i] for i in read],
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
@@ -122,7 +124,8 @@ def _explain_failure(path: Path, label: str, width: int, exc: Exception) -> RawT
 
 
 def _text_dtype(arrow_type: pa.DataType) -> object:
-    return pd.StringDtype("pyarrow") if pa.types.is_string(arrow_type) else None
+    text = pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
+    return pd.StringDtype("pyarrow") if text else None
 
 
 def _unreadable(label: str, line: int | None, message: str) -> RawText:
@@ -169,13 +172,15 @@ def _first_invalid_utf8(path: Path) -> tuple[int | None, str]:
 
 def _one_row_per_line(path: Path, rows: int) -> bool:
     """True when the file has exactly header + ``rows`` lines (ignoring trailing blank lines),
-    so that row i is line i + 2."""
-    newlines = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK_BYTES):
-            newlines += chunk.count(b"\n")
-        handle.seek(max(0, handle.tell() - _SNIFF_BYTES))
-        tail = handle.read()
+    so that row i is line i + 2. Counts line feeds with numpy over a memory map."""
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
+        data = np.frombuffer(view, dtype=np.uint8)
+        newlines = sum(
+            int(np.count_nonzero(data[start : start + _CHUNK_BYTES] == _LF))
+            for start in range(0, len(data), _CHUNK_BYTES)
+        )
+        tail = bytes(data[-_SNIFF_BYTES:])
+        del data  # release the buffer before the map closes
     trailing_newlines = tail[len(tail.rstrip()) :].count(b"\n")
     return newlines - trailing_newlines == rows
 
