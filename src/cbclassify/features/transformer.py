@@ -1,0 +1,119 @@
+"""``FeatureEncoder``: the fitted step between the feature frame and the model matrix.
+
+A scikit-learn transformer (``__init__`` only stores parameters; fitted attributes end in
+``_``). It pins the column order seen at fit, casts numbers to float64 and encodes categoricals
+through the versioned vocabulary, so training and serving feed the model the same matrix.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from cbclassify.features import vocabulary as vocab
+
+
+class FeatureEncoder(TransformerMixin, BaseEstimator):
+    """Numbers to float64, categoricals to vocabulary codes (float64), in a fixed column order.
+
+    Args:
+        vocabulary: feature name -> categories; None uses ``vocabulary.VOCABULARY``. Columns
+            named in the vocabulary are encoded, all others must be numeric.
+        vocabulary_version: the version recorded with the model; None uses the current one.
+    """
+
+    def __init__(
+        self,
+        vocabulary: dict[str, tuple[str, ...]] | None = None,
+        vocabulary_version: str | None = None,
+    ) -> None:
+        self.vocabulary = vocabulary
+        self.vocabulary_version = vocabulary_version
+
+    def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # missing values are meaningful (not applicable)
+        return tags
+
+    def fit(self, X: pd.DataFrame | np.ndarray, y: object = None) -> FeatureEncoder:
+        """Record the columns and the vocabulary to encode with."""
+        vocabulary = vocab.VOCABULARY if self.vocabulary is None else self.vocabulary
+        self.vocabulary_ = {k: tuple(v) for k, v in vocabulary.items()}
+        self.vocabulary_version_ = self.vocabulary_version or vocab.VOCABULARY_VERSION
+        if isinstance(X, pd.DataFrame):
+            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+            self.n_features_in_ = X.shape[1]
+            self.categorical_features_ = [c for c in X.columns if c in self.vocabulary_]
+            self._check_numeric(X)
+            if len(X) == 0:
+                raise ValueError("FeatureEncoder needs at least one row to fit")
+        else:
+            validate_data(self, X, reset=True, ensure_all_finite="allow-nan")
+            self.categorical_features_ = []
+        return self
+
+    def _check_numeric(self, X: pd.DataFrame) -> None:
+        for name in X.columns:
+            if name not in self.vocabulary_ and not (
+                pd.api.types.is_numeric_dtype(X[name]) or pd.api.types.is_bool_dtype(X[name])
+            ):
+                raise ValueError(f"feature {name!r} is neither numeric nor in the vocabulary")
+
+    def transform(self, X: pd.DataFrame | np.ndarray) -> pd.DataFrame | np.ndarray:
+        """The model matrix: a float64 frame with the fitted columns (numpy in, numpy out)."""
+        check_is_fitted(self, "vocabulary_")
+        if not hasattr(self, "feature_names_in_") or not isinstance(X, pd.DataFrame):
+            return validate_data(self, X, reset=False, ensure_all_finite="allow-nan").astype(
+                "float64"
+            )
+        names = list(self.feature_names_in_)
+        missing = [n for n in names if n not in X.columns]
+        if missing:
+            raise ValueError(f"features missing at transform: {missing}")
+        self._check_numeric(X[names])
+        out = {}
+        for name in names:
+            if name in self.vocabulary_:
+                out[name] = vocab.category_codes(X[name], self.vocabulary_[name])
+            else:
+                out[name] = X[name].astype("float64").to_numpy(dtype="float64", na_value=np.nan)
+        return pd.DataFrame(out, index=X.index, columns=names)
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        """The output column names (the fitted input names)."""
+        check_is_fitted(self, "vocabulary_")
+        if hasattr(self, "feature_names_in_"):
+            return np.asarray(self.feature_names_in_, dtype=object)
+        return np.asarray([f"x{i}" for i in range(self.n_features_in_)], dtype=object)
+
+    def categorical_indices(self) -> list[int]:
+        """Positions of the categorical columns in the output (for LightGBM)."""
+        check_is_fitted(self, "vocabulary_")
+        return [list(self.get_feature_names_out()).index(c) for c in self.categorical_features_]
+
+    def state(self) -> dict[str, object]:
+        """The fitted state as JSON-ready data (saved beside the model, no pickle)."""
+        check_is_fitted(self, "vocabulary_")
+        return {
+            "vocabulary": {k: list(v) for k, v in self.vocabulary_.items()},
+            "vocabulary_version": self.vocabulary_version_,
+            "feature_names": [str(n) for n in self.get_feature_names_out()],
+            "categorical_features": list(self.categorical_features_),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> FeatureEncoder:
+        """A fitted encoder restored from ``state()``."""
+        vocabulary = {str(k): tuple(v) for k, v in dict(state["vocabulary"]).items()}
+        encoder = cls(vocabulary=vocabulary, vocabulary_version=str(state["vocabulary_version"]))
+        names = list(state["feature_names"])
+        encoder.vocabulary_ = vocabulary
+        encoder.vocabulary_version_ = str(state["vocabulary_version"])
+        encoder.feature_names_in_ = np.asarray(names, dtype=object)
+        encoder.n_features_in_ = len(names)
+        encoder.categorical_features_ = list(state["categorical_features"])
+        return encoder
