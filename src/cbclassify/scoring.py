@@ -89,6 +89,16 @@ def _verification(
     return frame.set_index("claim_id")
 
 
+def _top_reasons(model: Any, features: pd.DataFrame, predicted: pd.Series, explain: bool) -> pd.Series:
+    """The ``top_reasons`` column: SHAP contributions of the predicted source, in words."""
+    if not explain or len(features) == 0:
+        return pd.Series(pd.NA, index=predicted.index, dtype="string")
+    from cbclassify.explain.reasons import reasons_for
+
+    reasons = reasons_for(model, features, predicted.to_numpy())
+    return pd.Series(reasons.to_numpy(), index=predicted.index, dtype="string")
+
+
 def serving_features(ledger: Ledger, as_of: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The credit balances on ``as_of`` and their features (the serving path)."""
     credits = credit_balances(ledger, as_of)
@@ -96,7 +106,11 @@ def serving_features(ledger: Ledger, as_of: pd.Timestamp) -> tuple[pd.DataFrame,
 
 
 def score_ledger(
-    ledger: Ledger, model: Any, as_of: pd.Timestamp | str | None = None, policy: Any = None
+    ledger: Ledger,
+    model: Any,
+    as_of: pd.Timestamp | str | None = None,
+    policy: Any = None,
+    explain: bool = True,
 ) -> pd.DataFrame:
     """One row per credit balance on ``as_of`` (default: the ledger's latest posting).
 
@@ -105,10 +119,11 @@ def score_ledger(
         model: a loaded model (see module docstring); load it once and reuse it.
         as_of: the run's as-of date; features and credits are read as of it.
         policy: the resolution policy, passed to verification.
+        explain: fill ``top_reasons`` with the three strongest SHAP contributions in words.
 
     Returns:
         Columns ``SCORE_MEMORY_COLUMNS``; probabilities sum to 1 and ``confidence`` equals the
-        predicted source's ``p_`` column. ``top_reasons`` is blank (explanations come later).
+        predicted source's ``p_`` column; ``top_reasons`` is blank when ``explain`` is False.
     """
     when = resolve_as_of(ledger, as_of)
     credits, features = serving_features(ledger, when)
@@ -128,7 +143,7 @@ def score_ledger(
             else pd.NA
         )
         out[name] = pd.Series(values, index=out.index, dtype=_VERIFY_DTYPES.get(name, "string"))
-    out["top_reasons"] = pd.Series(pd.NA, index=out.index, dtype="string")
+    out["top_reasons"] = _top_reasons(model, features, out["predicted_source"], explain)
     return out[list(SCORE_MEMORY_COLUMNS)].reset_index(drop=True)
 
 

@@ -21,6 +21,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "synth_cmds",  # synth
     "worklist_cmds",  # worklist
     "demo_cmds",  # demo
+    "model_cmds",  # train, promote, score
+    "service_cmds",  # serve, db, practices, users, ingest-ledger, export-resolutions, audit
+    "report_cmds",  # root-causes, report
+    "policy_cmds",  # policy-check, policy-default
 )
 
 for _module in COMMAND_MODULES:

@@ -14,10 +14,10 @@ import pandas as pd
 import typer
 
 from cbclassify.contract.errors import LedgerValidationError
-from cbclassify.model.config import TrainingConfigError, load_training_config
-from cbclassify.model.promotion import PromotionError
-from cbclassify.model.registry import ModelNotFoundError
 from cbclassify.settings import Settings
+
+# MLflow, scikit-learn and LightGBM are imported inside the commands, so that every other
+# ``cbclassify`` command starts without paying for them.
 
 log = logging.getLogger(__name__)
 FEW_LABELS = 200  # below this, held-out metrics are too noisy to judge a model by
@@ -46,6 +46,7 @@ def train_command(
 ) -> None:
     """Train on the union of the ledgers' resolutions, log to MLflow, register as challenger,
     and report metrics against the rules-only and logistic baselines and the current champion."""
+    from cbclassify.model.config import TrainingConfigError, load_training_config
     from cbclassify.model.workflow import train_and_register
 
     try:
@@ -108,7 +109,8 @@ def promote_command(
     ] = None,
 ) -> None:
     """Move `champion` to the challenger if it is at least as good on the same held-out data."""
-    from cbclassify.model.promotion import promote
+    from cbclassify.model.promotion import PromotionError, promote
+    from cbclassify.model.registry import ModelNotFoundError
 
     try:
         decision = promote(Settings(), force=force, ledger_dirs=ledger or None)
@@ -140,7 +142,7 @@ def score_command(
     """Write one row per credit balance with its predicted source and probabilities."""
     from cbclassify.ledger_io import read_ledger
     from cbclassify.model import tracking
-    from cbclassify.model.registry import load_pyfunc, resolve_model_uri
+    from cbclassify.model.registry import ModelNotFoundError, load_pyfunc, resolve_model_uri
     from cbclassify.scoring import score_ledger, write_scores
 
     settings = Settings()
