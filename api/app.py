@@ -16,6 +16,7 @@ from api.endpoints import API_PREFIX, ROUTERS, annotate_openapi
 from api.errors import install_error_handlers
 from api.state import ModelHolder, ModelLoader, ServiceState, default_loader, session_secret
 from api.uploads import BodySizeLimit
+from api.web import install_web
 from cbclassify.settings import Settings, get_settings
 from cbclassify.store.db import Database
 from cbclassify.store.migrate import upgrade
@@ -97,6 +98,7 @@ def create_app(
     annotate_openapi()
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    install_web(app)  # the web pages (api/web), after the error handlers
     _metrics_middleware(app)
     app.add_middleware(BodySizeLimit, max_bytes=config.max_upload_bytes)
     return app

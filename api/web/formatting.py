@@ -1,0 +1,144 @@
+"""How values read on the pages: money as $1,234.56, dates, percentages, and words for the
+codes of the contract and the workflow (sources, actions, states, verification, audit actions)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from cbclassify.contract.money import MoneyFormatError, parse_money
+
+SOURCE_LABELS = {
+    "payer_overpayment": "Payer overpayment",
+    "duplicate_payment": "Duplicate payment",
+    "allowance_error": "Allowance error",
+    "patient_credit": "Patient credit",
+}
+ACTION_LABELS = {
+    "refund_payer": "Refund the payer",
+    "payer_offset": "Payer offset (recoupment)",
+    "reverse_posting": "Reverse the duplicate posting",
+    "correct_adjustment": "Correct the adjustment",
+    "refund_patient": "Refund the patient",
+    "apply_to_balance": "Apply to the patient's other balance",
+}
+STATE_LABELS = {
+    "open": "Open",
+    "in_review": "In review",
+    "action_proposed": "Action proposed",
+    "approved": "Approved",
+    "done": "Done",
+    "on_hold": "On hold",
+    "reopened": "Reopened",
+}
+VERIFICATION_LABELS = {
+    "confirmed": "Confirmed",
+    "partial": "Partly explained",
+    "refuted": "Refuted",
+    "inconclusive": "Inconclusive",
+}
+HOLD_LABELS = {
+    "payer_decision": "Waiting for the payer's decision",
+    "investigation": "Good-faith investigation (clock suspended)",
+    "other": "Other",
+}
+COMMAND_LABELS = {
+    "start_review": "Started review",
+    "propose": "Proposed an action",
+    "withdraw": "Withdrew the proposal",
+    "approve": "Approved",
+    "reject": "Rejected",
+    "hold": "Put on hold",
+    "release": "Released the hold",
+    "complete": "Marked done",
+    "reopen": "Reopened",
+}
+AUDIT_LABELS = {
+    **{f"case.{k}": v for k, v in COMMAND_LABELS.items()},
+    "case.override": "Overrode the recommendation",
+    "case.read": "Viewed case details",
+    "auth.login": "Signed in",
+    "auth.login_failed": "Failed sign-in",
+    "auth.logout": "Signed out",
+    "batch.ingest": "Ingested a ledger",
+    "export.audit": "Exported the audit trail",
+    "export.resolutions": "Exported resolutions",
+}
+ROLE_LABELS = {
+    "biller": "biller",
+    "manager": "manager",
+    "data_scientist": "data scientist",
+    "auditor": "auditor",
+    "admin": "administrator",
+}
+_ALL_LABELS = {
+    **SOURCE_LABELS, **ACTION_LABELS, **STATE_LABELS, **VERIFICATION_LABELS, **HOLD_LABELS,
+}  # fmt: skip
+
+
+def label(code: object) -> str:
+    """Words for a code (``payer_overpayment`` -> ``Payer overpayment``); blank -> an em dash."""
+    if code is None or code == "":
+        return "—"
+    text = str(code)
+    return _ALL_LABELS.get(text) or text.replace("_", " ").capitalize()
+
+
+def audit_label(action: str) -> str:
+    """Words for an audit action (``case.approve`` -> ``Approved``)."""
+    return AUDIT_LABELS.get(action) or action.replace(".", ": ").replace("_", " ")
+
+
+def usd(cents: int | None) -> str:
+    """Integer cents as dollars for reading: ``123456`` -> ``$1,234.56``, ``-3000`` ->
+    ``−$30.00`` (a true minus sign)."""
+    if cents is None:
+        return "—"
+    value = int(cents)
+    whole, frac = divmod(abs(value), 100)
+    sign = "\u2212" if value < 0 else ""
+    return f"{sign}${whole:,}.{frac:02d}"
+
+
+def cents_of(text: object) -> int | None:
+    """Contract money text (``"156.33"``) -> cents; blank or malformed -> None."""
+    if text is None or str(text).strip() == "":
+        return None
+    try:
+        return parse_money(str(text))
+    except MoneyFormatError:
+        return None
+
+
+def usd_text(text: object) -> str:
+    """Contract money text as dollars (``"-30.00"`` -> ``−$30.00``)."""
+    cents = cents_of(text)
+    return usd(cents) if cents is not None else "—"
+
+
+def day(value: date | datetime | str | None) -> str:
+    """A date as ``Jul 29, 2026`` (ISO text accepted); blank -> an em dash."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return value.strftime("%b %d, %Y")
+
+
+def moment(value: datetime | str | None) -> str:
+    """A UTC timestamp as ``2026-11-28 14:05:09 UTC``."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def percent(value: float | None) -> str:
+    """A probability as a whole percentage (``0.923`` -> ``92%``)."""
+    return "—" if value is None else f"{round(value * 100)}%"

@@ -1,0 +1,21 @@
+"""Add the web pages, their static files and their error pages to the service's app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.web import routes_auth, routes_case, routes_manage, routes_worklist
+from api.web.errors import install_page_errors
+from api.web.pages import STATIC_DIR
+
+ROUTERS = (routes_auth.router, routes_worklist.router, routes_case.router, routes_manage.router)
+
+
+def install_web(app: FastAPI) -> None:
+    """Include the page routes, mount ``/static`` and make error answers pages outside
+    ``/api`` (call after the API's error handlers are installed)."""
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="web-static")
+    install_page_errors(app)

@@ -1,0 +1,174 @@
+"""Pages for managers and auditors: the approval queue, the practice report and the audit
+trail (with the API's CSV export)."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, Response
+
+from api.deps import State, scoped_practice
+from api.endpoints import API_PREFIX
+from api.web.formatting import label
+from api.web.pages import WebError, WebUser, render_page, require
+from api.web.queries import AUDIT_KINDS, AuditQuery, approval_queue, audit_page, practice_codes
+from cbclassify.settings import Settings
+from cbclassify.store.queries import practice_summary
+from cbclassify.workflow import Permission
+
+router = APIRouter(include_in_schema=False)
+PER_PAGE = 50
+AUDIT_KIND_LABELS = {"workflow": "Workflow steps", "reads": "Case reads",
+                     "signins": "Sign-ins and sign-outs",
+                     "data": "Ingests and exports"}  # fmt: skip
+#: The report is a self-contained file from `cbclassify report`: served sandboxed.
+REPORT_HEADERS = {
+    "Content-Security-Policy": "sandbox allow-scripts allow-popups; frame-ancestors 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+
+def _page_number(request: Request) -> int:
+    try:
+        return max(int(request.query_params.get("page", "1")), 1)
+    except ValueError:
+        return 1
+
+
+@router.get("/approvals")
+def approvals(request: Request, state: State, user: WebUser) -> Response:
+    """Proposals waiting for a manager, across the manager's practices."""
+    require(user, Permission.CASE_APPROVE, "Approving proposals")
+    page = _page_number(request)
+    with state.db.read_session() as session:
+        items, total = approval_queue(session, user.practice_ids, (page - 1) * PER_PAGE, PER_PAGE)
+    done = request.query_params.get("done")
+    return render_page(request, state, user, "approvals.html", {
+        "title": "Approvals", "items": items, "total": total, "page": page,
+        "pages": max(math.ceil(total / PER_PAGE), 1), "today": date.today(),
+        "done": {"approve": "Approved.", "reject": "Rejected."}.get(done or ""),
+        "page_link": lambda n: f"?page={n}",
+    })  # fmt: skip
+
+
+def report_file(settings: Settings, practice_code: str) -> Path:
+    """Where a practice's manager report is published (``cbclassify report ... --out`` here)."""
+    return settings.data_dir / "reports" / practice_code / "report.html"
+
+
+@router.get("/practices/{code}/report")
+def report(code: str, request: Request, state: State, user: WebUser) -> Response:
+    """The practice at a glance (cases and amounts by state and source, overdue) and a link to
+    the full manager's report when one has been published."""
+    require(user, Permission.REPORTS_READ, "Reading the practice report")
+    practice = scoped_practice(state, user, code)
+    today = date.today()
+    with state.db.read_session() as session:
+        summary = practice_summary(session, practice.id, today)
+    path = report_file(state.settings, practice.code)
+    published = (
+        datetime.fromtimestamp(path.stat().st_mtime, UTC) if path.is_file() else None
+    )  # fmt: skip
+    return render_page(request, state, user, "report.html", {
+        "title": f"Report · {practice.name}", "practice": practice, "summary": summary,
+        "published": published, "report_path": path, "today": today,
+    })  # fmt: skip
+
+
+@router.get("/practices/{code}/report.html")
+def report_document(code: str, state: State, user: WebUser) -> Response:
+    """The published manager's report itself (sandboxed: it cannot act as this site)."""
+    require(user, Permission.REPORTS_READ, "Reading the practice report")
+    practice = scoped_practice(state, user, code)
+    path = report_file(state.settings, practice.code)
+    if not path.is_file():
+        raise WebError(404, "No report yet",
+                       f"No manager's report has been published for {practice.name}.",
+                       "See the report page for how to publish one.")  # fmt: skip
+    return FileResponse(path, media_type="text/html; charset=utf-8", headers=REPORT_HEADERS)
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One audit row as the page shows it."""
+
+    seq: int
+    when: str
+    actor: str
+    action: str
+    practice: str
+    case_id: int | None
+    summary: str
+
+
+def _summary(before: str, after: str, details: str) -> str:
+    """State change and the person's words (reason, action, hold kind, resolution) of a row."""
+    parts: list[str] = []
+    b, a, d = (json.loads(x) if x else None for x in (before, after, details))
+    if isinstance(b, dict) and isinstance(a, dict) and b.get("state") != a.get("state"):
+        parts.append(f"{label(b.get('state'))} → {label(a.get('state'))}")
+    if isinstance(d, dict):
+        for key in ("action", "source", "kind", "reason", "view", "refund_date", "check_number",
+                    "offset_reference", "rows", "method"):  # fmt: skip
+            if d.get(key) not in (None, ""):
+                value = label(d[key]) if key in ("action", "source", "kind") else d[key]
+                parts.append(f"{key.replace('_', ' ')}: {value}")
+    if isinstance(a, dict) and a.get("proposed_action") and "state" not in a:  # an override
+        parts.append(f"proposed {label(a['proposed_action'])} instead of "
+                     f"{label((b or {}).get('recommended_action'))}")  # fmt: skip
+    return "; ".join(parts)
+
+
+def _parse_audit_query(request: Request) -> tuple[AuditQuery, list[str]]:
+    params, errors = request.query_params, []
+    case_text, start_text, end_text = (params.get(k, "").strip() for k in ("case_id", "from", "to"))
+    case_id = start = end = None
+    if case_text:
+        if case_text.isdigit():
+            case_id = int(case_text)
+        else:
+            errors.append("Case number: enter digits only.")
+    try:
+        start = date.fromisoformat(start_text) if start_text else None
+        end = date.fromisoformat(end_text) if end_text else None
+    except ValueError:
+        errors.append("Dates: use the date picker or YYYY-MM-DD.")
+    if start and end and start > end:
+        errors.append("The From date is after the To date.")
+        start = end = None
+    kind = params.get("kind") if params.get("kind") in AUDIT_KINDS else None
+    return AuditQuery(case_id, start, end, kind), errors
+
+
+@router.get("/audit")
+def audit(request: Request, state: State, user: WebUser) -> Response:
+    """The audit trail of the auditor's practices, newest first, with a CSV export."""
+    require(user, Permission.AUDIT_READ, "Reading the audit trail")
+    q, errors = _parse_audit_query(request)
+    page = _page_number(request)
+    with state.db.read_session() as session:
+        rows, total = audit_page(session, user.practice_ids, q, (page - 1) * PER_PAGE, PER_PAGE)
+        codes = practice_codes(session, {r.practice_id for r in rows if r.practice_id})
+    lines = [
+        AuditLine(r.seq, r.occurred_at, r.actor, r.action, codes.get(r.practice_id or 0, ""),
+                  r.case_id, _summary(r.before, r.after, r.details))
+        for r in rows
+    ]  # fmt: skip
+    export: dict[str, Any] = {"case_id": q.case_id, "from": q.start, "to": q.end}
+    keep = {k: v for k, v in export.items() if v is not None}
+    filters = {**keep, **({"kind": q.kind} if q.kind else {})}
+    return render_page(request, state, user, "audit.html", {
+        "title": "Audit trail", "lines": lines, "total": total, "page": page, "q": q,
+        "pages": max(math.ceil(total / PER_PAGE), 1), "errors": errors,
+        "kinds": AUDIT_KIND_LABELS,
+        "export_url": f"{API_PREFIX}/audit/export.csv?{urlencode(keep)}",
+        "page_link": lambda n: "?" + urlencode({**filters, "page": n}),
+    })  # fmt: skip

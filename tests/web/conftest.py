@@ -1,0 +1,98 @@
+"""Web fixtures: one seeded database per test session (a small synthetic practice scored by a
+tiny real model), copied for every test; the app on it through TestClient, signed in by role."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from web_helpers import PASSWORD, seed_database, tiny_champion, write_small_practice
+
+from api.app import create_app
+from api.config import ServiceConfig
+from cbclassify.settings import Settings
+from cbclassify.store.champion import LoadedModel
+
+
+def _cheap_hasher():
+    from argon2 import PasswordHasher, profiles
+
+    return PasswordHasher.from_parameters(profiles.CHEAPEST)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 with the cheapest parameters: tests check behaviour, not hashing cost."""
+    from cbclassify.store import accounts
+
+    monkeypatch.setattr(accounts, "_hasher", _cheap_hasher)
+
+
+@pytest.fixture(scope="session")
+def champion() -> LoadedModel:
+    """A real LightGBM model (random features), trained once."""
+    return tiny_champion()
+
+
+@pytest.fixture(scope="session")
+def small_ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small synthetic practice ledger folder, written once."""
+    return write_small_practice(tmp_path_factory.mktemp("ledger") / "ledger")
+
+
+@pytest.fixture(scope="session")
+def seeded_db(
+    tmp_path_factory: pytest.TempPathFactory, small_ledger: Path, champion: LoadedModel
+) -> Path:
+    """The seeded SQLite file (built once per session; tests use copies)."""
+    from cbclassify.store import accounts
+
+    root = tmp_path_factory.mktemp("seed")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_hasher", _cheap_hasher)
+        seed_database(root / "seed.db", root / "data", small_ledger, champion)
+    return root / "seed.db"
+
+
+@pytest.fixture
+def web_settings(tmp_path: Path, seeded_db: Path) -> Settings:
+    """Settings over a private copy of the seeded database."""
+    target = tmp_path / "web.db"
+    shutil.copyfile(seeded_db, target)
+    return Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{target}",
+                    secret_key="web-test-secret")  # fmt: skip
+
+
+@pytest.fixture
+def service_config() -> ServiceConfig:
+    return ServiceConfig(load_model=True, refund_approval_threshold_cents=50_000)
+
+
+@pytest.fixture
+def client(
+    web_settings: Settings, service_config: ServiceConfig, champion: LoadedModel
+) -> Iterator[TestClient]:
+    """The whole app (API and pages) on the private database."""
+    app = create_app(web_settings, config=service_config, model_loader=lambda _: champion)
+    with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as test_client:
+        yield test_client
+
+
+SignIn = Callable[[str], TestClient]
+
+
+@pytest.fixture
+def sign_in(client: TestClient) -> SignIn:
+    """Sign the client in as a user through the login form (cookie kept by the client)."""
+
+    def _sign_in(username: str) -> TestClient:
+        client.cookies.clear()
+        answer = client.post("/login", data={"username": username, "password": PASSWORD,
+                                             "next": "/"})  # fmt: skip
+        assert answer.status_code == 303, answer.text
+        return client
+
+    return _sign_in
