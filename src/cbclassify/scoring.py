@@ -11,6 +11,7 @@ as contract decimals.
 from __future__ import annotations
 
 import importlib
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ from cbclassify.contract.money import format_cents_series
 from cbclassify.contract.schema import SCORE_COLUMNS
 from cbclassify.features import credit_features
 from cbclassify.model.classifier import PROBA_COLUMNS, probability_frame, serving_frame
+
+log = logging.getLogger(__name__)
 
 MONEY_SCORE_COLUMNS: tuple[str, ...] = ("credit_amount", "explained_amount")
 #: The in-memory score columns: SCORE_COLUMNS with money as ``<name>_cents`` (Int64).
@@ -39,6 +42,9 @@ VERIFY_COLUMNS: tuple[str, ...] = (
     "due_date",
 )
 
+
+#: Columns beyond the contract's (it asks for "at least" its own): the verifier's words.
+DETAIL_COLUMNS: tuple[str, ...] = ("statement", "review_reason")
 
 _VERIFY_DTYPES = {"explained_amount_cents": "Int64", "due_date": "datetime64[ns]"}
 
@@ -95,7 +101,11 @@ def _top_reasons(model: Any, features: pd.DataFrame, predicted: pd.Series, expla
         return pd.Series(pd.NA, index=predicted.index, dtype="string")
     from cbclassify.explain.reasons import reasons_for
 
-    reasons = reasons_for(model, features, predicted.to_numpy())
+    try:
+        reasons = reasons_for(model, features, predicted.to_numpy())
+    except TypeError as exc:  # not a tree model TreeSHAP can read (e.g. a stand-in in tests)
+        log.warning("top_reasons left blank: %s", exc)
+        return pd.Series(pd.NA, index=predicted.index, dtype="string")
     return pd.Series(reasons.to_numpy(), index=predicted.index, dtype="string")
 
 
@@ -135,7 +145,7 @@ def score_ledger(
     out["credit_amount_cents"] = credits["credit_cents"].astype("Int64")
     out = pd.concat([out, predicted], axis=1)
     verified = _verification(ledger, credits, out[["claim_id", "predicted_source"]], when, policy)
-    for column in VERIFY_COLUMNS:
+    for column in VERIFY_COLUMNS + DETAIL_COLUMNS:
         name = f"{column}_cents" if column in MONEY_SCORE_COLUMNS else column
         values = (
             verified[name].reindex(out["claim_id"].to_numpy()).to_numpy()
@@ -144,14 +154,15 @@ def score_ledger(
         )
         out[name] = pd.Series(values, index=out.index, dtype=_VERIFY_DTYPES.get(name, "string"))
     out["top_reasons"] = _top_reasons(model, features, out["predicted_source"], explain)
-    return out[list(SCORE_MEMORY_COLUMNS)].reset_index(drop=True)
+    return out[list(SCORE_MEMORY_COLUMNS + DETAIL_COLUMNS)].reset_index(drop=True)
 
 
 def contract_scores(scores: pd.DataFrame, decimals: int | None = None) -> pd.DataFrame:
     """The scoring output in contract form: SCORE_COLUMNS names, money as ``12.34``, dates ISO,
     probabilities at full precision (or rounded to ``decimals``), blanks for missing values."""
     out = pd.DataFrame(index=scores.index)
-    for column in SCORE_COLUMNS:
+    extras = tuple(c for c in DETAIL_COLUMNS if c in scores.columns)
+    for column in SCORE_COLUMNS + extras:
         if column in MONEY_SCORE_COLUMNS:
             out[column] = format_cents_series(scores[f"{column}_cents"])
         elif column == "confidence" or column in PROBA_COLUMNS:

@@ -10,7 +10,13 @@ from feature_ledgers import four_source_builder
 from cbclassify import scoring
 from cbclassify.balances import credit_balances
 from cbclassify.contract.schema import SCORE_COLUMNS
-from cbclassify.scoring import SCORE_MEMORY_COLUMNS, contract_scores, score_ledger, write_scores
+from cbclassify.scoring import (
+    DETAIL_COLUMNS,
+    SCORE_MEMORY_COLUMNS,
+    contract_scores,
+    score_ledger,
+    write_scores,
+)
 
 
 class DuplicateSpotter:
@@ -30,7 +36,7 @@ def ledger():
 
 def test_one_row_per_credit_in_contract_order(ledger):
     scores = score_ledger(ledger, DuplicateSpotter(), as_of="2025-03-01")
-    assert tuple(scores.columns) == SCORE_MEMORY_COLUMNS
+    assert tuple(scores.columns) == SCORE_MEMORY_COLUMNS + DETAIL_COLUMNS
     credits = credit_balances(ledger, "2025-03-01")
     assert scores["claim_id"].tolist() == credits["claim_id"].tolist()
     assert scores["credit_amount_cents"].tolist() == credits["credit_cents"].tolist()
@@ -49,7 +55,7 @@ def test_contract_output_formats_money_and_blanks(ledger, tmp_path, monkeypatch)
     assert scores["verification"].isna().all() and scores["explained_amount_cents"].isna().all()
     path = write_scores(scores, tmp_path / "out" / "predictions.csv")
     text = pd.read_csv(path, dtype=str, keep_default_na=False)
-    assert tuple(text.columns) == SCORE_COLUMNS
+    assert tuple(text.columns) == SCORE_COLUMNS + DETAIL_COLUMNS
     assert text["credit_amount"].tolist() == ["80.00", "20.00", "50.00", "30.00"]
     assert (text["verification"] == "").all() and (text["due_date"] == "").all()
     assert float(text.loc[0, "confidence"]) == float(text.loc[0, "p_duplicate_payment"])
@@ -57,5 +63,5 @@ def test_contract_output_formats_money_and_blanks(ledger, tmp_path, monkeypatch)
 
 def test_a_ledger_without_credits_scores_to_an_empty_frame(ledger):
     scores = score_ledger(ledger, DuplicateSpotter(), as_of="2025-01-10")
-    assert scores.empty and tuple(scores.columns) == SCORE_MEMORY_COLUMNS
-    assert tuple(contract_scores(scores).columns) == SCORE_COLUMNS
+    assert scores.empty and tuple(scores.columns) == SCORE_MEMORY_COLUMNS + DETAIL_COLUMNS
+    assert tuple(contract_scores(scores).columns) == SCORE_COLUMNS + DETAIL_COLUMNS

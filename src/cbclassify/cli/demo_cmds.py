@@ -130,6 +130,15 @@ def _score(console: Console, ledger_dir: Path, out: Path) -> None:
     console.print(f"Every credit with its probabilities, evidence and reasons: {out}")
 
 
+def _serve(console: Console, settings: Settings, ledger_dir: Path, demo_dir: Path,
+           port: int) -> None:
+    from api.web.demo import serve_demo
+
+    console.print(f"Open http://127.0.0.1:{port}/ and sign in with a user printed below "
+                  "(biller, manager, auditor, data_scientist, admin). Ctrl+C stops the server.")
+    serve_demo(settings.data_dir, ledger_dir, port=port, report_html=demo_dir / "report.html")
+
+
 def _source_text(row) -> str:  # noqa: ANN001 - a scores row
     """The verified source, noting when the model predicted another one."""
     verified = row["verified_source"].replace("_", " ")
@@ -140,6 +149,9 @@ def _source_text(row) -> str:  # noqa: ANN001 - a scores row
 def demo(
     claims: Annotated[int, typer.Option(help="Claims in the synthetic practice.")] = 8000,
     seed: Annotated[int, typer.Option(help="Random seed of the synthetic practice.")] = 7,
+    serve: Annotated[bool, typer.Option(
+        help="End by serving the web worklist on localhost (Ctrl+C stops it).")] = True,
+    port: Annotated[int, typer.Option(help="Port of the demo server on 127.0.0.1.")] = 8000,
 ) -> None:
     """Run the main job on a synthetic practice, with files and SQLite only."""
     from cbclassify.cli.worklist_cmds import _console
@@ -161,6 +173,9 @@ def demo(
         ("the manager's report",
          lambda: _report(console, ledger_dir, demo_dir / "report.html", settings)),
     ]
+    if serve:
+        plan.append(("serve the worklist, case workflow and audit trail",
+                     lambda: _serve(console, settings, ledger_dir, demo_dir, port)))
     steps = _Steps(console, total=len(plan))
     for title, run in plan:
         started = steps.start(title)
