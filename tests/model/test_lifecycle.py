@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from cbclassify.balances import credit_balances
 from cbclassify.cli import model_cmds
 from cbclassify.contract.schema import SCORE_COLUMNS
+from cbclassify.scoring import DETAIL_COLUMNS
 from cbclassify.ledger_io import write_ledger
 from cbclassify.synth import SynthConfig, generate_practice
 
@@ -80,7 +81,7 @@ def test_train_score_retrain_and_promote(cli, world, tmp_path):
     scored = cli("score", world["old"], "--out", out)
     assert scored.exit_code == 0, scored.output
     frame = pd.read_csv(out, dtype={"claim_id": str, "patient_id": str, "payer_id": str})
-    assert tuple(frame.columns) == SCORE_COLUMNS
+    assert tuple(frame.columns) == SCORE_COLUMNS + DETAIL_COLUMNS  # contract columns, then the verifier's words
     ledger = read_ledger(world["old"])
     credits = credit_balances(ledger)
     assert sorted(frame["claim_id"]) == sorted(credits["claim_id"])
@@ -92,7 +93,10 @@ def test_train_score_retrain_and_promote(cli, world, tmp_path):
     assert np.allclose(proba.sum(axis=1), 1.0)
     chosen = proba[np.arange(len(frame)), proba.argmax(axis=1)]
     assert np.array_equal(frame["confidence"].to_numpy(), chosen)
-    assert frame["top_reasons"].isna().all()
+    # three reasons in words per credit, each naming the source it pushes toward or against
+    reasons = frame["top_reasons"].str.split(";")
+    assert (reasons.str.len() == 3).all()
+    assert reasons.map(lambda parts: all(" toward " in p or " against " in p for p in parts)).all()
 
     # 3. Golden: the registered pyfunc scores exactly like the same training redone in memory.
     settings = Settings()
