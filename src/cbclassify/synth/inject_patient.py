@@ -44,6 +44,9 @@ def patient_paid_twice(ctx: Ctx, pos: np.ndarray, avoid: np.ndarray | None) -> C
         plan.stmt_day[pos] + 2 + ctx.rng.integers(0, 29, size=len(pos)),
         c.service_day[plan.claims[pos]] + 1 + ctx.rng.integers(0, 10, size=len(pos)),
     )
+    # A statement paid late in the period: the second receipt still lands by the last day
+    # (never before the first, which is on or before it).
+    day = np.minimum(day, ctx.world.end_day)
     by_mail = plan.stmt_method[pos] == R.METHOD["lockbox"]
     method = np.where(use_stmt & ~by_mail, R.METHOD["lockbox"], R.METHOD["card"])
     user = np.where(method == R.METHOD["lockbox"], R.USER_LOCKBOX, R.USER_PORTAL)
