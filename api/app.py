@@ -43,8 +43,7 @@ def _route_label(request: Request) -> str:
     route = getattr(request.scope.get("route"), "path", None)
     if route is None:
         return "unmatched"
-    mounted_at = request.scope.get("root_path", "")  # a sub-application's mount point, if any
-    return route if route.startswith(mounted_at) else mounted_at + route
+    return API_PREFIX + route if not route.startswith(API_PREFIX) else route
 
 
 def _metrics_middleware(app: FastAPI) -> None:
