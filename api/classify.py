@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
+import logging
 from typing import Any
 
 import pandas as pd
@@ -13,36 +12,43 @@ from api.schemas_classify import ClaimBalance, ClassifiedCredit, ClassifyIn, Cla
 from cbclassify.balances import claim_balances, resolve_as_of
 from cbclassify.contract.enums import CREDIT_SOURCES
 from cbclassify.contract.errors import LedgerValidationError
+from cbclassify.contract.ledger import Ledger
 from cbclassify.contract.money import format_cents
 from cbclassify.contract.schema import TABLES
 from cbclassify.contract.validate import build_ledger
 from cbclassify.contract.validate_issues import FIRST_DATA_LINE
+from cbclassify.contract.validate_rows import ledger_from_rows, rows_as_text
 from cbclassify.store.analysis import score_frame
 from cbclassify.store.champion import LoadedModel
 
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+log = logging.getLogger("cbclassify.api")
 
 
-def raw_tables(body: ClassifyIn) -> dict[str, pd.DataFrame]:
-    """The request as the text frames a ledger file would give (contract column names)."""
-    tables: dict[str, pd.DataFrame] = {}
+def request_tables(body: ClassifyIn) -> dict[str, list[dict[str, Any]]]:
+    """The request's rows per contract table (typed values, contract column names); optional
+    tables without rows are left out, as a ledger folder without their files."""
+    tables: dict[str, list[dict[str, Any]]] = {}
     for name, table in TABLES.items():
         rows = getattr(body, name, None)
         if name == "resolutions" or (not rows and not table.required):
             continue
-        records = [{c: _text(getattr(r, c, None)) for c in table.column_names} for r in rows or []]
-        tables[name] = pd.DataFrame(records, columns=list(table.column_names), dtype="string")
+        tables[name] = [{c: getattr(r, c, None) for c in table.column_names} for r in rows or []]
     return tables
+
+
+def request_ledger(body: ClassifyIn) -> Ledger:
+    """The validated ledger of the request: built straight from the typed rows when every
+    rule holds (``ledger_from_rows``), else by ``build_ledger`` with its messages."""
+    tables = request_tables(body)
+    ledger = ledger_from_rows(tables)
+    if ledger is not None:
+        return ledger
+    try:
+        return build_ledger(rows_as_text(tables))
+    except LedgerValidationError as err:
+        issues = _field_issues(err)
+        raise ApiError(422, "invalid_ledger", f"{issues[0]['field']}: {issues[0]['message']}",
+                       field=issues[0]["field"], issues=issues) from err  # fmt: skip
 
 
 def _field_issues(err: LedgerValidationError) -> list[dict[str, Any]]:
@@ -60,12 +66,7 @@ def _field_issues(err: LedgerValidationError) -> list[dict[str, Any]]:
 
 def classify(body: ClassifyIn, model: LoadedModel, policy: Any = None) -> ClassifyOut:
     """Balances of the claims sent, and every credit classified, verified and explained."""
-    try:
-        ledger = build_ledger(raw_tables(body))
-    except LedgerValidationError as err:
-        issues = _field_issues(err)
-        raise ApiError(422, "invalid_ledger", f"{issues[0]['field']}: {issues[0]['message']}",
-                       field=issues[0]["field"], issues=issues) from err  # fmt: skip
+    ledger = request_ledger(body)
     when = resolve_as_of(ledger, body.as_of)
     balances = claim_balances(ledger, when)
     has_credit = bool((balances["balance_cents"] <= -1).any())
@@ -77,6 +78,19 @@ def classify(body: ClassifyIn, model: LoadedModel, policy: Any = None) -> Classi
                   for c, b in zip(balances["claim_id"], balances["balance_cents"], strict=True)],
         credits=[] if scores is None else [_credit(r) for r in scores.to_dict("records")],
     )  # fmt: skip
+
+
+def warm_up(model: LoadedModel) -> None:
+    """Build what the first request would otherwise build: the model's SHAP explainer tables
+    and the shipped resolution policy (both cached for the model's life)."""
+    from cbclassify.explain.reasons import explainer_for
+    from cbclassify.resolve import default_policy
+
+    default_policy()
+    try:
+        explainer_for(model.predictor, class_names=CREDIT_SOURCES)
+    except Exception as err:  # noqa: BLE001 - warming must never stop the model from serving
+        log.info("no explainer to warm up: %s", type(err).__name__)
 
 
 def _blank(value: object) -> bool:

@@ -41,9 +41,17 @@ class ModelHolder:
                 self.error = f"{type(err).__name__}: {err}"
                 log.warning("champion model not loaded: %s", type(err).__name__)
                 return self.current
+            _warm_up(loaded)
             self.current, self.error = loaded, None
             log.info("champion model loaded: %s version %s", loaded.ref.name, loaded.ref.version)
             return loaded
+
+
+def _warm_up(model: LoadedModel) -> None:
+    """Build the model's explainer tables before the first classify request needs them."""
+    from api.classify import warm_up
+
+    warm_up(model)
 
 
 def session_secret(settings: Settings) -> bytes:

@@ -190,3 +190,17 @@ def test_verify_and_recommend_from_verify_accepts_a_prediction_frame():
     predicted = pd.DataFrame({"claim_id": ["C1"], "predicted_source": ["allowance_error"]})
     row = one(from_verify(ledger, credits_of(ledger), predicted=predicted))
     assert row["verified_source"] == "payer_overpayment" and bool(row["disagreement"]) is True
+
+
+def test_practice_state_without_location_states_and_no_patient_postings():
+    """Regressions of the vectorized path: a policy naming only the practice's state, and a
+    credit claim without any patient posting (both used to raise inside pandas)."""
+    policy = parse_policy({"deadlines": {"practice_state": "PA",
+                                         "prompt_pay": {"PA": {"refund_days": 40}}}})  # fmt: skip
+    b = standard()
+    b.line("C1", charge="400.00").fee("BCBS", "97110", "50.00")
+    b.era_payment("C1", "BCBS", "230.00", allowed="200.00", era="E1", co45="200.00",
+                  pr={}, date="2026-03-02")  # fmt: skip
+    row = _run(b.build(), policy)
+    assert row["recommended_action"] == "refund_payer"
+    assert row["due_basis"].startswith("PA prompt-pay rule for commercial payers: 40 days")

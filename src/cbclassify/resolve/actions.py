@@ -174,7 +174,10 @@ def _claim_facts(
             "patient_id": patient,
             "location_id": ids.map(lines["location_id"]),
             "patient_state": state.astype("string"),
-            "last_patient_date": pd.to_datetime(ids.map(last)),
+            # reindex, not map: ``map`` of an empty datetime mapper casts it to float and fails
+            "last_patient_date": pd.Series(
+                last.reindex(ids.to_numpy()).to_numpy(), index=ids.index, dtype="datetime64[ns]"
+            ),
             "apply_to_claim_id": apply_to,
         }
     )
@@ -224,5 +227,6 @@ def _claim_states(facts: pd.DataFrame, policy: Policy) -> pd.Series:
     """The state whose prompt-pay rule applies to a claim: its location's configured state,
     else the practice's state; NA when neither is configured."""
     cfg = policy.deadlines
-    by_location = facts["location_id"].map(cfg.location_states)
+    # as string before fillna: ``map`` of an empty mapping gives float NaN, which cannot take text
+    by_location = facts["location_id"].map(cfg.location_states).astype("string")
     return by_location.fillna(cfg.practice_state if cfg.practice_state else pd.NA).astype("string")

@@ -7,6 +7,7 @@ in ``verify``/``resolve`` and reports every problem with the path of the YAML fi
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -154,7 +155,9 @@ def load_policy(path: str | Path) -> Policy:
     return parse_policy(data, str(file))
 
 
+@cache
 def default_policy() -> Policy:
-    """The policy shipped with cbclassify (``resolve/default_policy.yaml``)."""
+    """The policy shipped with cbclassify (``resolve/default_policy.yaml``), read once: the
+    model is frozen, so every caller can share it."""
     text = resources.files("cbclassify.resolve").joinpath("default_policy.yaml").read_text("utf-8")
     return parse_policy(yaml.safe_load(text), "default_policy.yaml")

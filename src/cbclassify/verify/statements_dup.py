@@ -36,7 +36,8 @@ def posted_twice(m, ctx, dup, name) -> pd.Series:
         + " on "
         + line_words(dup, m)
         + " was posted "
-        + (dup.loc[m, "n_extra"] + 1).astype("string")
+        # Int64: ``dup`` is float when other findings of the run have no duplicate group
+        + (dup.loc[m, "n_extra"] + 1).astype("Int64").astype("string")
         + " times from one "
         + "remittance or receipt ("
         + ref.fillna("?")

@@ -1,0 +1,142 @@
+"""One claim's pattern findings and their allocation into the parties' excesses
+(``verify.findings`` over plain rows; read it for the rules)."""
+
+from __future__ import annotations
+
+from cbclassify.verify.findings import PR_REASONS
+from cbclassify.verify.single_rows import Row
+
+_DUP_RULES = ("paid_twice", "adjustment_twice", "receipts_twice", "posted_twice", "untraced_twice")
+_DUP_SOURCE = {"adjustment_twice": "allowance_error", "receipts_twice": "patient_credit"}
+_DUP_ACTION = {"posted_twice": "reverse_posting", "paid_twice": "payer_return",
+               "adjustment_twice": "correct_adjustment", "receipts_twice": "patient_return"}  # fmt: skip
+_DEFAULT_ACTION = {"payer_overpayment": "payer_return", "allowance_error": "correct_adjustment"}
+
+
+class _PartyIndex:
+    """The claim's unsplit party (and its payer) and the parties of secondary/unbilled payers."""
+
+    def __init__(self, parties: list[Row]) -> None:
+        unsplit = [p for p in parties if p["role"] == "primary_and_writeoffs"]
+        self.unsplit = unsplit[0]["party"] if unsplit else None
+        self.primary = unsplit[0]["payer_id"] if unsplit else None
+        self.others = {p["party"] for p in parties if p["role"] in ("not_billed", "secondary")}
+
+    def payment_party(self, payer: str | None) -> str:
+        own = f"payer:{payer or ''}"
+        is_unsplit_primary = (
+            self.unsplit is not None and self.primary is not None and payer == self.primary
+        )
+        return self.unsplit if is_unsplit_primary else own
+
+    def writeoff_party(self, payer: str | None) -> str:
+        own = f"payer:{payer or ''}"
+        if own in self.others:
+            return own
+        return self.unsplit if self.unsplit is not None else "writeoffs"
+
+
+def pattern_rows(
+    claim_id: str, groups: list[Row], txns: list[Row], parties: list[Row]
+) -> list[Row]:
+    """Duplicate findings (merged per remittance) then patient responsibility written off."""
+    idx = _PartyIndex(parties)
+    merged: dict[tuple, Row] = {}
+    for g in groups:
+        kind = g["dup_kind"]
+        if kind not in _DUP_RULES:
+            continue
+        payer = g["payer_key"] or None
+        if kind == "paid_twice":
+            party = idx.payment_party(payer)
+        elif kind == "adjustment_twice":
+            party = "patient" if g["source"] == "patient" else idx.writeoff_party(payer)
+        else:
+            party = "patient" if kind == "receipts_twice" else ""
+        source = _DUP_SOURCE.get(kind, "duplicate_payment")
+        action = _DUP_ACTION.get(kind)
+        amount = g["copy_cents"] * g["n_extra"] if kind == "receipts_twice" else g["extra_cents"]
+        key = (party, source, kind, action or "", payer or "")
+        found = merged.get(key)
+        if found is None:
+            merged[key] = {"claim_id": claim_id, "party": party, "source": source, "rule": kind,
+                           "action": action, "payer_id": payer, "amount_cents": amount,
+                           "txn_ids": g["txn_ids"], "priority": 1 if kind == "adjustment_twice" else 0,
+                           "inside": kind == "receipts_twice", "detail": g}  # fmt: skip
+        else:
+            found["amount_cents"] += amount
+            found["txn_ids"] += ";" + g["txn_ids"]
+            found["priority"] = min(found["priority"], 1 if kind == "adjustment_twice" else 0)
+            found["inside"] = found["inside"] and kind == "receipts_twice"
+    out = list(merged.values())
+    written_off = _pr_written_off(claim_id, txns, idx)
+    return out + ([written_off] if written_off else [])
+
+
+def _pr_written_off(claim_id: str, txns: list[Row], idx: _PartyIndex) -> Row | None:
+    rows = [t for t in txns
+            if not t["extra"] and t["kind"] == "adjustment" and t["source"] == "payer"
+            and (t["group_code"] == "PR" or t["reason_code"] in PR_REASONS)
+            and t["amount_cents"] > 0]  # fmt: skip
+    if not rows:
+        return None
+    payer = rows[0]["payer_key"]
+    return {"claim_id": claim_id, "party": idx.writeoff_party(payer), "source": "allowance_error",
+            "rule": "pr_written_off", "action": "correct_adjustment", "payer_id": payer,
+            "amount_cents": sum(t["amount_cents"] for t in rows),
+            "txn_ids": ";".join(t["txn_id"] for t in rows), "priority": 2, "inside": True,
+            "detail": None}  # fmt: skip
+
+
+def allocate_rows(
+    pats: list[Row], parties: list[Row], refunds: dict[str, int]
+) -> tuple[list[Row], dict[str, int | None]]:
+    """Components (patterns inside known parties, their remainders, patterns of unknown parties
+    at face value) and each party's full total (``findings.allocate``)."""
+    outside = [dict(p) for p in pats if p["party"] == ""]
+    inside = [dict(p) for p in pats if p["party"] != ""]
+    totals = {}
+    for p in parties:
+        totals.setdefault(p["party"], p["total_cents"])
+    extra: dict[str, int] = {}
+    for p in inside:
+        if not p["inside"] and p["party"] in totals:
+            extra[p["party"]] = extra.get(p["party"], 0) + p["amount_cents"]
+    full = {name: None if total is None else total + extra.get(name, 0)
+            for name, total in totals.items()}  # fmt: skip
+    known = sorted((p for p in inside if full.get(p["party"]) is not None),
+                   key=lambda p: (p["party"], p["priority"]))  # fmt: skip
+    used: dict[str, int] = {}
+    for p in known:
+        before = used.get(p["party"], 0)
+        room = max(full[p["party"]] - before, 0)
+        used[p["party"]] = before + p["amount_cents"]
+        p["amount_cents"] = min(p["amount_cents"], room)
+    capped_used: dict[str, int] = {}
+    for p in known:
+        capped_used[p["party"]] = capped_used.get(p["party"], 0) + p["amount_cents"]
+    unknown = [p for p in inside if full.get(p["party"]) is None]
+    for p in unknown:
+        returned = refunds.get(p["payer_id"] or "", 0) if p["rule"] == "paid_twice" else 0
+        p["amount_cents"] = max(p["amount_cents"] - returned, 0)
+    rest = _remainders(parties, full, capped_used)
+    comps = [p for p in outside + known + unknown + rest if p["amount_cents"] > 0]
+    return comps, full
+
+
+def _remainders(parties: list[Row], full: dict, used: dict[str, int]) -> list[Row]:
+    out = []
+    for p in parties:
+        total = full.get(p["party"])
+        if total is None:
+            continue
+        amount = total - used.get(p["party"], 0)
+        if amount <= 0:
+            continue
+        source = p["default_source"]
+        action = None if source is None else _DEFAULT_ACTION.get(source, "patient_return")
+        out.append({"claim_id": p["claim_id"], "party": p["party"], "source": source,
+                    "rule": p["default_rule"], "action": action, "payer_id": p["payer_id"],
+                    "amount_cents": amount, "txn_ids": "", "priority": 9, "inside": True,
+                    "detail": None})  # fmt: skip
+    return out

@@ -1,0 +1,199 @@
+"""Plain-language statements of one claim's findings (``verify.statements`` and
+``verify.statements_dup`` over plain rows: the same sentences, word for word)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from cbclassify.verify.accounts import PR_NAMES
+from cbclassify.verify.single_rows import Row, day_text, dollars
+
+_BASIS_WORDS = {"contract": "contracted", "payer": "payer-reported",
+                "mixed": "contracted/payer-reported"}  # fmt: skip
+
+
+class StatementContext:
+    """What the sentences of one claim read: claim facts, accounts by payer, payer names."""
+
+    def __init__(self, claim: Row, accounts: list[Row], payer_names: dict[str, str]) -> None:
+        self.claim = claim
+        self.accounts: dict[str, Row] = {}
+        for a in accounts:
+            self.accounts.setdefault(a["payer_id"], a)
+        self.payer_names = payer_names
+
+    def name(self, payer_id: str | None) -> str:
+        if payer_id is None:
+            return "?"
+        return self.payer_names.get(payer_id, payer_id)
+
+    def account(self, payer_id: str | None) -> Row:
+        return self.accounts.get(payer_id, {}) if payer_id is not None else {}
+
+
+def statement(comp: Row, ctx: StatementContext) -> str:
+    """The sentence of one component (``statements.component_statements``)."""
+    build: dict[str, Callable[[Row, StatementContext], str]] = {
+        "posted_twice": _posted_twice, "paid_twice": _paid_twice, "untraced_twice": _untraced,
+        "adjustment_twice": _adjustment_twice, "receipts_twice": _receipts_twice,
+        "pr_written_off": _pr_written_off, "above_allowed": _above_allowed,
+        "secondary_excess": _secondary, "not_billed": _not_billed,
+        "above_contract": _above_contract, "above_responsibility": _patient, "unsplit": _unsplit,
+    }  # fmt: skip
+    fn = build.get(comp["rule"])
+    return "" if fn is None else fn(comp, ctx)
+
+
+def responsibility_text(a: Row) -> str:
+    """``$20.00 copay`` / ``$10.00 deductible and $5.00 coinsurance`` / ``$0.00``."""
+    named = [a.get(f"pr_{n}_cents", 0) or 0 for n in PR_NAMES.values()]
+    parts = [
+        f"{dollars(c)} {n}" if c != 0 else "" for c, n in zip(named, PR_NAMES.values(), strict=True)
+    ]
+    other = (a.get("pr_cents", 0) or 0) - sum(named)
+    parts.append(f"{dollars(other)} other" if other != 0 else "")
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = f"{joined} and {part}" if joined != "" and part != "" else joined + part
+    return joined if joined != "" else "$0.00"
+
+
+def _line_words(dup: Row) -> str:
+    return f"line {dup['line_key']}" if dup["line_key"] > 0 else "the claim"
+
+
+def _date_words(dup: Row) -> str:
+    return f"{day_text(dup['first_date'])} and {day_text(dup['last_date'])}"
+
+
+def _posted_twice(comp: Row, ctx: StatementContext) -> str:
+    dup = comp["detail"]
+    who = (f"Payer {ctx.name(comp['payer_id'])}'s payment" if comp["payer_id"] is not None
+           else "The patient's payment")  # fmt: skip
+    ref = dup["traces"] or dup["eras"] or "?"
+    text = (f"{who} of {dollars(dup['copy_cents'])} on {_line_words(dup)} was posted "
+            f"{dup['n_extra'] + 1} times from one remittance or receipt ({ref}; "
+            f"{_date_words(dup)})")  # fmt: skip
+    if comp["amount_cents"] > dup["copy_cents"] * dup["n_extra"]:
+        text += f"; with its write-offs the repeated posting accounts for {dollars(comp['amount_cents'])}"
+    return text + ": one posting counted twice, undone internally."
+
+
+def _paid_twice(comp: Row, ctx: StatementContext) -> str:
+    dup = comp["detail"]
+    text = (f"Payer {ctx.name(comp['payer_id'])} paid {dollars(dup['copy_cents'])} for "
+            f"{_line_words(dup)} twice, on remittances with different traces "
+            f"({dup['traces'] or '?'}; {_date_words(dup)})")  # fmt: skip
+    full = dup["extra_cents"]
+    if comp["amount_cents"] < full:
+        text += f"; {dollars(full - comp['amount_cents'])} of it is already back with the payer"
+    return text + ": the payer paid the same service twice."
+
+
+def _untraced(comp: Row, ctx: StatementContext) -> str:
+    dup = comp["detail"]
+    name = ctx.name(comp["payer_id"])
+    return (f"A payment of {dollars(dup['copy_cents'])} from "
+            f"{name if name != '?' else 'the patient'} on {_line_words(dup)} was posted twice "
+            f"({_date_words(dup)}) with no trace number or remittance to tell a double posting "
+            "from a double payment.")  # fmt: skip
+
+
+def _adjustment_twice(comp: Row, ctx: StatementContext) -> str:
+    dup = comp["detail"]
+    code = f"{dup['group_code'] or ''}-{dup['reason_code'] or ''}".strip("-")
+    return (f"Write-off {code} of {dollars(dup['copy_cents'])} on {_line_words(dup)} was "
+            f"posted twice ({_date_words(dup)}): the same adjustment counted twice.")  # fmt: skip
+
+
+def _receipts_twice(comp: Row, ctx: StatementContext) -> str:
+    dup = comp["detail"]
+    return (f"The patient paid {dollars(dup['copy_cents'])} twice, on distinct receipts "
+            f"({dup['traces'] or '?'}; {_date_words(dup)}).")  # fmt: skip
+
+
+def _pr_written_off(comp: Row, ctx: StatementContext) -> str:
+    return (f"Patient responsibility of {dollars(comp['amount_cents'])} was written off as a "
+            f"contractual adjustment ({comp['txn_ids']}).")  # fmt: skip
+
+
+def _allowed_words(c: Row) -> str:
+    basis = _BASIS_WORDS.get(c["allowed_basis"], "") if c["allowed_basis"] is not None else ""
+    return f"the {basis} allowed amount for {c['services'] if c['services'] is not None else '?'}"
+
+
+def _above_allowed(comp: Row, ctx: StatementContext) -> str:
+    c, a = ctx.claim, ctx.account(comp["payer_id"])
+    seq = a.get("seq_cents") or 0
+    seq_txt = f" and {dollars(seq)} sequestration" if seq != 0 else ""
+    pr = a.get("pr_cents")
+    owed = None if c["allowed_cents"] is None or pr is None else c["allowed_cents"] - pr - seq
+    return (f"Payer {ctx.name(comp['payer_id'])} paid {dollars(a.get('net_cents'))} (last on "
+            f"{day_text(a.get('last_pay_date'))}); {_allowed_words(c)} is "
+            f"{dollars(c['allowed_cents'])} less {responsibility_text(a)} patient "
+            f"responsibility{seq_txt}, so it owed {dollars(owed)}: "
+            f"{dollars(comp['amount_cents'])} overpaid.")  # fmt: skip
+
+
+def _secondary(comp: Row, ctx: StatementContext) -> str:
+    c, a = ctx.claim, ctx.account(comp["payer_id"])
+    name = ctx.name(comp["payer_id"])
+    owed = c["p1_pr_cents"] - c["p2_pr_cents"] - c["p2_seq_cents"]
+    how = (
+        "; its payment carries no OA-23: it paid as if it were primary"
+        if (a.get("n_oa23") or 0) == 0
+        else ""
+    )
+    wo = a.get("writeoff_cents") or 0
+    wo_txt = f" and wrote off {dollars(wo)}" if wo != 0 else ""
+    return (f"Payer {name}, the secondary, kept {dollars(a.get('net_cents'))}{wo_txt}; the "
+            f"primary left {dollars(c['p1_pr_cents'])} to the patient and {name} left "
+            f"{dollars(c['p2_pr_cents'])}, so it owed {dollars(owed)}{how}: "
+            f"{dollars(comp['amount_cents'])} overpaid.")  # fmt: skip
+
+
+def _not_billed(comp: Row, ctx: StatementContext) -> str:
+    c, a = ctx.claim, ctx.account(comp["payer_id"])
+    primary, secondary = c["primary_payer_id"], c["secondary_payer_id"]
+    billed = (
+        ctx.payer_names.get(primary, primary) if primary is not None else "the patient (self-pay)"
+    )
+    if secondary is not None:
+        billed = f"{billed} and {ctx.payer_names.get(secondary, secondary)}"
+    return (f"Payer {ctx.name(comp['payer_id'])} paid {dollars(a.get('net_cents'))} (on "
+            f"{day_text(a.get('last_pay_date'))}) on a claim billed to {billed}: it is neither "
+            "the primary nor the secondary payer and owed nothing.")  # fmt: skip
+
+
+def _above_contract(comp: Row, ctx: StatementContext) -> str:
+    c = ctx.claim
+    allowed = c["allowed_cents"]
+    should = c["charge_cents"] - (allowed if allowed is not None else c["charge_cents"])
+    return (f"Write-offs total {dollars(c['writeoff_cents'])} on charges of "
+            f"{dollars(c['charge_cents'])}; with {_allowed_words(c)} of {dollars(allowed)} only "
+            f"{dollars(should)} should be written off: {dollars(comp['amount_cents'])} too much.")  # fmt: skip
+
+
+def _patient(comp: Row, ctx: StatementContext) -> str:
+    c = ctx.claim
+    by = c["secondary_payer_id"] if c["p2_adjudicated"] else c["primary_payer_id"]
+    if c["self_pay"]:
+        who = f"the patient owes the charge of {dollars(c['charge_cents'])} (self-pay)"
+    else:
+        name = "?" if by is None else ctx.payer_names.get(by, by)
+        who = (f"payer {name} assigned {responsibility_text(ctx.account(by))} patient "
+               "responsibility")  # fmt: skip
+    wo = c["patient_writeoff_cents"]
+    wo_txt = f" and had {dollars(wo)} written off" if wo != 0 else ""
+    return (f"The patient paid {dollars(c['patient_net_cents'])}{wo_txt}; {who}: "
+            f"{dollars(comp['amount_cents'])} paid above it.")  # fmt: skip
+
+
+def _unsplit(comp: Row, ctx: StatementContext) -> str:
+    c = ctx.claim
+    return (f"Payer {ctx.name(comp['payer_id'])} kept {dollars(c['p1_net_cents'])} and "
+            f"write-offs total {dollars(c['writeoff_cents'])} on charges of "
+            f"{dollars(c['charge_cents'])} less {dollars(c['p1_pr_cents'])} patient "
+            f"responsibility: {dollars(comp['amount_cents'])} too much, but with no fee "
+            "schedule row and no payer-reported allowed amount the ledger cannot tell a payer "
+            "overpayment from an excess write-off.")  # fmt: skip

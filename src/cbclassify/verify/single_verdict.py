@@ -1,0 +1,178 @@
+"""One claim's verdict, review reason and statement (``verify.verdict`` and the assembly in
+``verify.engine`` over plain rows; read those for the rules)."""
+
+from __future__ import annotations
+
+from cbclassify.verify.single_rows import Row, dollars
+from cbclassify.verify.verdict import SHORT_WORDS, SOURCE_WORDS
+
+_PAYER_ROLES = ("primary", "secondary", "not_billed", "primary_and_writeoffs")
+_RECOUPED = ("the payer already recovered this money at remittance level (PLB WO): "
+             "post the recoupment instead of refunding")  # fmt: skip
+
+
+def _unique(values: list) -> list:
+    return list(dict.fromkeys(values))
+
+
+def summarize_components_row(comps: list[Row]) -> Row:
+    """Positive total, distinct sources and actions, first finding's facts, words."""
+    if not comps:
+        return {"pos_cents": 0, "n_sources": 0, "n_actions": 0, "unattributed": False,
+                "top_source": None, "top_rule": None, "top_payer": None, "top_action": None,
+                "found_words": None, "sources": None}  # fmt: skip
+    src = [c["source"] if c["source"] is not None else "?" for c in comps]
+    act = [f"{c['action'] if c['action'] is not None else '?'}|"
+           f"{(c['payer_id'] or '') if c['action'] == 'payer_return' else ''}" for c in comps]  # fmt: skip
+    by_source: dict[str, int] = {}
+    for s, c in zip(src, comps, strict=True):
+        by_source[s] = by_source.get(s, 0) + c["amount_cents"]
+    words = [f"{SOURCE_WORDS.get(s, 'unattributed')} {dollars(v)}" for s, v in by_source.items()]
+    return {
+        "pos_cents": sum(c["amount_cents"] for c in comps),
+        "n_sources": len(set(src)),
+        "n_actions": len(set(act)),
+        "unattributed": any(c["source"] is None or c["action"] is None for c in comps),
+        "top_source": src[0],
+        "top_rule": next((c["rule"] for c in comps if c["rule"] is not None), None),
+        "top_payer": next((c["payer_id"] for c in comps if c["payer_id"] is not None), None),
+        "top_action": next((c["action"] for c in comps if c["action"] is not None), None),
+        "found_words": ", ".join(words),
+        "sources": "|".join(by_source),
+    }
+
+
+def summarize_parties_row(parties: list[Row], full: dict[str, int | None]) -> Row:
+    """Unknown parties with their reasons, known shortfalls, which kinds of party are known."""
+    unknown_reasons, short_words = [], []
+    short_cents = 0
+    for p in parties:
+        unknown = p["total_cents"] is None
+        total = full.get(p["party"])
+        short = total if not unknown and total is not None and total < 0 else 0
+        short_cents += short
+        if unknown and p["unknown_reason"] != "":
+            unknown_reasons.append(p["unknown_reason"])
+        if short < 0:
+            template = SHORT_WORDS.get(p["role"], "postings")
+            head, sep, tail = template.partition("{payer}")
+            named = (
+                head + (p["payer_id"] if p["payer_id"] is not None else "?") + tail
+                if sep
+                else template
+            )
+            short_words.append(f"{named} short by {dollars(-short)}")
+    payer_rows = [p for p in parties if p["role"] in _PAYER_ROLES]
+    wo_rows = [p for p in parties if p["role"] in ("writeoffs", "primary_and_writeoffs")]
+    patient = [p for p in parties if p["role"] == "patient"]
+    return {
+        "any_unknown": any(p["total_cents"] is None for p in parties),
+        "short_cents": short_cents,
+        "unknown_reasons": "; ".join(_unique(unknown_reasons)) or None,
+        "short_words": "; ".join(short_words) or None,
+        "payer_known": all(p["total_cents"] is not None for p in payer_rows),
+        "writeoffs_known": all(p["total_cents"] is not None for p in wo_rows),
+        "patient_known": patient[0]["total_cents"] is not None if patient else False,
+    }
+
+
+def decide_row(credit: int, cs: Row, ps: Row, recouped_keys: set[tuple[str, str]],
+               claim_id: str, pred: str | None) -> Row:  # fmt: skip
+    """The verdict of one credit (``verdict.decide``)."""
+    pos, short = cs["pos_cents"], ps["short_cents"]
+    all_known = not ps["any_unknown"]
+    adds_up = pos + short == credit
+    single = cs["n_sources"] == 1 and cs["n_actions"] == 1 and not cs["unattributed"]
+    covered = pos >= credit
+    confirm = single and ((adds_up and covered) if all_known else (pos == credit and short == 0))
+    recouped = bool(recouped_keys) and (
+        (claim_id, cs["top_payer"] or "") in recouped_keys and cs["top_action"] == "payer_return"
+    )
+    confirm = confirm and not recouped
+    sources = (cs["sources"] or "").split("|")
+    found = (pred if pred is not None else "-") in sources or (
+        "?" in sources and pred in ("payer_overpayment", "allowance_error")
+    )
+    checkable = {"payer_overpayment": ps["payer_known"], "allowance_error": ps["writeoffs_known"],
+                 "patient_credit": ps["patient_known"]}.get(pred, True)  # fmt: skip
+    refuted = not confirm and pred is not None and not found and checkable
+    partial = not confirm and not refuted and pos > 0
+    status = ("confirmed" if confirm else "refuted" if refuted else "partial" if partial
+              else "inconclusive")  # fmt: skip
+    verified = cs["top_source"] if confirm else None
+    v = {**cs, **ps, "credit_cents": credit, "verification": status, "verified_source": verified,
+         "explained_cents": credit if confirm else min(pos, credit), "predicted_source": pred,
+         "disagreement": confirm and pred is not None and pred != verified,
+         "confirmed_rule": cs["top_rule"] if confirm else None,
+         "confirmed_payer_id": cs["top_payer"] if confirm else None,
+         "confirmed_action": cs["top_action"] if confirm else None}  # fmt: skip
+    v["review_reason"] = _reason(v, all_known, adds_up, single, recouped)
+    return v
+
+
+def _reason(v: Row, all_known: bool, adds_up: bool, single: bool, recouped: bool) -> str | None:
+    status = v["verification"]
+    found = v["found_words"] or ""
+    unknown = v["unknown_reasons"] or ""
+    credit = dollars(v["credit_cents"])
+    reason = ""
+    if status == "partial":
+        reason = f"facts found: {found} for a credit of {credit}"
+        if v["n_sources"] > 1:
+            reason = f"several sources: {found}"
+        if v["n_sources"] == 1 and v["n_actions"] > 1:
+            reason = f"one source needs several actions: {found}"
+        if v["pos_cents"] > v["credit_cents"] and v["short_cents"] < 0:
+            reason = (f"facts found: {found}; shortfalls elsewhere on the claim "
+                      f"{dollars(-v['short_cents'])} leave a credit of {credit}")  # fmt: skip
+    if status == "refuted":
+        reason = (f"no {SOURCE_WORDS.get(v['predicted_source'], '')} facts in the ledger"
+                  + (f"; found {found}" if found != "" else ""))  # fmt: skip
+    if status == "inconclusive":
+        reason = f"data missing: {unknown}" if unknown != "" else "no rule accounts for the credit"
+    if all_known and not adds_up and status != "confirmed":
+        reason = "the postings do not add up to the credit; review the ledger"
+    if status == "partial" and unknown != "":
+        reason = f"{reason}; data missing: {unknown}"
+    if recouped and single:
+        reason = _RECOUPED
+    if v["disagreement"]:
+        reason = (f"model predicted {SOURCE_WORDS.get(v['predicted_source'], '')}; the ledger "
+                  f"confirms {SOURCE_WORDS.get(v['verified_source'], '')}")  # fmt: skip
+    return reason or None
+
+
+def assemble_row(v: Row, comps: list[Row]) -> Row:
+    """Components (largest first), evidence and the statement (``engine._assemble``)."""
+    ordered = sorted(comps, key=lambda c: -c["amount_cents"])
+    components = []
+    for c in ordered:
+        components.append({
+            "source": c["source"], "rule": c["rule"], "action": c["action"],
+            "payer_id": c["payer_id"], "amount_cents": int(c["amount_cents"]),
+            "txn_ids": [t for t in (c["txn_ids"] or "").split(";") if t],
+            "statement": c["statement"],
+        })  # fmt: skip
+    tokens = ";".join(c["txn_ids"] for c in ordered if c["txn_ids"] is not None).split(";")
+    evidence = ";".join(_unique(t for t in tokens if t != ""))
+    texts = " ".join(c["statement"] for c in ordered if c["statement"] is not None)
+    short = v["short_words"] or ""
+    tail = ""
+    if short != "" and v["verification"] == "confirmed":
+        tail = (f" Shortfalls elsewhere on the claim ({short}) leave a credit of "
+                f"{dollars(v['credit_cents'])}.")  # fmt: skip
+    return {"components": components, "evidence": evidence,
+            "statement": (_headline(v) + texts + tail).strip()}  # fmt: skip
+
+
+def _headline(v: Row) -> str:
+    credit = dollars(v["credit_cents"])
+    status = v["verification"]
+    head = {
+        "confirmed": f"Confirmed {SOURCE_WORDS.get(v['verified_source'], '')} of {credit}. ",
+        "partial": f"Partly explained credit of {credit}. ",
+        "refuted": f"Prediction refuted for the credit of {credit}. ",
+        "inconclusive": f"Credit of {credit} not verifiable from the ledger. ",
+    }[status]
+    reason = v["review_reason"] or ""
+    return head + (f"{reason}. " if reason != "" and status != "confirmed" else "")

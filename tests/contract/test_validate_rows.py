@@ -1,0 +1,173 @@
+"""``ledger_from_rows`` gives exactly ``build_ledger``'s ledger, or None whenever
+``build_ledger`` would report a problem (or the typed values could read differently as text)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cbclassify.contract.errors import LedgerValidationError
+from cbclassify.contract.ledger import Ledger
+from cbclassify.contract.schema import TABLES
+from cbclassify.contract.validate import build_ledger
+from cbclassify.contract.validate_rows import ledger_from_rows, rows_as_text
+from cbclassify.synth import SynthConfig, generate_practice
+
+
+def full_check(tables) -> Ledger | None:
+    try:
+        return build_ledger(rows_as_text(tables))
+    except LedgerValidationError:
+        return None
+
+
+def assert_same_ledger(fast: Ledger, full: Ledger) -> None:
+    for name in TABLES:
+        pd.testing.assert_frame_equal(fast.table(name), full.table(name), check_exact=True)
+
+
+def typed_rows(table: str, frame: pd.DataFrame) -> list[dict]:
+    """Memory rows -> typed values as the API hands them over (Decimal money, date, int)."""
+    out = []
+    for record in frame.to_dict("records"):
+        row = {}
+        for column in TABLES[table].columns:
+            value = record[column.memory_name]
+            if value is None or value is pd.NA or value is pd.NaT:
+                row[column.name] = None
+            elif column.type == "money":
+                row[column.name] = (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
+            elif column.type == "date":
+                row[column.name] = value.date()
+            elif column.type in ("int", "bool"):
+                row[column.name] = int(value) if column.type == "int" else bool(value)
+            else:
+                row[column.name] = str(value)
+        out.append(row)
+    return out
+
+
+@pytest.fixture(scope="module")
+def practice() -> Ledger:
+    return generate_practice(SynthConfig(claims=300, seed=2)).ledger
+
+
+def test_every_claim_of_a_practice_builds_the_same_ledger(practice: Ledger) -> None:
+    lines, txns = practice.claim_lines, practice.transactions
+    for claim_id in lines["claim_id"].unique()[:60]:
+        patient = lines.loc[lines["claim_id"] == claim_id, "patient_id"].iloc[0]
+        ids = set(lines.loc[lines["patient_id"] == patient, "claim_id"])
+        mine = txns[txns["claim_id"].isin(ids)]
+        remits = practice.remittances[
+            practice.remittances["era_id"].isin(set(mine["era_id"].dropna()))
+        ]
+        tables = {
+            "payers": typed_rows("payers", practice.payers),
+            "patients": typed_rows("patients", practice.patients[practice.patients["patient_id"] == patient]),
+            "claim_lines": typed_rows("claim_lines", lines[lines["claim_id"].isin(ids)]),
+            "transactions": typed_rows("transactions", mine),
+            "fee_schedule": typed_rows("fee_schedule", practice.fee_schedule),
+            "remittances": typed_rows("remittances", remits),
+        }  # fmt: skip
+        fast = ledger_from_rows(tables)
+        assert fast is not None, claim_id
+        assert_same_ledger(fast, full_check(tables))
+
+
+ID = st.sampled_from(["A", "B", " A", "A ", "\u00a0B", "", "Ré", "C\u200b"])
+MONEY = st.sampled_from(
+    [
+        Decimal("10.00"),
+        Decimal("-5.50"),
+        Decimal("0.00"),
+        Decimal("1.005"),
+        Decimal(3),
+        Decimal("123456789012345.00"),
+        12,
+        True,
+    ]
+)
+DAY = st.sampled_from([date(2025, 1, 5), date(2025, 2, 1), date(1600, 1, 1), None])
+
+
+@st.composite
+def request_tables(draw) -> dict:
+    """Small typed tables with every kind of problem build_ledger reports, or none."""
+    payer = lambda: {"payer_id": draw(ID), "payer_name": draw(st.sampled_from(["Acme", " Acme", "É"])),
+                     "payer_type": draw(st.sampled_from(["commercial", "medicare", "bogus"])),
+                     "refund_deadline_days": draw(st.sampled_from([None, 30, 0, True])),
+                     "allows_offset": draw(st.sampled_from([None, True, False, 1]))}  # fmt: skip
+    tables = {
+        "payers": [payer() for _ in range(draw(st.integers(0, 2)))],
+        "patients": [{"patient_id": draw(ID), "state": draw(st.sampled_from(["PA", "P "]))}],
+        "claim_lines": [
+            {"claim_id": draw(ID), "line_no": draw(st.sampled_from([1, 2, 0, 10**19])),
+             "patient_id": draw(ID), "payer_id": draw(st.sampled_from([None, "A", "B", "Z"])),
+             "secondary_payer_id": None, "location_id": "L1", "provider_id": "P1",
+             "service_date": draw(DAY), "cpt": "97110", "modifier": draw(st.sampled_from([None, "", "GP"])),
+             "units": draw(st.sampled_from([1, 2, -1])), "charge_amount": draw(MONEY),
+             "billed_date": date(2025, 1, 6)}
+            for _ in range(draw(st.integers(1, 3)))
+        ],
+        "transactions": [
+            {"txn_id": f"T{draw(st.integers(1, 4))}", "claim_id": draw(ID),
+             "line_no": draw(st.sampled_from([None, 1, 3])),
+             "kind": draw(st.sampled_from(["payment", "refund", "oops"])),
+             "source": draw(st.sampled_from(["payer", "patient"])),
+             "payer_id": draw(st.sampled_from([None, "A", "B"])), "amount": draw(MONEY),
+             "group_code": draw(st.sampled_from([None, "CO", "XX"])), "reason_code": None,
+             "allowed_amount": None, "trace_number": None,
+             "era_id": draw(st.sampled_from([None, "E1", "E9"])), "method": "check",
+             "posted_date": draw(DAY), "posted_by": "u1"}
+            for _ in range(draw(st.integers(0, 3)))
+        ],
+    }  # fmt: skip
+    if draw(st.booleans()):
+        tables["fee_schedule"] = [
+            {"payer_id": "A", "cpt": "97110", "modifier": draw(st.sampled_from([None, "GP"])),
+             "allowed_per_unit": draw(MONEY), "effective_from": draw(DAY),
+             "effective_to": draw(st.sampled_from([None, date(2024, 1, 1), date(2026, 1, 1)]))}
+            for _ in range(draw(st.integers(1, 2)))
+        ]  # fmt: skip
+    if draw(st.booleans()):
+        tables["remittances"] = [
+            {"era_id": "E1", "payer_id": draw(ID), "trace_number": "TR1",
+             "payment_date": date(2025, 1, 20), "total_paid": Decimal("10.00"), "method": "ACH",
+             "balanced": draw(st.sampled_from([True, "yes"]))}
+        ]  # fmt: skip
+    if draw(st.booleans()):
+        del tables[draw(st.sampled_from(["payers", "patients", "transactions"]))]
+    return tables
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(request_tables())
+def test_fast_ledger_equals_build_ledger_or_defers_to_it(tables: dict) -> None:
+    fast = ledger_from_rows(tables)
+    full = full_check(tables)
+    if fast is not None:
+        assert full is not None, "build_ledger reports a problem the fast path missed"
+        assert_same_ledger(fast, full)
+
+
+def test_a_clean_request_takes_the_fast_path_and_a_bad_one_defers() -> None:
+    tables = {
+        "payers": [{"payer_id": "A", "payer_name": "Acme", "payer_type": "commercial"}],
+        "patients": [{"patient_id": "P1", "state": "PA"}],
+        "claim_lines": [{"claim_id": "C1", "line_no": 1, "patient_id": "P1", "payer_id": "A",
+                         "location_id": "L1", "provider_id": "V1", "service_date": date(2025, 1, 5),
+                         "cpt": "97110", "units": 1, "charge_amount": Decimal("100.00"),
+                         "billed_date": date(2025, 1, 6)}],
+        "transactions": [],
+    }  # fmt: skip
+    assert ledger_from_rows(tables) is not None
+    orphan = {**tables, "claim_lines": [{**tables["claim_lines"][0], "payer_id": "NOPE"}]}
+    assert ledger_from_rows(orphan) is None and full_check(orphan) is None
+    spaced = {**tables, "patients": [{"patient_id": "P1 ", "state": "PA"}]}
+    assert ledger_from_rows(spaced) is None
+    assert_same_ledger(ledger_from_rows(tables), full_check(tables))
