@@ -1,9 +1,12 @@
 """The one feature pipeline: ledger + credits -> one row of named features per credit.
 
-``credit_features`` is pure and vectorized. Training calls it with each label's
-``identified_date`` as the credit's as-of date, scoring with the run's as-of date; both then
-pass the frame through the same fitted ``FeatureEncoder``. Money features are dollars (floats
-are fine for features; accounting elsewhere stays in integer cents).
+``credit_features`` is pure. Training calls it with each label's ``identified_date`` as the
+credit's as-of date, scoring with the run's as-of date; both then pass the frame through the
+same fitted ``FeatureEncoder``. Money features are dollars (floats are fine for features;
+accounting elsewhere stays in integer cents). ``credit_features_vectorized`` computes any
+number of credits at a nearly fixed cost; up to ``single.SMALL_FEATURE_CREDITS`` credits
+``credit_features`` takes the plain-Python path (``features.single``), which gives the identical
+frame (tests/features/test_single.py).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from cbclassify.contract.ledger import Ledger
+from cbclassify.features import single
 from cbclassify.features.allowed import contracted_allowed, reported_allowed
 from cbclassify.features.context import patient_context, payer_context
 from cbclassify.features.history import (
@@ -26,10 +30,22 @@ from cbclassify.features.postings import (
     money_aggregates,
     timing_aggregates,
 )
+from cbclassify.features.single_frame import empty_features
 from cbclassify.features.specs import CATEGORICAL_FEATURES, FEATURE_NAMES, NUMERIC_FEATURES
 
 
 def credit_features(ledger: Ledger, credits: pd.DataFrame) -> pd.DataFrame:
+    """Features of each credit from its claim's, patient's and payer's history up to its date.
+
+    Args and result as ``credit_features_vectorized``; a handful of credits (at most
+    ``single.SMALL_FEATURE_CREDITS``) go through ``single.credit_features_small``.
+    """
+    if len(credits) <= single.SMALL_FEATURE_CREDITS:
+        return single.credit_features_small(ledger, credits)
+    return credit_features_vectorized(ledger, credits)
+
+
+def credit_features_vectorized(ledger: Ledger, credits: pd.DataFrame) -> pd.DataFrame:
     """Features of each credit from its claim's, patient's and payer's history up to its date.
 
     Args:
@@ -42,7 +58,7 @@ def credit_features(ledger: Ledger, credits: pd.DataFrame) -> pd.DataFrame:
     """
     keys = credit_keys(credits)
     if keys.empty:
-        return _empty(credits.index)
+        return empty_features(credits.index)
     lines = credit_lines(ledger, keys)
     claim = claim_frame(ledger, keys, lines)
     postings = credit_postings(ledger, keys)
@@ -64,13 +80,6 @@ def credit_features(ledger: Ledger, credits: pd.DataFrame) -> pd.DataFrame:
     features = _derive(parts)
     features.index = credits.index
     return features
-
-
-def _empty(index: pd.Index) -> pd.DataFrame:
-    frame = pd.DataFrame({n: pd.Series(dtype="float64") for n in NUMERIC_FEATURES}, index=index)
-    for name in CATEGORICAL_FEATURES:
-        frame[name] = pd.Series(dtype="string", index=index)
-    return frame[list(FEATURE_NAMES)]
 
 
 def _usd(values: pd.Series) -> np.ndarray:

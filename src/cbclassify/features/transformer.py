@@ -7,6 +7,8 @@ through the versioned vocabulary, so training and serving feed the model the sam
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -83,6 +85,29 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
                 out[name] = X[name].astype("float64").to_numpy(dtype="float64", na_value=np.nan)
         return pd.DataFrame(out, index=X.index, columns=names)
 
+    def transform_records(self, records: Sequence[Mapping[str, Any]]) -> np.ndarray:
+        """The model matrix of feature rows given as mappings (name -> value), without pandas:
+        the same float64 values ``transform`` gives for the frame of those rows (a handful of
+        credits at a time, classify-on-demand). Missing categoricals -> ``none``, unseen ->
+        ``unknown``, missing numbers -> NaN."""
+        check_is_fitted(self, "vocabulary_")
+        if not hasattr(self, "feature_names_in_"):
+            raise ValueError("transform_records needs an encoder fitted on a named frame")
+        names = [str(n) for n in self.feature_names_in_]
+        codes = {name: {c: float(i) for i, c in enumerate(cats)}
+                 for name, cats in self.vocabulary_.items()}  # fmt: skip
+        out = np.empty((len(records), len(names)), dtype="float64")
+        for i, record in enumerate(records):
+            for j, name in enumerate(names):
+                if name not in record:
+                    raise ValueError(f"features missing at transform: [{name!r}]")
+                value = record[name]
+                if name in codes:
+                    out[i, j] = vocab.record_code(value, codes[name])
+                else:
+                    out[i, j] = np.nan if _missing(value) else float(value)
+        return out
+
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         """The output column names (the fitted input names)."""
         check_is_fitted(self, "vocabulary_")
@@ -117,3 +142,13 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
         encoder.n_features_in_ = len(names)
         encoder.categorical_features_ = list(state["categorical_features"])
         return encoder
+
+
+def _missing(value: Any) -> bool:
+    """None, pandas NA/NaT or a float NaN."""
+    return (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or (isinstance(value, float) and math.isnan(value))
+    )

@@ -9,6 +9,8 @@ encoding with them, so an older model still scores after the vocabulary grows.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -50,3 +52,11 @@ def to_categorical(values: pd.Series, categories: tuple[str, ...]) -> pd.Series:
 def category_codes(values: pd.Series, categories: tuple[str, ...]) -> np.ndarray:
     """Integer codes (as float64, the model's input) of ``values`` under ``categories``."""
     return to_categorical(values, categories).cat.codes.to_numpy().astype("float64")
+
+
+def record_code(value: object, codes: dict[str, float]) -> float:
+    """The code (float) of one raw value, as ``category_codes`` gives it: missing -> ``none``,
+    a value outside the categories -> ``unknown`` (``codes``: category -> its code)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return codes.get(NONE, -1.0)
+    return codes.get(str(value), codes.get(UNKNOWN, -1.0))
