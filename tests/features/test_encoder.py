@@ -93,3 +93,29 @@ def test_every_feature_is_documented():
     doc = (Path(__file__).resolve().parents[2] / "docs" / "model.md").read_text()
     missing = [name for name in FEATURE_NAMES if f"`{name}`" not in doc]
     assert not missing
+
+
+def test_records_encode_exactly_as_the_frame():
+    frame = pd.DataFrame(
+        {
+            "credit_amount_usd": [10.0, np.nan, 3.5, 0.1, 7.0],
+            "payer_type": pd.array(
+                ["medicare", None, "martian", "none", "unknown"], dtype="string"
+            ),
+            "line_count": [1.0, 2.0, 1.0, np.nan, 4.0],
+        }
+    )
+    enc = FeatureEncoder().fit(frame)
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    records[1]["credit_amount_usd"] = float("nan")  # NaN and None both read as missing
+    expected = enc.transform(frame).to_numpy()
+    got = enc.transform_records(records)
+    np.testing.assert_array_equal(got, expected)
+    assert got[2, 1] == VOCABULARY["payer_type"].index("unknown")
+    assert got[1, 1] == VOCABULARY["payer_type"].index("none")
+
+
+def test_records_missing_a_feature_are_refused():
+    enc = FeatureEncoder().fit(small_frame())
+    with pytest.raises(ValueError, match="line_count"):
+        enc.transform_records([{"credit_amount_usd": 1.0, "payer_type": "medicare"}])

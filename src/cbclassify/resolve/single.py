@@ -39,9 +39,7 @@ def verify_and_recommend_small(
     """The frame of ``resolve.pipeline.verify_and_recommend`` (without investigations)."""
     from cbclassify.resolve.pipeline import SCORING_COLUMNS
 
-    ws, rows = verify_records(ledger, credits, as_of, predicted)
-    facts = _LedgerFacts(ws)
-    out = [{**v, **recommend_row(v, facts, ws.as_of, policy)} for v in rows]
+    out = verify_and_recommend_records(ledger, credits, predicted, as_of, policy)
     columns: dict[str, Any] = {
         "claim_id": pd.array([r["claim_id"] for r in out], dtype="string"),
         "credit_cents": np.array([r["credit_cents"] for r in out], dtype="int64"),
@@ -54,6 +52,16 @@ def verify_and_recommend_small(
     for name in ("due_date", "dormancy_date"):
         columns[name] = pd.array([r[name] for r in out], dtype="datetime64[ns]")
     return pd.DataFrame({name: columns[name] for name in SCORING_COLUMNS})
+
+
+def verify_and_recommend_records(
+    ledger: Ledger, credits: pd.DataFrame, predicted: Any, as_of: object, policy: Policy
+) -> list[Row]:
+    """The rows of ``verify_and_recommend_small`` as plain dicts (verdict + recommendation keys;
+    ``explained_cents`` for the explained amount), without building the frame."""
+    ws, rows = verify_records(ledger, credits, as_of, predicted)
+    facts = _LedgerFacts(ws)
+    return [{**v, **recommend_row(v, facts, ws.as_of, policy)} for v in rows]
 
 
 class _LedgerFacts:
