@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from cbclassify.contract.errors import LedgerValidationError
 from cbclassify.contract.ledger import Ledger
+from cbclassify.contract.rows import frame_records, records
 from cbclassify.contract.schema import TABLES
 from cbclassify.contract.validate import build_ledger
 from cbclassify.contract.validate_rows import ledger_from_rows, rows_as_text
@@ -77,6 +78,24 @@ def test_every_claim_of_a_practice_builds_the_same_ledger(practice: Ledger) -> N
         fast = ledger_from_rows(tables)
         assert fast is not None, claim_id
         assert_same_ledger(fast, full_check(tables))
+        assert_rows_handed_over(fast)
+
+
+def assert_rows_handed_over(ledger: Ledger) -> None:
+    """The rows the builder remembers are what converting its frames gives, value and type."""
+    for name in ("payers", "patients", "claim_lines", "transactions", "remittances"):
+        frame = ledger.table(name)
+        handed, converted = frame_records(frame), records(frame)
+        assert handed is not converted and handed == converted, name
+        for mine, theirs in zip(handed, converted, strict=True):
+            assert list(mine) == list(theirs)
+            assert [type(v) for v in mine.values()] == [type(v) for v in theirs.values()], name
+
+
+def test_other_frames_are_converted_each_time(practice: Ledger) -> None:
+    frame = practice.payers
+    assert frame_records(frame) == records(frame)
+    assert frame_records(frame) is not frame_records(frame)
 
 
 ID = st.sampled_from(["A", "B", " A", "A ", "\u00a0B", "", "Ré", "C\u200b"])

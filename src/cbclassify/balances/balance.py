@@ -47,6 +47,8 @@ def claim_balances(ledger: Ledger, as_of: pd.Timestamp | str | None = None) -> p
     Returns one row per claim billed by ``as_of``: claim_id, charge_cents, posted_cents (the
     summed effect of postings, negative when money came in), balance_cents (all int64).
     """
+    if len(ledger.claim_lines) + len(ledger.transactions) <= SMALL_LEDGER_ROWS:
+        return _claim_balances_small(ledger, resolve_as_of(ledger, as_of))
     current = ledger_as_of(ledger, as_of)
     charges = (
         current.claim_lines.groupby("claim_id", sort=False, observed=True)["charge_amount_cents"]
@@ -66,6 +68,45 @@ def claim_balances(ledger: Ledger, as_of: pd.Timestamp | str | None = None) -> p
     out["balance_cents"] = (out["charge_cents"] + out["posted_cents"]).astype("int64")
     out.index.name = "claim_id"
     return out.reset_index()
+
+
+#: Up to this many lines + postings, ``claim_balances`` sums in plain Python (one request's
+#: claims): the same frame without the fixed cost of the groupbys (~3 ms).
+SMALL_LEDGER_ROWS = 2000
+
+
+def _claim_balances_small(ledger: Ledger, cutoff: pd.Timestamp) -> pd.DataFrame:
+    """``claim_balances`` for a small ledger: the same rows, order, values and dtypes."""
+    day = cutoff.to_datetime64()
+    lines = ledger.claim_lines
+    charge: dict[str, int] = {}  # first appearance order, as groupby(sort=False)
+    for claim, cents, billed in zip(
+        lines["claim_id"].tolist(),
+        lines["charge_amount_cents"].to_numpy(dtype="int64", na_value=0).tolist(),
+        (lines["billed_date"].to_numpy() <= day).tolist(),
+        strict=True,
+    ):
+        if billed:
+            charge[claim] = charge.get(claim, 0) + cents
+    txns = ledger.transactions
+    posted: dict[str, int] = {}
+    for claim, kind, cents, on_time in zip(
+        txns["claim_id"].tolist(),
+        txns["kind"].tolist(),
+        txns["amount_cents"].to_numpy(dtype="int64", na_value=0).tolist(),
+        (txns["posted_date"].to_numpy() <= day).tolist(),
+        strict=True,
+    ):
+        if on_time and claim in charge:
+            effect = -cents if kind in BALANCE_REDUCING_KINDS else cents if kind == "refund" else 0
+            posted[claim] = posted.get(claim, 0) + effect
+    claims = list(charge)
+    charges = np.array([charge[c] for c in claims], dtype="int64")
+    postings = np.array([posted.get(c, 0) for c in claims], dtype="int64")
+    return pd.DataFrame({
+        "claim_id": pd.array(claims, dtype=lines["claim_id"].dtype),
+        "charge_cents": charges, "posted_cents": postings, "balance_cents": charges + postings,
+    })  # fmt: skip
 
 
 def line_balances(ledger: Ledger, as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:

@@ -21,8 +21,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from cbclassify.contract.ledger import Ledger, empty_frame, memory_dtype
+from cbclassify.contract.rows import remember
 from cbclassify.contract.schema import TABLES, Column, Table
 
 Rows = Sequence[Mapping[str, Any]]
@@ -73,7 +75,25 @@ def ledger_from_rows(tables: Mapping[str, Rows]) -> Ledger | None:
     except _NeedsFullCheck:
         return None
     frames = {name: _frame(TABLES[name], rows) for name, rows in values.items()}
+    for name, frame in frames.items():
+        remember(frame, _as_records(TABLES[name], values[name]))
     return Ledger(**{n: frames[n] if n in frames else _empty(n) for n in TABLES})
+
+
+def _as_records(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The typed rows as ``contract.rows.records`` gives them from the frame: the same keys
+    in column order, dates as ``pd.Timestamp`` (everything else is already plain)."""
+    dates = [c.memory_name for c in table.columns if c.type == "date"]
+    if not dates:
+        return rows
+    out = []
+    for row in rows:
+        copy = dict(row)
+        for name in dates:
+            if copy[name] is not None:
+                copy[name] = pd.Timestamp(copy[name])
+        out.append(copy)
+    return out
 
 
 def _typed(table: Table, rows: Rows) -> list[dict[str, Any]]:
@@ -223,15 +243,30 @@ def _frame(table: Table, rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Typed rows -> the memory frame ``check_table`` builds (same dtypes, RangeIndex)."""
     data: dict[str, Any] = {}
     for column in table.columns:
-        cells = [r[column.memory_name] for r in rows]
-        if column.type == "date":
-            days = [np.datetime64("NaT") if d is None else np.datetime64(d, "D") for d in cells]
-            data[column.memory_name] = np.array(days, dtype="datetime64[D]").astype(
-                "datetime64[ns]"
-            )
-        else:
-            data[column.memory_name] = pd.array(cells, dtype=memory_dtype(column))
+        name = column.memory_name
+        data[name] = _column_array(column, [r[name] for r in rows])
     return pd.DataFrame(data, index=pd.RangeIndex(len(rows)), copy=False)
+
+
+_EPOCH_ORDINAL = 719_163  # date(1970, 1, 1).toordinal()
+_NAT = np.iinfo(np.int64).min
+
+
+def _column_array(column: Column, cells: list[Any]) -> Any:
+    """One typed column as its memory array, built straight from the values (the values are
+    already checked: ``pd.array`` would check each again)."""
+    if column.type == "date":
+        days = [_NAT if d is None else d.toordinal() - _EPOCH_ORDINAL for d in cells]
+        return np.array(days, dtype="int64").view("datetime64[D]").astype("datetime64[ns]")
+    if column.type in ("str", "enum"):
+        return pd.arrays.ArrowStringArray(
+            pa.chunked_array([pa.array(cells, type=pa.large_string())])
+        )
+    if column.type in ("money", "int"):
+        mask = np.array([c is None for c in cells], dtype=bool)
+        values = np.array([0 if c is None else c for c in cells], dtype="int64")
+        return pd.arrays.IntegerArray(values, mask)
+    return pd.array(cells, dtype=memory_dtype(column))
 
 
 @cache

@@ -19,6 +19,7 @@ import pandas as pd
 
 from cbclassify.contract.enums import BALANCE_REDUCING_KINDS
 from cbclassify.contract.ledger import Ledger
+from cbclassify.contract.rows import frame_records, records
 from cbclassify.verify.prepare import SEQUESTRATION_CARC, _plb_recoveries, sequestering_payers
 
 Row = dict[str, Any]
@@ -32,15 +33,6 @@ def plain(value: Any) -> Any:
     if isinstance(value, float) and math.isnan(value):
         return None
     return value
-
-
-def records(frame: pd.DataFrame, columns: list[str] | tuple[str, ...] | None = None) -> list[Row]:
-    """The rows of ``frame`` as dicts of plain values (column-wise ``tolist``, no per-cell
-    pandas calls)."""
-    names = list(frame.columns if columns is None else columns)
-    na, nat = pd.NA, pd.NaT
-    values = [[None if v is na or v is nat else v for v in frame[c].tolist()] for c in names]
-    return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
 
 
 def dollars(cents: int | None) -> str:
@@ -82,7 +74,7 @@ class LedgerView:
         frame = self.ledger.table(table)
         if len(frame) <= SMALL_TABLE_ROWS:
             if table not in self._whole:
-                self._whole[table] = records(frame)
+                self._whole[table] = frame_records(frame)
             whole = self._whole[table]
             return whole if column is None else [r for r in whole if r[column] in wanted]
         if column is not None:

@@ -1,0 +1,45 @@
+"""``claim_balances`` on a small ledger (plain-Python sums) gives exactly the vectorized frame."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from cbclassify.balances import balance
+from cbclassify.balances.balance import claim_balances
+from cbclassify.synth import SynthConfig, generate_practice
+
+
+def vectorized(ledger, as_of, monkeypatch) -> pd.DataFrame:
+    with monkeypatch.context() as m:
+        m.setattr(balance, "SMALL_LEDGER_ROWS", -1)
+        return claim_balances(ledger, as_of)
+
+
+@pytest.fixture(scope="module")
+def practice():
+    return generate_practice(SynthConfig(claims=150, seed=41)).ledger
+
+
+def test_small_ledger_sums_equal_the_groupbys(practice, monkeypatch):
+    assert len(practice.claim_lines) + len(practice.transactions) <= balance.SMALL_LEDGER_ROWS
+    first = practice.claim_lines["billed_date"].min()
+    dates = [first - pd.Timedelta(days=1), first, first + pd.Timedelta(days=40),
+             first + pd.Timedelta(days=120), practice.default_as_of()]  # fmt: skip
+    for as_of in dates:
+        small = claim_balances(practice, as_of)
+        pd.testing.assert_frame_equal(small, vectorized(practice, as_of, monkeypatch))
+    assert (claim_balances(practice, dates[-1])["balance_cents"] < 0).any()  # credits included
+
+
+def test_each_patient_ledger_equals_the_groupbys(practice, monkeypatch):
+    lines, txns = practice.claim_lines, practice.transactions
+    for patient in lines["patient_id"].unique()[:25]:
+        claims = set(lines.loc[lines["patient_id"] == patient, "claim_id"])
+        small = practice.with_table(
+            "claim_lines", lines[lines["claim_id"].isin(claims)]
+        ).with_table("transactions", txns[txns["claim_id"].isin(claims)])
+        as_of = practice.default_as_of()
+        pd.testing.assert_frame_equal(
+            claim_balances(small, as_of), vectorized(small, as_of, monkeypatch)
+        )
