@@ -9,7 +9,7 @@ import pandas as pd
 
 from api.errors import ApiError
 from api.schemas_classify import ClaimBalance, ClassifiedCredit, ClassifyIn, ClassifyOut
-from cbclassify.balances import claim_balances, resolve_as_of
+from cbclassify.balances import claim_balances, credits_from_claim_balances, resolve_as_of
 from cbclassify.contract.enums import CREDIT_SOURCES
 from cbclassify.contract.errors import LedgerValidationError
 from cbclassify.contract.ledger import Ledger
@@ -18,6 +18,7 @@ from cbclassify.contract.schema import TABLES
 from cbclassify.contract.validate import build_ledger
 from cbclassify.contract.validate_issues import FIRST_DATA_LINE
 from cbclassify.contract.validate_rows import ledger_from_rows, rows_as_text
+from cbclassify.scoring_small import can_score_small, score_small
 from cbclassify.store.analysis import score_frame
 from cbclassify.store.champion import LoadedModel
 
@@ -32,7 +33,8 @@ def request_tables(body: ClassifyIn) -> dict[str, list[dict[str, Any]]]:
         rows = getattr(body, name, None)
         if name == "resolutions" or (not rows and not table.required):
             continue
-        tables[name] = [{c: getattr(r, c, None) for c in table.column_names} for r in rows or []]
+        columns = table.column_names
+        tables[name] = [{c: getattr(r, c, None) for c in columns} for r in rows or []]
     return tables
 
 
@@ -69,15 +71,25 @@ def classify(body: ClassifyIn, model: LoadedModel, policy: Any = None) -> Classi
     ledger = request_ledger(body)
     when = resolve_as_of(ledger, body.as_of)
     balances = claim_balances(ledger, when)
-    has_credit = bool((balances["balance_cents"] <= -1).any())
-    scores = score_frame(ledger, model.predictor, when, policy) if has_credit else None
+    credits = credits_from_claim_balances(balances)
     return ClassifyOut(
         as_of=when.date(),
         model_version=f"{model.ref.name} v{model.ref.version}",
         balances=[ClaimBalance(claim_id=c, balance=format_cents(b), credit=b <= -1)
                   for c, b in zip(balances["claim_id"], balances["balance_cents"], strict=True)],
-        credits=[] if scores is None else [_credit(r) for r in scores.to_dict("records")],
+        credits=[_credit(r) for r in _scores(ledger, model, when, policy, credits)],
     )  # fmt: skip
+
+
+def _scores(ledger: Ledger, model: LoadedModel, when: pd.Timestamp, policy: Any,
+            credits: pd.DataFrame) -> list[dict[str, Any]]:  # fmt: skip
+    """Score rows of the request's credits: the plain-Python path for a handful of credits
+    (``scoring_small``), else ``score_ledger``."""
+    if credits.empty:
+        return []
+    if can_score_small(model.predictor, len(credits)):
+        return score_small(ledger, model.predictor, when, policy, credits)
+    return score_frame(ledger, model.predictor, when, policy).to_dict("records")
 
 
 def warm_up(model: LoadedModel) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 
 from fastapi import APIRouter
@@ -59,11 +60,19 @@ def reload_model(state: State, user: ModelManager) -> ModelOut:
     return after
 
 
+#: One classification at a time per worker process. The work is CPU-bound and holds the GIL, so
+#: requests run side by side in the threadpool only stretch each other (every one finishes late);
+#: queued, they finish in turn and the median request waits less. Workers (`serve --workers`)
+#: give the parallelism.
+CLASSIFYING = threading.Lock()
+
+
 @router.post("/classify", response_model=ClassifyOut, summary="Classify one claim on demand")
 def classify_claim(body: ClassifyIn, state: State, user: Classifier, model: Model) -> ClassifyOut:
     """Send a claim's lines and postings; get its balance and, for a credit, the predicted
     source with probabilities, the verification, the recommendation, its due date and the
     reasons in words. Nothing is stored."""
-    out = classify(body, model)
+    with CLASSIFYING:
+        out = classify(body, model)
     state.metrics.classified.inc(len(out.credits))
     return out

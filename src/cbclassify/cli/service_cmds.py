@@ -63,15 +63,14 @@ def serve_command(
     migrate: Annotated[bool, typer.Option(help="upgrade the database schema first")] = True,
 ) -> None:
     """Run the API (uvicorn): /api/v1, interactive docs at /api/v1/docs."""
-    import uvicorn
-
     settings = get_settings()
     if migrate:
         with _database(settings):
             pass  # upgrade once here, not in every worker
     os.environ["CBCLASSIFY_AUTO_MIGRATE"] = "false"
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info")  # fmt: skip
+    from api.server import run_service
+
+    run_service(host, port, workers)
 
 
 @db_app.command("upgrade")
