@@ -11,6 +11,7 @@ must therefore cost well under 10 ms of CPU in-process. Prints figures, asserts 
     .venv/bin/python benchmarks/bench_single_claim.py [--calls 200] [--claims 1200] [--profile]
     .venv/bin/python benchmarks/bench_single_claim.py --baseline   # fast paths off: "before"
     .venv/bin/python benchmarks/bench_single_claim.py --write-body /tmp/body.json  # for load_classify
+    .venv/bin/python benchmarks/bench_single_claim.py --write-bodies /tmp/bodies.jsonl  # every credit
 
 Against a running server: ``benchmarks/serve_variant.py [--baseline]`` then
 ``benchmarks/load_classify.py --body /tmp/body.json`` (see docs/service.md).
@@ -116,6 +117,8 @@ def _stages(body: dict, model: LoadedStub) -> dict[str, Callable[[], Any]]:
     """Each stage of the classify path as a zero-argument call (inputs precomputed)."""
     from cbclassify.explain.reasons import reasons_for
     from cbclassify.features import credit_features
+    from cbclassify.features.build import credit_features_vectorized
+    from cbclassify.features.single import feature_records
     from cbclassify.scoring import predict_probabilities, score_ledger
     from cbclassify.verify import verify_and_recommend
 
@@ -137,6 +140,12 @@ def _stages(body: dict, model: LoadedStub) -> dict[str, Callable[[], Any]]:
         "credit_features": lambda: credit_features(
             ledger, credits[["claim_id"]].assign(as_of_date=when)
         ),
+        "  credit_features_vectorized": lambda: credit_features_vectorized(
+            ledger, credits[["claim_id"]].assign(as_of_date=when)
+        ),
+        "  feature_records (small path)": lambda: feature_records(
+            ledger, credits[["claim_id"]].assign(as_of_date=when)
+        ),
         "predict": lambda: predict_probabilities(model.predictor, features),
         "explain": lambda: reasons_for(
             model.predictor, features, predicted["predicted_source"].to_numpy()
@@ -155,8 +164,16 @@ def use_baseline() -> None:
     import api.classify
     import cbclassify.resolve.pipeline
 
+    import cbclassify.balances.balance
+    import cbclassify.explain.explainer
+    import cbclassify.features.single
+
     api.classify.ledger_from_rows = lambda tables: None  # type: ignore[assignment]
+    api.classify.can_score_small = lambda model, count: False  # type: ignore[assignment]
     cbclassify.resolve.pipeline.SMALL_CREDITS = 0  # type: ignore[attr-defined]
+    cbclassify.features.single.SMALL_FEATURE_CREDITS = 0  # type: ignore[attr-defined]
+    cbclassify.balances.balance.SMALL_LEDGER_ROWS = -1  # type: ignore[attr-defined]
+    cbclassify.explain.explainer.SMALL_BATCH_ROWS = 0  # type: ignore[attr-defined]
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -218,11 +235,20 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="write the median-sized request as JSON (for load_classify --body), exit",
     )
+    parser.add_argument(
+        "--write-bodies",
+        type=Path,
+        help="write every credit's request as JSON lines (for load_classify --body), exit",
+    )
     args = parser.parse_args(argv)
 
     if args.baseline:
         use_baseline()
     bodies = practice_bodies(args.claims, args.seed, others=not args.alone)
+    if args.write_bodies:
+        args.write_bodies.write_text("".join(json.dumps(b) + "\n" for b in bodies))
+        print(f"wrote {len(bodies)} requests to {args.write_bodies}")
+        return 0
     if args.write_body:
         median = sorted(bodies, key=lambda b: len(b["transactions"]))[len(bodies) // 2]
         args.write_body.write_text(json.dumps(median))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
 import statistics
 import sys
 import threading
@@ -24,6 +25,7 @@ from urllib.parse import urlparse
 import httpx
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+NODELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 
 #: One claim with a patient credit of 20.00 (the patient paid the copay twice).
 DEFAULT_BODY = {
@@ -59,48 +61,118 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[rank - 1]
 
 
-def run(url: str, token: str, body: dict, requests: int, concurrency: int) -> dict[str, float]:
-    """Send ``requests`` classify calls from ``concurrency`` clients; latency figures in ms."""
+def read_bodies(path: Path) -> list[dict]:
+    """One JSON body, or one per line of a ``.jsonl`` file."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".jsonl":
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+    return [json.loads(text)]
+
+
+def processes_cpu(pids: list[int]) -> float:
+    """CPU seconds (user + system) used so far by the processes ``pids`` (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def open_clients(url: str, token: str, count: int) -> list[httpx.Client]:
+    """``count`` keep-alive clients (created before the clock starts: creating one costs CPU)."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    # TCP_NODELAY on the client too, as curl and browsers set it (httpx does not).
+    return [
+        httpx.Client(
+            base_url=url,
+            headers=headers,
+            timeout=30,
+            transport=httpx.HTTPTransport(socket_options=NODELAY),
+        )
+        for _ in range(count)
+    ]
+
+
+def run(
+    clients: list[httpx.Client],
+    bodies: list[bytes],
+    requests: int,
+    rate: float | None = None,
+    server_pids: list[int] | None = None,
+) -> dict[str, float]:
+    """Send ``requests`` classify calls from the clients (one thread each); latency in ms.
+
+    Closed loop (``rate`` None): each client sends its next request as soon as the previous one
+    is answered, so the server is saturated and mean latency = clients / throughput (Little's
+    law). Open loop (``rate`` req/s in all): requests are due at fixed intervals (``rate``
+    spread over the clients) and latency counts from when a request was due, so a slow answer
+    also delays the requests queued behind it (no coordinated omission).
+    """
     latencies: list[float] = []
     errors: list[int] = []
     lock = threading.Lock()
     remaining = [requests]
+    sent = [0]
+    begin = [0.0]
 
-    def client_loop() -> None:
-        headers = {"Authorization": f"Bearer {token}"}
-        with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
-            while True:
-                with lock:
-                    if remaining[0] == 0:
-                        return
-                    remaining[0] -= 1
-                started = time.perf_counter()
-                try:
-                    status = client.post("/api/v1/classify", json=body).status_code
-                except httpx.HTTPError:
-                    status = 0  # timeout or connection error
-                elapsed = (time.perf_counter() - started) * 1000
-                with lock:
-                    if status == 200:
-                        latencies.append(elapsed)
-                    else:
-                        errors.append(status)
+    def next_due() -> tuple[float, bytes] | None:
+        """Claim the next request: its due time (open loop) or now (closed loop), and body."""
+        with lock:
+            if remaining[0] == 0:
+                return None
+            remaining[0] -= 1
+            index = sent[0]
+            sent[0] += 1
+        body = bodies[index % len(bodies)]
+        if rate is None:
+            return time.perf_counter(), body
+        due = begin[0] + index / rate
+        pause = due - time.perf_counter()
+        if pause > 0:
+            time.sleep(pause)
+        return due, body
 
-    threads = [threading.Thread(target=client_loop) for _ in range(concurrency)]
-    started = time.perf_counter()
+    def client_loop(client: httpx.Client) -> None:
+        while True:
+            claimed = next_due()
+            if claimed is None:
+                return
+            started, body = claimed
+            try:
+                status = client.post("/api/v1/classify", content=body).status_code
+            except httpx.HTTPError:
+                status = 0  # timeout or connection error
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                if status == 200:
+                    latencies.append(elapsed)
+                else:
+                    errors.append(status)
+
+    threads = [threading.Thread(target=client_loop, args=(c,)) for c in clients]
+    server_pids = server_pids or []
+    client_cpu, server_cpu = time.process_time(), processes_cpu(server_pids)
+    started = begin[0] = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
+    client_cpu = time.process_time() - client_cpu
+    server_cpu = processes_cpu(server_pids) - server_cpu
+    answered = max(len(latencies), 1)
     ordered = sorted(latencies)
     return {
-        "requests": requests, "concurrency": concurrency, "ok": len(latencies),
+        "requests": requests, "concurrency": len(clients), "ok": len(latencies),
         "errors": len(errors), "wall_s": round(wall, 2),
         "throughput_rps": round(len(latencies) / wall, 1) if wall else 0.0,
         "p50_ms": round(percentile(ordered, 50), 1), "p90_ms": round(percentile(ordered, 90), 1),
         "p99_ms": round(percentile(ordered, 99), 1), "max_ms": round(ordered[-1], 1) if ordered else 0.0,
         "mean_ms": round(statistics.fmean(ordered), 1) if ordered else 0.0,
+        "rate_rps": rate or 0.0,
+        "client_cpu_ms_per_request": round(client_cpu * 1000 / answered, 2),
+        "server_cpu_ms_per_request": round(server_cpu * 1000 / answered, 2) if server_pids else None,
     }  # fmt: skip
 
 
@@ -112,7 +184,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=40)
-    parser.add_argument("--body", type=Path, help="JSON body to send instead of the built-in claim")
+    parser.add_argument(
+        "--body",
+        type=Path,
+        help="a JSON body, or a .jsonl file of bodies sent in turn "
+        "(bench_single_claim.py --write-bodies), instead of the built-in claim",
+    )
+    parser.add_argument(
+        "--server-pids",
+        type=int,
+        nargs="*",
+        default=[],
+        help="server worker pids: report their CPU per request (Linux)",
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="open loop: requests per second in all (default: closed loop)",
+    )
     args = parser.parse_args(argv)
     if urlparse(args.url).hostname not in LOOPBACK:
         parser.error("load runs are for loopback servers only")
@@ -120,18 +210,27 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--token (or CBCLASSIFY_TOKEN) is required")
     if not 0 < args.requests <= 100_000 or not 0 < args.concurrency <= 64:
         parser.error("--requests must be 1..100000 and --concurrency 1..64")
-    body = json.loads(args.body.read_text()) if args.body else DEFAULT_BODY
-    probe = httpx.post(f"{args.url}/api/v1/classify", json=body, timeout=30,
+    bodies = read_bodies(args.body) if args.body else [DEFAULT_BODY]
+    if args.rate is not None and not 0 < args.rate <= 10_000:
+        parser.error("--rate must be in 0..10000 requests per second")
+    probe = httpx.post(f"{args.url}/api/v1/classify", json=bodies[0], timeout=30,
                        headers={"Authorization": f"Bearer {args.token}"})  # fmt: skip
     if probe.status_code != 200:
         print(f"probe failed: {probe.status_code} {probe.text[:300]}", file=sys.stderr)
         return 2
-    run(args.url, args.token, body, args.warmup, min(args.concurrency, args.warmup))
-    figures = run(args.url, args.token, body, args.requests, args.concurrency)
+    payloads = [json.dumps(b).encode() for b in bodies]
+    clients = open_clients(args.url, args.token, args.concurrency)
+    run(clients, payloads, max(args.warmup, args.concurrency))  # opens every connection
+    figures = run(clients, payloads, args.requests, args.rate, args.server_pids)
+    for client in clients:
+        client.close()
+    loop = "closed loop" if args.rate is None else f"open loop at {args.rate:g} req/s"
     print(f"classify+explain+verify, {figures['requests']} requests, "
-          f"{figures['concurrency']} clients: p50 {figures['p50_ms']} ms, "
+          f"{figures['concurrency']} clients, {loop}: p50 {figures['p50_ms']} ms, "
           f"p90 {figures['p90_ms']} ms, p99 {figures['p99_ms']} ms, max {figures['max_ms']} ms, "
-          f"{figures['throughput_rps']} req/s, errors {figures['errors']}")  # fmt: skip
+          f"{figures['throughput_rps']} req/s, errors {figures['errors']}; CPU per request: "
+          f"client {figures['client_cpu_ms_per_request']} ms, "
+          f"server {figures['server_cpu_ms_per_request']} ms")  # fmt: skip
     print(json.dumps(figures))
     return 0 if figures["errors"] == 0 else 1
 

@@ -33,8 +33,6 @@ def create_app() -> object:
 
 
 def main() -> None:
-    import uvicorn
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=2)
@@ -44,8 +42,11 @@ def main() -> None:
     os.environ["CBCLASSIFY_AUTO_MIGRATE"] = "false"
     os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
     sys.path.insert(0, str(ROOT))
-    uvicorn.run("benchmarks.serve_variant:create_app", factory=True, host="127.0.0.1",
-                port=args.port, workers=args.workers, log_level="warning")  # fmt: skip
+    from api.server import run_service
+
+    run_service(
+        "127.0.0.1", args.port, args.workers, "warning", "benchmarks.serve_variant:create_app"
+    )
 
 
 if __name__ == "__main__":
