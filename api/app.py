@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import cbclassify
 from api.config import ServiceConfig
@@ -38,29 +40,41 @@ def build_state(settings: Settings, config: ServiceConfig, loader: ModelLoader) 
     return state
 
 
-def _route_label(request: Request) -> str:
+def _route_label(scope: Scope) -> str:
     """The matched route's template (``/api/v1/cases/{case_id}``): never ids or query values."""
-    route = getattr(request.scope.get("route"), "path", None)
+    route = getattr(scope.get("route"), "path", None)
     if route is None:
         return "unmatched"
     return API_PREFIX + route if not route.startswith(API_PREFIX) else route
 
 
-def _metrics_middleware(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def record(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
+class RequestMetrics:
+    """Count and time every HTTP request by method, route template and status (pure ASGI:
+    ``BaseHTTPMiddleware`` would add a task and a body stream to every request)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         started = time.perf_counter()
-        response = await call_next(request)
-        route = _route_label(request)
-        state: ServiceState | None = getattr(request.app.state, "service", None)
-        if state is not None:
-            state.metrics.requests.labels(request.method, route, str(response.status_code)).inc()
-            state.metrics.latency.labels(request.method, route).observe(
-                time.perf_counter() - started
-            )
-        return response
+        status = [500]  # an exception that escapes is answered 500 further out
+
+        async def send_and_note(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            state: ServiceState | None = getattr(scope["app"].state, "service", None)
+            if state is not None:
+                route, method = _route_label(scope), scope["method"]
+                state.metrics.requests.labels(method, route, str(status[0])).inc()
+                state.metrics.latency.labels(method, route).observe(time.perf_counter() - started)
 
 
 def create_app(
@@ -78,6 +92,11 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state = build_state(settings, config, loader)
         app.state.service = state
+        # Start-up objects (libraries, the model, its SHAP tables) live as long as the process:
+        # frozen, the collector no longer rescans them in every full collection (pauses of tens
+        # of milliseconds in the middle of requests otherwise).
+        gc.collect()
+        gc.freeze()
         log.info("cbclassify service ready (model loaded: %s)", state.models.current is not None)
         try:
             yield
@@ -99,6 +118,6 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     install_web(app)  # the web pages (api/web), after the error handlers
-    _metrics_middleware(app)
+    app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit, max_bytes=config.max_upload_bytes)
     return app

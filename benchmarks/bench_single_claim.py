@@ -162,11 +162,10 @@ def _stages(body: dict, model: LoadedStub) -> dict[str, Callable[[], Any]]:
 def use_baseline() -> None:
     """Switch the single-claim fast paths off (the code before them) for a before/after run."""
     import api.classify
-    import cbclassify.resolve.pipeline
-
     import cbclassify.balances.balance
     import cbclassify.explain.explainer
     import cbclassify.features.single
+    import cbclassify.resolve.pipeline
 
     api.classify.ledger_from_rows = lambda tables: None  # type: ignore[assignment]
     api.classify.can_score_small = lambda model, count: False  # type: ignore[assignment]

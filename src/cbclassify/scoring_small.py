@@ -66,8 +66,8 @@ def score_small(
     best = proba.argmax(axis=1)
     sources = [CREDIT_SOURCES[i] for i in best]
     reasons = _reasons(model, matrix, features, best)
-    predicted = pd.DataFrame({"claim_id": credits["claim_id"].astype("string"),
-                              "predicted_source": pd.array(sources, dtype="string")})  # fmt: skip
+    claim_ids = [str(c) for c in credits["claim_id"].tolist()]
+    predicted = dict(zip(claim_ids, sources, strict=True))
     verdicts = verify_and_recommend_records(
         ledger, credits, predicted, when, policy or default_policy()
     )

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from request_rows import patient_request
 
 from cbclassify.contract.errors import LedgerValidationError
 from cbclassify.contract.ledger import Ledger
@@ -32,49 +33,15 @@ def assert_same_ledger(fast: Ledger, full: Ledger) -> None:
         pd.testing.assert_frame_equal(fast.table(name), full.table(name), check_exact=True)
 
 
-def typed_rows(table: str, frame: pd.DataFrame) -> list[dict]:
-    """Memory rows -> typed values as the API hands them over (Decimal money, date, int)."""
-    out = []
-    for record in frame.to_dict("records"):
-        row = {}
-        for column in TABLES[table].columns:
-            value = record[column.memory_name]
-            if value is None or value is pd.NA or value is pd.NaT:
-                row[column.name] = None
-            elif column.type == "money":
-                row[column.name] = (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
-            elif column.type == "date":
-                row[column.name] = value.date()
-            elif column.type in ("int", "bool"):
-                row[column.name] = int(value) if column.type == "int" else bool(value)
-            else:
-                row[column.name] = str(value)
-        out.append(row)
-    return out
-
-
 @pytest.fixture(scope="module")
 def practice() -> Ledger:
     return generate_practice(SynthConfig(claims=300, seed=2)).ledger
 
 
 def test_every_claim_of_a_practice_builds_the_same_ledger(practice: Ledger) -> None:
-    lines, txns = practice.claim_lines, practice.transactions
+    lines = practice.claim_lines
     for claim_id in lines["claim_id"].unique()[:60]:
-        patient = lines.loc[lines["claim_id"] == claim_id, "patient_id"].iloc[0]
-        ids = set(lines.loc[lines["patient_id"] == patient, "claim_id"])
-        mine = txns[txns["claim_id"].isin(ids)]
-        remits = practice.remittances[
-            practice.remittances["era_id"].isin(set(mine["era_id"].dropna()))
-        ]
-        tables = {
-            "payers": typed_rows("payers", practice.payers),
-            "patients": typed_rows("patients", practice.patients[practice.patients["patient_id"] == patient]),
-            "claim_lines": typed_rows("claim_lines", lines[lines["claim_id"].isin(ids)]),
-            "transactions": typed_rows("transactions", mine),
-            "fee_schedule": typed_rows("fee_schedule", practice.fee_schedule),
-            "remittances": typed_rows("remittances", remits),
-        }  # fmt: skip
+        tables = patient_request(practice, claim_id)
         fast = ledger_from_rows(tables)
         assert fast is not None, claim_id
         assert_same_ledger(fast, full_check(tables))

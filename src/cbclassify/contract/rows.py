@@ -43,9 +43,13 @@ def remember(frame: pd.DataFrame, rows: list[Row]) -> None:
     _REMEMBERED[key] = (weakref.ref(frame, lambda _ref: _REMEMBERED.pop(key, None)), rows)
 
 
+def remembered(frame: pd.DataFrame) -> list[Row] | None:
+    """The rows handed over for ``frame`` (``remember``), else None."""
+    found = _REMEMBERED.get(id(frame))
+    return found[1] if found is not None and found[0]() is frame else None
+
+
 def frame_records(frame: pd.DataFrame) -> list[Row]:
     """``records(frame)``: the remembered rows when the frame has them, else converted."""
-    found = _REMEMBERED.get(id(frame))
-    if found is not None and found[0]() is frame:
-        return found[1]
-    return records(frame)
+    rows = remembered(frame)
+    return records(frame) if rows is None else rows

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from cbclassify.contract.ledger import Ledger
+from cbclassify.contract.rows import remembered
 
 Row = dict[str, Any]
 
@@ -59,6 +60,16 @@ def table_rows(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[Row]:
     return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
 
 
+def rows_from_records(records: list[Row], columns: tuple[str, ...]) -> list[Row]:
+    """``table_rows`` from ``contract.rows.records`` rows: ``columns`` only, dates (Timestamps)
+    as integer nanoseconds."""
+    stamp = pd.Timestamp
+    return [
+        {c: v.value if v.__class__ is stamp else v for c, v in ((c, r[c]) for c in columns)}
+        for r in records
+    ]
+
+
 class TableView:
     """A ledger's rows as plain dicts of ``COLUMNS``, selected by a key column."""
 
@@ -76,7 +87,12 @@ class TableView:
         frame = self.ledger.table(table)
         if self.is_small(table):
             if table not in self._whole:
-                self._whole[table] = table_rows(frame, COLUMNS[table])
+                handed = remembered(frame)  # a request ledger's rows, already plain
+                self._whole[table] = (
+                    table_rows(frame, COLUMNS[table])
+                    if handed is None
+                    else rows_from_records(handed, COLUMNS[table])
+                )
             whole = self._whole[table]
             return whole if column is None else [r for r in whole if r[column] in (wanted or ())]
         if column is not None:

@@ -10,6 +10,7 @@ on every credit of synthetic practices and on random ledgers (tests/verify/test_
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -43,10 +44,14 @@ _STRING_COLUMNS = ("verification", "verified_source", "evidence", "statement", "
                    "predicted_source", "confirmed_rule", "confirmed_action", "confirmed_payer_id")  # fmt: skip
 
 
-def predicted_by_claim(predicted: pd.Series | pd.DataFrame | None) -> dict[str, str | None]:
+def predicted_by_claim(
+    predicted: pd.Series | pd.DataFrame | Mapping[str, str] | None,
+) -> dict[str, str | None]:
     """The predicted source per claim_id (``verdict._predicted`` as a dict)."""
     if predicted is None:
         return {}
+    if isinstance(predicted, Mapping):  # already claim_id -> source (the small scoring path)
+        return {str(k): plain(v) for k, v in predicted.items()}
     if isinstance(predicted, pd.DataFrame):
         predicted = predicted.set_index("claim_id")["predicted_source"]
     values = predicted.astype("string").tolist()
