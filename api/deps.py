@@ -18,7 +18,9 @@ from cbclassify.store.models_auth import Practice
 from cbclassify.workflow.permissions import Permission, has_permission
 
 
-def get_state(request: Request) -> ServiceState:
+# ``get_state`` and ``get_model`` only read attributes: ``async`` keeps FastAPI from running
+# each of them in the threadpool (a thread hop per dependency per request).
+async def get_state(request: Request) -> ServiceState:
     """The service state built by the lifespan."""
     return request.app.state.service  # type: ignore[no-any-return]
 
@@ -80,7 +82,7 @@ def scoped_practice(state: ServiceState, user: ActingUser, code: str) -> Practic
 PracticeCode = Annotated[str, Path(description="the practice's code", max_length=64)]
 
 
-def get_model(state: State) -> LoadedModel:
+async def get_model(state: State) -> LoadedModel:
     """The loaded champion model (503 while there is none)."""
     model = state.models.current
     if model is None:

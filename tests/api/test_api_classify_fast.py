@@ -1,11 +1,15 @@
 """Classify-on-demand answers exactly the same with and without the single-claim paths
-(``contract.validate_rows`` and ``verify.single``/``resolve.single``), end to end."""
+(``contract.validate_rows``, ``balances`` small sums, ``features.single``, ``scoring_small``,
+LightGBM's own TreeSHAP for a few rows, ``verify.single``/``resolve.single``), end to end."""
 
 from __future__ import annotations
 
 import pytest
 
 import api.classify
+import cbclassify.balances.balance
+import cbclassify.explain.explainer
+import cbclassify.features.single
 import cbclassify.resolve.pipeline
 from api.classify import classify
 from api.schemas_classify import ClassifyIn
@@ -46,8 +50,13 @@ def bodies() -> list[dict]:
 
 def test_fast_and_vectorized_paths_answer_the_same(bodies, champion, monkeypatch) -> None:
     requests = [ClassifyIn.model_validate(b) for b in bodies]
+    assert api.classify.can_score_small(champion.predictor, 1)  # the small path is taken
     fast = [classify(r, champion).model_dump() for r in requests]
     assert all(out["credits"] for out in fast)
     monkeypatch.setattr(api.classify, "ledger_from_rows", lambda tables: None)
     monkeypatch.setattr(cbclassify.resolve.pipeline, "SMALL_CREDITS", 0)
+    monkeypatch.setattr(api.classify, "can_score_small", lambda model, count: False)
+    monkeypatch.setattr(cbclassify.features.single, "SMALL_FEATURE_CREDITS", 0)
+    monkeypatch.setattr(cbclassify.balances.balance, "SMALL_LEDGER_ROWS", -1)
+    monkeypatch.setattr(cbclassify.explain.explainer, "SMALL_BATCH_ROWS", 0)
     assert [classify(r, champion).model_dump() for r in requests] == fast

@@ -161,3 +161,36 @@ def test_no_claim_or_patient_ids_in_logs(client: TestClient, world: World, caplo
     messages = [r.getMessage() for r in caplog.records]
     for identifier in ("CL2", "PT2", "CLM-1", "PAT-1"):
         assert not any(identifier in m for m in messages), identifier
+
+
+def test_classify_requests_of_one_worker_run_one_at_a_time(
+    client: TestClient, world: World, monkeypatch
+) -> None:
+    """Concurrent classify calls queue (CPU-bound work under the GIL) instead of interleaving,
+    and every one is answered."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import api.routes.model as route
+
+    running, most = [0], [0]
+    guard = threading.Lock()
+    real = route.classify
+
+    def observed(body, model):
+        with guard:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)
+        with guard:
+            running[0] -= 1
+        return real(body, model)
+
+    monkeypatch.setattr(route, "classify", observed)
+    headers = world.headers["biller"]
+    with ThreadPoolExecutor(4) as pool:
+        codes = list(pool.map(lambda _: client.post("/api/v1/classify", json=BODY,
+                                                    headers=headers).status_code, range(4)))  # fmt: skip
+    assert codes == [200] * 4
+    assert most[0] == 1
