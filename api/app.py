@@ -45,7 +45,10 @@ def _route_label(scope: Scope) -> str:
     route = getattr(scope.get("route"), "path", None)
     if route is None:
         return "unmatched"
-    return API_PREFIX + route if not route.startswith(API_PREFIX) else route
+    # FastAPI keeps an included router's routes without its prefix: API routes get it back,
+    # the web pages (mounted at the root) keep their own path.
+    under_api = scope["path"] == API_PREFIX or scope["path"].startswith(API_PREFIX + "/")
+    return API_PREFIX + route if under_api and not route.startswith(API_PREFIX) else route
 
 
 class RequestMetrics:

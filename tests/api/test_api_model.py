@@ -128,10 +128,13 @@ def test_health_ready_metrics_openapi(client: TestClient, world: World) -> None:
     assert ready.status_code == 200 and ready.json()["checks"] == {
         "database": "ok", "schema": "ok", "model": "loaded"}  # fmt: skip
     client.get("/api/v1/practices/a/cases", headers=world.headers["biller"])
+    client.get("/login")
     text = client.get("/api/v1/metrics").text
     assert (
         'cbclassify_http_requests_total{method="GET",route="/api/v1/practices/{code}/cases"' in text
     )
+    assert 'cbclassify_http_requests_total{method="GET",route="/login",status="200"}' in text
+    assert 'route="/api/v1/login"' not in text  # web pages keep their own path
     assert "cbclassify_model_loaded 1.0" in text
     spec = client.get("/api/v1/openapi.json").json()
     op = spec["paths"]["/api/v1/cases/{case_id}/approve"]["post"]
