@@ -19,12 +19,12 @@ import pandas as pd
 from cbclassify.balances import credit_balances, resolve_as_of
 from cbclassify.contract.enums import CREDIT_SOURCES
 from cbclassify.contract.ledger import Ledger
+from cbclassify.contract.rows import frame_records
 from cbclassify.features.single import feature_records
 from cbclassify.model.classifier import PROBA_COLUMNS, CreditSourceModel
 from cbclassify.model.metrics import apply_temperature
 from cbclassify.resolve import default_policy
 from cbclassify.resolve.single import verify_and_recommend_records
-from cbclassify.verify.single_rows import records
 
 #: Up to this many credits ``score_small`` is the faster path (above, ``score_ledger``).
 SMALL_SCORE_CREDITS = 8
@@ -129,7 +129,7 @@ def _verification(v: Row | None) -> Row:
 
 def _claim_parties(ledger: Ledger) -> dict[str, Row]:
     """patient_id and primary payer_id of each claim, from its first line (lowest line_no)."""
-    rows = records(ledger.claim_lines, ["claim_id", "line_no", "patient_id", "payer_id"])
+    rows = frame_records(ledger.claim_lines)  # a request ledger's rows, handed over
     first: dict[str, Row] = {}
     for r in sorted(rows, key=lambda r: (r["claim_id"], r["line_no"])):
         first.setdefault(

@@ -7,11 +7,12 @@ import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from cbclassify.store.base import as_utc, utcnow
 from cbclassify.store.errors import AccountError, DuplicateError, NotFound
@@ -177,9 +178,19 @@ def issue_token(
     return token, plaintext
 
 
+def _with_user(user: Any) -> tuple[Any, ...]:
+    """Load options: the owning user with roles and practices in the same query (every
+    authenticated request reads them: one query instead of four)."""
+    return (joinedload(user).joinedload(User.roles), joinedload(user).joinedload(User.practices))
+
+
 def user_for_token(session: Session, plaintext: str) -> User | None:
     """The active user owning a valid (unrevoked, unexpired) token, else None."""
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == sha256_hex(plaintext)))
+    token = session.scalars(
+        select(ApiToken)
+        .where(ApiToken.token_hash == sha256_hex(plaintext))
+        .options(*_with_user(ApiToken.user))
+    ).unique().first()
     now = utcnow()
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
@@ -215,7 +226,11 @@ def start_session(session: Session, user: User, ttl: timedelta) -> str:
 
 def user_for_session(session: Session, plaintext: str) -> User | None:
     """The active user of a valid web session id, else None."""
-    row = session.scalar(select(WebSession).where(WebSession.session_hash == sha256_hex(plaintext)))
+    row = session.scalars(
+        select(WebSession)
+        .where(WebSession.session_hash == sha256_hex(plaintext))
+        .options(*_with_user(WebSession.user))
+    ).unique().first()
     if row is None or row.revoked_at is not None or not row.user.is_active:
         return None
     expires = as_utc(row.expires_at)
