@@ -26,8 +26,9 @@ from cbclassify.model.metrics import apply_temperature
 from cbclassify.resolve import default_policy
 from cbclassify.resolve.single import verify_and_recommend_records
 
-#: Up to this many credits ``score_small`` is the faster path (above, ``score_ledger``).
-SMALL_SCORE_CREDITS = 8
+#: Up to this many credits ``score_small`` is the faster path (above, ``score_ledger``; the
+#: feature and verification small paths stop at the same number).
+SMALL_SCORE_CREDITS = 32
 
 Row = dict[str, Any]
 
