@@ -9,7 +9,7 @@ import pandas as pd
 
 from api.errors import ApiError
 from api.schemas_classify import ClaimBalance, ClassifiedCredit, ClassifyIn, ClassifyOut
-from cbclassify.balances import claim_balances, credits_from_claim_balances, resolve_as_of
+from cbclassify.balances import claim_balance_rows, credit_balance_rows, resolve_as_of
 from cbclassify.contract.enums import CREDIT_SOURCES
 from cbclassify.contract.errors import LedgerValidationError
 from cbclassify.contract.ledger import Ledger
@@ -70,22 +70,22 @@ def classify(body: ClassifyIn, model: LoadedModel, policy: Any = None) -> Classi
     """Balances of the claims sent, and every credit classified, verified and explained."""
     ledger = request_ledger(body)
     when = resolve_as_of(ledger, body.as_of)
-    balances = claim_balances(ledger, when)
-    credits = credits_from_claim_balances(balances)
+    balances = claim_balance_rows(ledger, when)
+    credits = credit_balance_rows(balances)
     return ClassifyOut(
         as_of=when.date(),
         model_version=f"{model.ref.name} v{model.ref.version}",
-        balances=[ClaimBalance(claim_id=c, balance=format_cents(b), credit=b <= -1)
-                  for c, b in zip(balances["claim_id"], balances["balance_cents"], strict=True)],
+        balances=[ClaimBalance(claim_id=b["claim_id"], balance=format_cents(b["balance_cents"]),
+                               credit=b["balance_cents"] <= -1) for b in balances],
         credits=[_credit(r) for r in _scores(ledger, model, when, policy, credits)],
     )  # fmt: skip
 
 
 def _scores(ledger: Ledger, model: LoadedModel, when: pd.Timestamp, policy: Any,
-            credits: pd.DataFrame) -> list[dict[str, Any]]:  # fmt: skip
-    """Score rows of the request's credits: the plain-Python path for a handful of credits
-    (``scoring_small``), else ``score_ledger``."""
-    if credits.empty:
+            credits: list[dict[str, Any]]) -> list[dict[str, Any]]:  # fmt: skip
+    """Score rows of the request's credits (``credit_balance_rows``): the plain-Python path for
+    a handful of credits (``scoring_small``), else ``score_ledger``."""
+    if not credits:
         return []
     if can_score_small(model.predictor, len(credits)):
         return score_small(ledger, model.predictor, when, policy, credits)

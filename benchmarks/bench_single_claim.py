@@ -115,11 +115,13 @@ class LoadedStub:
 
 def _stages(body: dict, model: LoadedStub) -> dict[str, Callable[[], Any]]:
     """Each stage of the classify path as a zero-argument call (inputs precomputed)."""
+    from cbclassify.balances import claim_balance_rows, credit_balance_rows
     from cbclassify.explain.reasons import reasons_for
     from cbclassify.features import credit_features
     from cbclassify.features.build import credit_features_vectorized
     from cbclassify.features.single import feature_records
     from cbclassify.scoring import predict_probabilities, score_ledger
+    from cbclassify.scoring_small import score_small
     from cbclassify.verify import verify_and_recommend
 
     text = json.dumps(body)
@@ -137,6 +139,9 @@ def _stages(body: dict, model: LoadedStub) -> dict[str, Callable[[], Any]]:
         "request_ledger": lambda: request_ledger(parsed),
         "claim_balances": lambda: claim_balances(ledger, when),
         "credit_balances": lambda: credit_balances(ledger, when),
+        "  balance and credit rows (small path)": lambda: credit_balance_rows(
+            claim_balance_rows(ledger, when)
+        ),
         "credit_features": lambda: credit_features(
             ledger, credits[["claim_id"]].assign(as_of_date=when)
         ),
@@ -154,6 +159,7 @@ def _stages(body: dict, model: LoadedStub) -> dict[str, Callable[[], Any]]:
             ledger, credits, predicted=predicted[["claim_id", "predicted_source"]], as_of=when
         ),
         "score_ledger (all above)": lambda: score_ledger(ledger, model.predictor, when),
+        "  score_small (small path)": lambda: score_small(ledger, model.predictor, when),
         "response_json": lambda: out.model_dump_json(),
         "TOTAL classify()": lambda: classify(parsed, model),  # type: ignore[arg-type]
     }

@@ -16,11 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cbclassify.balances import credit_balances, resolve_as_of
+from cbclassify.balances import claim_balance_rows, credit_balance_rows, resolve_as_of
+from cbclassify.balances.rows import Credits, credit_pairs
 from cbclassify.contract.enums import CREDIT_SOURCES
 from cbclassify.contract.ledger import Ledger
 from cbclassify.contract.rows import frame_records
-from cbclassify.features.single import feature_records
+from cbclassify.features.single import feature_records_for
 from cbclassify.model.classifier import PROBA_COLUMNS, CreditSourceModel
 from cbclassify.model.metrics import apply_temperature
 from cbclassify.resolve import default_policy
@@ -43,7 +44,7 @@ def score_small(
     model: CreditSourceModel,
     as_of: pd.Timestamp | str | None = None,
     policy: Any = None,
-    credits: pd.DataFrame | None = None,
+    credits: Credits | None = None,
 ) -> list[Row]:
     """One dict per credit balance on ``as_of``, keyed like ``score_ledger``'s columns
     (``SCORE_MEMORY_COLUMNS`` + ``DETAIL_COLUMNS``), plain values (None for missing).
@@ -53,21 +54,21 @@ def score_small(
         model: a fitted ``CreditSourceModel`` (see ``can_score_small``).
         as_of: the as-of date (default: the ledger's latest posting).
         policy: the resolution policy (default: the shipped one).
-        credits: ``credit_balances(ledger, as_of)`` when the caller already holds it.
+        credits: the credits on ``as_of`` when the caller already holds them (a
+            ``credit_balances`` frame or ``credit_balance_rows``).
     """
     when = resolve_as_of(ledger, as_of)
     if credits is None:
-        credits = credit_balances(ledger, when)
-    if credits.empty:
+        credits = credit_balance_rows(claim_balance_rows(ledger, when))
+    claim_ids, amounts = credit_pairs(credits)
+    if not claim_ids:
         return []
-    keys = credits[["claim_id"]].assign(as_of_date=when)
-    features = feature_records(ledger, keys)
+    features = feature_records_for(ledger, list(claim_ids), [when.normalize().value] * len(claim_ids))
     matrix = model.encoder.transform_records(features)
     proba = apply_temperature(_margins(model, matrix), model.temperature)
     best = proba.argmax(axis=1)
     sources = [CREDIT_SOURCES[i] for i in best]
     reasons = _reasons(model, matrix, features, best)
-    claim_ids = [str(c) for c in credits["claim_id"].tolist()]
     predicted = dict(zip(claim_ids, sources, strict=True))
     verdicts = verify_and_recommend_records(
         ledger, credits, predicted, when, policy or default_policy()
@@ -75,13 +76,12 @@ def score_small(
     by_claim = {v["claim_id"]: v for v in verdicts}
     parties = _claim_parties(ledger)
     out = []
-    for i, (claim_id, cents) in enumerate(zip(credits["claim_id"].tolist(),
-                                              credits["credit_cents"].tolist(), strict=True)):  # fmt: skip
-        row: Row = {"claim_id": str(claim_id), **parties.get(str(claim_id), _NO_PARTIES),
-                    "credit_amount_cents": int(cents), "predicted_source": sources[i],
+    for i, (claim_id, cents) in enumerate(zip(claim_ids, amounts, strict=True)):
+        row: Row = {"claim_id": claim_id, **parties.get(claim_id, _NO_PARTIES),
+                    "credit_amount_cents": cents, "predicted_source": sources[i],
                     "confidence": float(proba[i, best[i]])}  # fmt: skip
         row.update({name: float(proba[i, j]) for j, name in enumerate(PROBA_COLUMNS)})
-        row.update(_verification(by_claim.get(str(claim_id))))
+        row.update(_verification(by_claim.get(claim_id)))
         row["top_reasons"] = reasons[i]
         out.append(row)
     return out
@@ -130,7 +130,9 @@ def _verification(v: Row | None) -> Row:
 
 def _claim_parties(ledger: Ledger) -> dict[str, Row]:
     """patient_id and primary payer_id of each claim, from its first line (lowest line_no)."""
-    rows = frame_records(ledger.claim_lines)  # a request ledger's rows, handed over
+    rows = ledger.handed_rows("claim_lines")  # a request ledger's rows
+    if rows is None:
+        rows = frame_records(ledger.claim_lines)
     first: dict[str, Row] = {}
     for r in sorted(rows, key=lambda r: (r["claim_id"], r["line_no"])):
         first.setdefault(

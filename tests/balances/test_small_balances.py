@@ -1,12 +1,21 @@
-"""``claim_balances`` on a small ledger (plain-Python sums) gives exactly the vectorized frame."""
+"""``claim_balances`` on a small ledger (plain-Python sums) gives exactly the vectorized frame;
+``claim_balance_rows`` and ``credit_balance_rows`` give its rows, from frames or a request's rows."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
+from request_rows import patient_request
 
 from cbclassify.balances import balance
-from cbclassify.balances.balance import claim_balances
+from cbclassify.balances.balance import (
+    claim_balance_rows,
+    claim_balances,
+    credits_from_claim_balances,
+)
+from cbclassify.balances.rows import credit_balance_rows, credit_pairs
+from cbclassify.contract.rows import records
+from cbclassify.contract.validate_rows import ledger_from_rows
 from cbclassify.synth import SynthConfig, generate_practice
 
 
@@ -43,3 +52,27 @@ def test_each_patient_ledger_equals_the_groupbys(practice, monkeypatch):
         pd.testing.assert_frame_equal(
             claim_balances(small, as_of), vectorized(small, as_of, monkeypatch)
         )
+
+
+def test_balance_and_credit_rows_equal_the_frames(practice, monkeypatch):
+    as_of = practice.default_as_of()
+    frame = vectorized(practice, as_of, monkeypatch)
+    rows = claim_balance_rows(practice, as_of)
+    assert rows == records(frame)
+    credits = credit_balance_rows(rows)
+    assert credits == records(credits_from_claim_balances(frame)) and credits
+    assert all(type(r["credit_cents"]) is int and r["credit_cents"] >= 1 for r in credits)
+    assert credit_pairs(credits) == credit_pairs(credits_from_claim_balances(frame))
+    with monkeypatch.context() as m:  # a big ledger: the same rows from the groupbys
+        m.setattr(balance, "SMALL_LEDGER_ROWS", -1)
+        assert claim_balance_rows(practice, as_of) == rows
+
+
+def test_a_request_ledger_is_summed_from_its_rows(practice, monkeypatch):
+    lines = practice.claim_lines
+    for claim_id in lines["claim_id"].unique()[:20]:
+        request = ledger_from_rows(patient_request(practice, claim_id))
+        as_of = request.default_as_of()
+        rows = claim_balance_rows(request, as_of)
+        assert request.built_tables() == []  # read from the handed-over rows
+        assert rows == records(vectorized(request, as_of, monkeypatch))

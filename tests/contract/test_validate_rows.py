@@ -157,3 +157,18 @@ def test_a_clean_request_takes_the_fast_path_and_a_bad_one_defers() -> None:
     spaced = {**tables, "patients": [{"patient_id": "P1 ", "state": "PA"}]}
     assert ledger_from_rows(spaced) is None
     assert_same_ledger(ledger_from_rows(tables), full_check(tables))
+
+
+def test_a_request_ledger_answers_from_its_rows_and_builds_frames_on_first_read(practice) -> None:
+    claim_id = practice.claim_lines["claim_id"].iloc[0]
+    fast = ledger_from_rows(patient_request(practice, claim_id))
+    assert fast is not None and fast.built_tables() == []
+    counts = {name: fast.row_count(name) for name in TABLES}
+    assert fast.built_tables() == []
+    lines = fast.claim_lines
+    assert fast.built_tables() == ["claim_lines"] and fast.claim_lines is lines  # built once
+    assert counts == {name: len(fast.table(name)) for name in TABLES}
+    assert fast.handed_rows("transactions") == records(fast.transactions)
+    replaced = fast.with_table("claim_lines", lines.iloc[:1])
+    assert type(replaced) is Ledger and replaced.handed_rows("claim_lines") is None
+    assert len(replaced.claim_lines) == 1 and replaced.transactions is fast.transactions

@@ -9,8 +9,11 @@ import math
 
 import pandas as pd
 import pytest
+from request_rows import patient_request
 
 from cbclassify.balances import credit_balances
+from cbclassify.contract.ledger import Ledger
+from cbclassify.contract.validate_rows import ledger_from_rows
 from cbclassify.model.config import TrainingConfig
 from cbclassify.model.dataset import combine, ledger_labelled_set
 from cbclassify.model.train import train_models
@@ -87,6 +90,18 @@ def test_each_credit_as_sent_alone_equals_score_ledger(practice, model):
         assert assert_same_rows(small, model, as_of) >= 1
         sources |= {r["predicted_source"] for r in score_small(small, model, as_of)}
     assert len(sources) >= 2  # the comparison covered more than one predicted source
+
+
+def test_a_request_ledger_is_scored_from_its_rows_without_building_a_frame(practice, model):
+    as_of = practice.default_as_of()
+    for claim_id in credit_balances(practice, as_of)["claim_id"].tolist()[:12]:
+        request = ledger_from_rows(patient_request(practice, claim_id))
+        got = score_small(request, model)  # default as-of from the rows
+        assert request.built_tables() == []  # balances, features, verification: rows only
+        frames = Ledger(**{n: request.table(n) for n in request.table_names()})
+        assert request.built_tables() == list(request.table_names())
+        assert request.default_as_of() == frames.default_as_of()
+        assert got == score_small(frames, model, frames.default_as_of())
 
 
 def test_rows_carry_reasons_and_probabilities(practice, model):

@@ -10,8 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cbclassify.balances.rows import Row, balance_rows
 from cbclassify.contract.enums import BALANCE_REDUCING_KINDS
-from cbclassify.contract.ledger import Ledger
+from cbclassify.contract.ledger import STRING_DTYPE, Ledger
+from cbclassify.contract.rows import records
 
 
 def resolve_as_of(ledger: Ledger, as_of: pd.Timestamp | str | None) -> pd.Timestamp:
@@ -47,7 +49,7 @@ def claim_balances(ledger: Ledger, as_of: pd.Timestamp | str | None = None) -> p
     Returns one row per claim billed by ``as_of``: claim_id, charge_cents, posted_cents (the
     summed effect of postings, negative when money came in), balance_cents (all int64).
     """
-    if len(ledger.claim_lines) + len(ledger.transactions) <= SMALL_LEDGER_ROWS:
+    if ledger.row_count("claim_lines") + ledger.row_count("transactions") <= SMALL_LEDGER_ROWS:
         return _claim_balances_small(ledger, resolve_as_of(ledger, as_of))
     current = ledger_as_of(ledger, as_of)
     charges = (
@@ -77,37 +79,21 @@ SMALL_LEDGER_ROWS = 2000
 
 def _claim_balances_small(ledger: Ledger, cutoff: pd.Timestamp) -> pd.DataFrame:
     """``claim_balances`` for a small ledger: the same rows, order, values and dtypes."""
-    day = cutoff.to_datetime64()
-    lines = ledger.claim_lines
-    charge: dict[str, int] = {}  # first appearance order, as groupby(sort=False)
-    for claim, cents, billed in zip(
-        lines["claim_id"].tolist(),
-        lines["charge_amount_cents"].to_numpy(dtype="int64", na_value=0).tolist(),
-        (lines["billed_date"].to_numpy() <= day).tolist(),
-        strict=True,
-    ):
-        if billed:
-            charge[claim] = charge.get(claim, 0) + cents
-    txns = ledger.transactions
-    posted: dict[str, int] = {}
-    for claim, kind, cents, on_time in zip(
-        txns["claim_id"].tolist(),
-        txns["kind"].tolist(),
-        txns["amount_cents"].to_numpy(dtype="int64", na_value=0).tolist(),
-        (txns["posted_date"].to_numpy() <= day).tolist(),
-        strict=True,
-    ):
-        if on_time and claim in charge:
-            effect = -cents if kind in BALANCE_REDUCING_KINDS else cents if kind == "refund" else 0
-            posted[claim] = posted.get(claim, 0) + effect
-    claims = list(charge)
-    charges = np.array([charge[c] for c in claims], dtype="int64")
-    postings = np.array([posted.get(c, 0) for c in claims], dtype="int64")
+    rows = balance_rows(ledger, cutoff)
+    charges = np.array([r["charge_cents"] for r in rows], dtype="int64")
+    postings = np.array([r["posted_cents"] for r in rows], dtype="int64")
     return pd.DataFrame({
-        "claim_id": pd.array(claims, dtype=lines["claim_id"].dtype),
+        "claim_id": pd.array([r["claim_id"] for r in rows], dtype=STRING_DTYPE),
         "charge_cents": charges, "posted_cents": postings, "balance_cents": charges + postings,
     })  # fmt: skip
 
+
+def claim_balance_rows(ledger: Ledger, as_of: pd.Timestamp | str | None = None) -> list[Row]:
+    """``claim_balances`` as plain dicts (int cents), in plain Python for a small ledger."""
+    cutoff = resolve_as_of(ledger, as_of)
+    if ledger.row_count("claim_lines") + ledger.row_count("transactions") <= SMALL_LEDGER_ROWS:
+        return balance_rows(ledger, cutoff)
+    return records(claim_balances(ledger, cutoff))
 
 def line_balances(ledger: Ledger, as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
     """Balance per claim line as of a date; claim-level postings (blank line_no) are reported

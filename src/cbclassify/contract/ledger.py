@@ -7,7 +7,8 @@ Blank in the file is NA in memory. Pure data: no I/O here (see ``cbclassify.ledg
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
+from typing import Any
 
 import pandas as pd
 
@@ -82,8 +83,17 @@ class Ledger:
         return getattr(self, name)
 
     def with_table(self, name: str, frame: pd.DataFrame) -> "Ledger":
-        """A copy with table ``name`` replaced."""
-        return replace(self, **{name: frame})
+        """A copy (a plain ``Ledger``) with table ``name`` replaced."""
+        return Ledger(**{n: frame if n == name else self.table(n) for n in self.table_names()})
+
+    def row_count(self, name: str) -> int:
+        """How many rows table ``name`` has."""
+        return len(self.table(name))
+
+    def handed_rows(self, name: str) -> list[dict[str, Any]] | None:
+        """Table ``name`` as the plain rows it was built from (``contract.rows.RowLedger``:
+        one request's ledger), else None: read the frame."""
+        return None
 
     def default_as_of(self) -> pd.Timestamp:
         """The contract's default as-of date: the latest posted_date (else latest billed_date)."""

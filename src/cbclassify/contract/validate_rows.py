@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 
 from cbclassify.contract.ledger import Ledger, empty_frame, memory_dtype
-from cbclassify.contract.rows import remember
+from cbclassify.contract.rows import RowLedger
 from cbclassify.contract.schema import TABLES, Column, Table
 
 Rows = Sequence[Mapping[str, Any]]
@@ -74,10 +74,13 @@ def ledger_from_rows(tables: Mapping[str, Rows]) -> Ledger | None:
         _check_references(values)
     except _NeedsFullCheck:
         return None
-    frames = {name: _frame(TABLES[name], rows) for name, rows in values.items()}
-    for name, frame in frames.items():
-        remember(frame, _as_records(TABLES[name], values[name]))
-    return Ledger(**{n: frames[n] if n in frames else _empty(n) for n in TABLES})
+    return RowLedger({n: _as_records(TABLES[n], rows) for n, rows in values.items()}, _table_frame)
+
+
+def _table_frame(name: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The memory frame of table ``name`` from its typed rows (``RowLedger`` builds it on
+    first read)."""
+    return _frame(TABLES[name], rows) if rows else _empty(name)
 
 
 def _as_records(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -45,6 +45,14 @@ def feature_records(ledger: Ledger, credits: pd.DataFrame) -> list[FeatureRecord
     by ``FEATURE_NAMES``: numbers as float (NaN where not applicable), categoricals as str
     (None where missing). Same values as ``credit_features``."""
     claim_ids, as_ofs = credit_inputs(credits)
+    return feature_records_for(ledger, claim_ids, as_ofs)
+
+
+def feature_records_for(
+    ledger: Ledger, claim_ids: list[str | None], as_ofs: list[int]
+) -> list[FeatureRecord]:
+    """``feature_records`` of claim ids with their as-of dates (normalized, integer ns), as
+    ``credit_inputs`` gives them."""
     if not claim_ids:
         return []
     view = TableView(ledger)

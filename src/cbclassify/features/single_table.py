@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from cbclassify.contract.ledger import Ledger
-from cbclassify.contract.rows import remembered
 
 Row = dict[str, Any]
 
@@ -79,22 +78,22 @@ class TableView:
 
     def is_small(self, table: str) -> bool:
         """True when ``table`` is read whole into Python."""
-        return len(self.ledger.table(table)) <= SMALL_TABLE_ROWS
+        return self.ledger.row_count(table) <= SMALL_TABLE_ROWS
 
     def rows(self, table: str, column: str | None = None, wanted: set | None = None) -> list[Row]:
         """Rows of ``table`` whose ``column`` is in ``wanted`` (all rows without a column), in
         ledger order. The dicts are shared: do not change them."""
-        frame = self.ledger.table(table)
         if self.is_small(table):
             if table not in self._whole:
-                handed = remembered(frame)  # a request ledger's rows, already plain
+                handed = self.ledger.handed_rows(table)  # a request ledger's rows, already plain
                 self._whole[table] = (
-                    table_rows(frame, COLUMNS[table])
+                    table_rows(self.ledger.table(table), COLUMNS[table])
                     if handed is None
                     else rows_from_records(handed, COLUMNS[table])
                 )
             whole = self._whole[table]
             return whole if column is None else [r for r in whole if r[column] in (wanted or ())]
+        frame = self.ledger.table(table)
         if column is not None:
             frame = frame[frame[column].isin(list(wanted or ())).fillna(False).to_numpy(bool)]
         return table_rows(frame, COLUMNS[table])

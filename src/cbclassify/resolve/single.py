@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cbclassify.balances.rows import Credits
 from cbclassify.contract.enums import GOVERNMENT_PAYER_TYPES
 from cbclassify.contract.ledger import Ledger
 from cbclassify.resolve.deadlines import (
@@ -55,7 +56,7 @@ def verify_and_recommend_small(
 
 
 def verify_and_recommend_records(
-    ledger: Ledger, credits: pd.DataFrame, predicted: Any, as_of: object, policy: Policy
+    ledger: Ledger, credits: Credits, predicted: Any, as_of: object, policy: Policy
 ) -> list[Row]:
     """The rows of ``verify_and_recommend_small`` as plain dicts (verdict + recommendation keys;
     ``explained_cents`` for the explained amount), without building the frame."""

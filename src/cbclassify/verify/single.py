@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from cbclassify.balances import resolve_as_of
+from cbclassify.balances.rows import Credits
 from cbclassify.contract.ledger import Ledger
 from cbclassify.verify.engine import RESULT_COLUMNS, _empty_result
 from cbclassify.verify.single_accounts import (
@@ -59,7 +60,7 @@ def predicted_by_claim(
 
 
 def verify_records(
-    ledger: Ledger, credits: pd.DataFrame, as_of: object = None, predicted: Any = None
+    ledger: Ledger, credits: Credits, as_of: object = None, predicted: Any = None
 ) -> tuple[SmallWorkset, list[Row]]:
     """The verdict of every credit as plain dicts (RESULT_COLUMNS keys), with the workset."""
     ws = build_small_workset(ledger, credits, resolve_as_of(ledger, as_of))

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from cbclassify.balances.rows import Credits, credit_pairs
 from cbclassify.contract.enums import BALANCE_REDUCING_KINDS
 from cbclassify.contract.ledger import Ledger
 from cbclassify.contract.rows import frame_records, records
@@ -71,19 +72,22 @@ class LedgerView:
     def rows(self, table: str, column: str | None = None, wanted: set | None = None) -> list[Row]:
         """Rows of ``table`` whose ``column`` is in ``wanted`` (all rows without a column).
         The dicts are shared: do not change them."""
-        frame = self.ledger.table(table)
-        if len(frame) <= SMALL_TABLE_ROWS:
+        if self.ledger.row_count(table) <= SMALL_TABLE_ROWS:
             if table not in self._whole:
-                self._whole[table] = frame_records(frame)
+                handed = self.ledger.handed_rows(table)  # a request ledger's rows
+                self._whole[table] = (
+                    frame_records(self.ledger.table(table)) if handed is None else handed
+                )
             whole = self._whole[table]
             return whole if column is None else [r for r in whole if r[column] in wanted]
+        frame = self.ledger.table(table)
         if column is not None:
             frame = frame[frame[column].isin(list(wanted or ()))]
         return records(frame)
 
     def sequestering_payers(self) -> frozenset[str]:
         """``prepare.sequestering_payers`` (in Python for a small ledger)."""
-        if len(self.ledger.transactions) > SMALL_TABLE_ROWS:
+        if self.ledger.row_count("transactions") > SMALL_TABLE_ROWS:
             return sequestering_payers(self.ledger)
         by_type = {p["payer_id"] for p in self.rows("payers")
                    if p["payer_type"] in ("medicare", "medicare_advantage") and p["payer_id"] is not None}  # fmt: skip
@@ -119,12 +123,12 @@ class SmallWorkset:
 
 
 def build_small_workset(
-    ledger: Ledger, credits: pd.DataFrame, cutoff: pd.Timestamp
+    ledger: Ledger, credits: Credits, cutoff: pd.Timestamp
 ) -> SmallWorkset:
-    """Per credit claim, its postings and lines as of ``cutoff`` (``build_workset`` in rows)."""
+    """Per credit claim (a credits frame or ``credit_balance_rows``), its postings and lines as
+    of ``cutoff`` (``build_workset`` in rows)."""
     view = LedgerView(ledger)
-    ids = [str(c) for c in credits["claim_id"].tolist()]
-    amounts = [int(a) for a in credits["credit_cents"].tolist()]
+    ids, amounts = credit_pairs(credits)
     wanted = set(ids)
     txns = view.rows("transactions", "claim_id", wanted)
     eras = {t["era_id"] for t in txns if t["era_id"] is not None}
@@ -150,7 +154,7 @@ def build_small_workset(
         claims=claims,
         payer_names={p["payer_id"]: p["payer_name"] for p in view.rows("payers")},
         fee_schedule=fee,
-        fee_schedule_empty=ledger.fee_schedule.empty,
+        fee_schedule_empty=ledger.row_count("fee_schedule") == 0,
         view=view,
         plb_keys=_plb_keys(view, wanted),
         sequestering=view.sequestering_payers(),
@@ -196,7 +200,7 @@ def _claim_facts(lines: list[Row]) -> Row:
 
 def _plb_keys(view: LedgerView, claim_ids: set[str]) -> set[tuple[str, str]]:
     """(claim, payer) pairs with a remittance-level recovery (``prepare._plb_recoveries``)."""
-    if len(view.ledger.provider_adjustments) > SMALL_TABLE_ROWS:
+    if view.ledger.row_count("provider_adjustments") > SMALL_TABLE_ROWS:
         found = _plb_recoveries(view.ledger, pd.Series(sorted(claim_ids), dtype="string"))
         return set(zip(found["claim_id"].tolist(), found["payer_id"].tolist(), strict=True))
     hits = []
