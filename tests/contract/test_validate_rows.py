@@ -74,6 +74,11 @@ MONEY = st.sampled_from(
         Decimal("1.005"),
         Decimal(3),
         Decimal("123456789012345.00"),
+        Decimal("1.230"),
+        Decimal("1E+2"),
+        Decimal("1E+30"),
+        Decimal("NaN"),
+        Decimal("-0.001"),
         12,
         True,
     ]

@@ -160,10 +160,13 @@ def _converter(column: Column) -> Callable[[Any], Any]:
             return value
 
         return enum
-    if kind == "money":
-        return lambda value: _sign_checked(column, _cents(value))
-    if kind == "int":
-        return lambda value: _sign_checked(column, _integer(value))
+    if kind in ("money", "int"):
+        number = _cents if kind == "money" else _integer
+        if column.positive:
+            return lambda value: _at_least(number(value), 1)
+        if column.non_negative:
+            return lambda value: _at_least(number(value), 0)
+        return number
     if kind == "bool":
         return _boolean
     return _day
@@ -188,19 +191,22 @@ def _day(value: Any) -> date:
 
 
 def _cents(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+    if value.__class__ is int:
+        cents = value * 100
+    elif value.__class__ is Decimal and value.is_finite() and value.adjusted() < 16:
+        scaled = value.scaleb(2)  # exact: a Decimal keeps every digit
+        cents = int(scaled)
+        if cents != scaled:  # finer than a cent
+            raise _NeedsFullCheck
+    else:
         raise _NeedsFullCheck
-    amount = Decimal(value)
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        raise _NeedsFullCheck
-    cents = int(amount * 100)
     if abs(cents) >= _MAX_CENTS:
         raise _NeedsFullCheck
     return cents
 
 
-def _sign_checked(column: Column, number: int) -> int:
-    if (column.positive and number <= 0) or (column.non_negative and number < 0):
+def _at_least(number: int, least: int) -> int:
+    if number < least:
         raise _NeedsFullCheck
     return number
 
@@ -233,18 +239,44 @@ def _check_rules(values: Mapping[str, list[dict[str, Any]]]) -> None:
 
 def _check_references(values: Mapping[str, list[dict[str, Any]]]) -> None:
     """Every non-blank reference exists in its provided target table (``validate_refs``)."""
+    known: dict[tuple[str, tuple[str, ...]], set] = {}
     for name, rows in values.items():
-        for ref in TABLES[name].references:
-            if ref.target not in values:
+        for target, source_columns, target_columns in _reference_columns(name):
+            if target not in values:
                 continue
-            target_table = TABLES[ref.target]
-            memory = {c.name: c.memory_name for c in target_table.columns}
-            targets = {tuple(r[memory[c]] for c in ref.target_columns) for r in values[ref.target]}
-            source_names = {c.name: c.memory_name for c in TABLES[name].columns}
+            targets = known.get((target, target_columns))
+            if targets is None:
+                targets = known[target, target_columns] = _keys(values[target], target_columns)
+            if len(source_columns) == 1:
+                (column,) = source_columns
+                if any(r[column] is not None and r[column] not in targets for r in rows):
+                    raise _NeedsFullCheck
+                continue
             for r in rows:
-                key = tuple(r[source_names[c]] for c in ref.columns)
+                key = tuple(r[c] for c in source_columns)
                 if None not in key and key not in targets:
                     raise _NeedsFullCheck
+
+
+def _keys(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> set:
+    """The values of ``columns`` in ``rows``: plain values for one column, else tuples."""
+    if len(columns) == 1:
+        (column,) = columns
+        return {r[column] for r in rows}
+    return {tuple(r[c] for c in columns) for r in rows}
+
+
+@cache
+def _reference_columns(name: str) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """Per reference of table ``name``: its target table and the memory names of the
+    referencing and referenced columns."""
+    source = {c.name: c.memory_name for c in TABLES[name].columns}
+    out = []
+    for ref in TABLES[name].references:
+        target = {c.name: c.memory_name for c in TABLES[ref.target].columns}
+        out.append((ref.target, tuple(source[c] for c in ref.columns),
+                    tuple(target[c] for c in ref.target_columns)))  # fmt: skip
+    return out
 
 
 def _frame(table: Table, rows: list[dict[str, Any]]) -> pd.DataFrame:
