@@ -82,7 +82,24 @@ def test_classify_bad_rows_name_the_request_field(client: TestClient, world: Wor
     assert r.status_code == 422 and r.json()["field"] == "body.claim_lines"
     r = client.post("/api/v1/classify", content=b"{not json", headers={
         **world.headers["biller"], "content-type": "application/json"})  # fmt: skip
-    assert r.status_code == 422
+    assert r.status_code == 422 and r.json()["field"] == "body"
+    r = client.post("/api/v1/classify", headers=world.headers["biller"])  # no body at all
+    assert r.status_code == 422 and r.json()["field"] == "body"
+    r = client.post("/api/v1/classify", content=b"{not json")  # who asks comes first
+    assert r.status_code == 401
+
+
+def test_classify_request_body_is_documented(client: TestClient) -> None:
+    spec = client.get("/api/v1/openapi.json").json()
+    body = spec["paths"]["/api/v1/classify"]["post"]["requestBody"]
+    assert body["required"] and body["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ClassifyIn"}  # fmt: skip
+    schemas = spec["components"]["schemas"]
+    sent = schemas["ClassifyIn"]
+    assert {"claim_lines", "transactions", "payers"} <= set(sent["properties"])
+    assert set(sent["required"]) >= {"claim_lines", "patients"}
+    items = sent["properties"]["transactions"]["items"]["$ref"].rsplit("/", 1)[-1]
+    assert "amount" in schemas[items]["properties"]  # nested models are there too
 
 
 def test_model_info_and_reload(client: TestClient, world: World, champion) -> None:
