@@ -96,8 +96,10 @@ def claim_balance_rows(ledger: Ledger, as_of: pd.Timestamp | str | None = None) 
     return records(claim_balances(ledger, cutoff))
 
 def line_balances(ledger: Ledger, as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
-    """Balance per claim line as of a date; claim-level postings (blank line_no) are reported
-    on a pseudo-line with line_no NA so that lines still sum to the claim balance."""
+    """Balance per claim line as of a date, for the claims billed by then (as
+    ``claim_balances``: a copay taken before the claim is billed is not yet a balance);
+    claim-level postings (blank line_no) are reported on a pseudo-line with line_no NA so that
+    lines still sum to the claim balance."""
     current = ledger_as_of(ledger, as_of)
     keys = ["claim_id", "line_no"]
     charges = current.claim_lines[keys + ["charge_amount_cents"]].rename(
@@ -108,6 +110,8 @@ def line_balances(ledger: Ledger, as_of: pd.Timestamp | str | None = None) -> pd
     effect = txns[keys].assign(posted_cents=signed_balance_effect(txns))
     posted = effect.groupby(keys, dropna=False, sort=False)["posted_cents"].sum().reset_index()
     out = charges.merge(posted, on=keys, how="outer")
+    billed = out["claim_id"].isin(current.claim_lines["claim_id"].unique()).to_numpy(bool)
+    out = out[billed].reset_index(drop=True)
     out["charge_cents"] = out["charge_cents"].fillna(0).astype("int64")
     out["posted_cents"] = out["posted_cents"].fillna(0).astype("int64")
     out["balance_cents"] = out["charge_cents"] + out["posted_cents"]
