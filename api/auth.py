@@ -16,9 +16,8 @@ from fastapi import Request
 
 from api.errors import ApiError
 from api.state import ServiceState
-from cbclassify.store import accounts
+from cbclassify.store import accounts, identity
 from cbclassify.store.cases import ActingUser
-from cbclassify.store.models_auth import User
 
 SESSION_COOKIE = "cbc_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -30,11 +29,6 @@ _UNAUTHENTICATED = {"WWW-Authenticate": "Bearer"}
 def csrf_token(secret: bytes, session_id: str) -> str:
     """The CSRF token bound to one session (HMAC of its id; nothing to store)."""
     return hmac.new(secret, b"csrf:" + session_id.encode("utf-8"), hashlib.sha256).hexdigest()
-
-
-def acting_user(user: User) -> ActingUser:
-    """A detached, immutable view of a user for request handling."""
-    return ActingUser(user.id, user.username, user.role_names, user.practice_ids)
 
 
 def _bearer(request: Request) -> str | None:
@@ -56,20 +50,19 @@ async def _csrf_sent(request: Request) -> str | None:
 
 
 def _user_for_token(state: ServiceState, token: str) -> ActingUser | None:
-    with state.db.read_session() as session:
-        user = accounts.user_for_token(session, token)
-        dirty = bool(session.dirty)
-        found = acting_user(user) if user is not None else None
-    if dirty and found is not None:  # last_used_at moved on (at most every few minutes)
+    with state.db.engine.connect() as connection:
+        found = identity.token_identity(connection, token)
+    if found is None:
+        return None
+    if found.touch_due:  # last_used_at moves on (at most every few minutes)
         with state.db.transaction() as session:
             accounts.user_for_token(session, token)
-    return found
+    return found.user
 
 
 def _user_for_session(state: ServiceState, session_id: str) -> ActingUser | None:
-    with state.db.read_session() as session:
-        user = accounts.user_for_session(session, session_id)
-        return acting_user(user) if user is not None else None
+    with state.db.engine.connect() as connection:
+        return identity.session_identity(connection, session_id)
 
 
 async def authenticate(request: Request, state: ServiceState) -> ActingUser:
