@@ -16,7 +16,7 @@ from fastapi import Request
 
 from api.errors import ApiError
 from api.state import ServiceState
-from cbclassify.store import accounts, identity
+from cbclassify.store import identity
 from cbclassify.store.cases import ActingUser
 
 SESSION_COOKIE = "cbc_session"
@@ -50,18 +50,18 @@ async def _csrf_sent(request: Request) -> str | None:
 
 
 def _user_for_token(state: ServiceState, token: str) -> ActingUser | None:
-    with state.db.engine.connect() as connection:
+    with state.db.connect() as connection:
         found = identity.token_identity(connection, token)
     if found is None:
         return None
     if found.touch_due:  # last_used_at moves on (at most every few minutes)
         with state.db.transaction() as session:
-            accounts.user_for_token(session, token)
+            identity.touch_token(session.connection(), token)
     return found.user
 
 
 def _user_for_session(state: ServiceState, session_id: str) -> ActingUser | None:
-    with state.db.engine.connect() as connection:
+    with state.db.connect() as connection:
         return identity.session_identity(connection, session_id)
 
 

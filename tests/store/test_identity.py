@@ -1,4 +1,5 @@
-"""Who a token or web session belongs to (one Core query): the same answers as the ORM path."""
+"""Who a token or web session belongs to (one Core query): roles and practices as the ORM
+relationships load them; revoked, expired and inactive are nobody."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from cbclassify.store.accounts import (
-    LAST_USED_RESOLUTION,
     create_practice,
     create_user,
     end_session,
@@ -20,14 +20,14 @@ from cbclassify.store.accounts import (
 )
 from cbclassify.store.base import utcnow
 from cbclassify.store.db import Database
-from cbclassify.store.identity import session_identity, token_identity
+from cbclassify.store.identity import LAST_USED_RESOLUTION, session_identity, token_identity
 from cbclassify.store.models_auth import ApiToken, User
 
 from .helpers import PASSWORD
 
 
 def _token_user(db: Database, plaintext: str):
-    with db.engine.connect() as connection:
+    with db.connect() as connection:
         found = token_identity(connection, plaintext)
     return None if found is None else found.user
 
@@ -39,7 +39,7 @@ def _orm_token_user(db: Database, plaintext: str):
 
 
 def _session_user(db: Database, plaintext: str):
-    with db.engine.connect() as connection:
+    with db.connect() as connection:
         return session_identity(connection, plaintext)
 
 
@@ -80,16 +80,16 @@ def test_last_used_is_due_a_write_only_when_stale(db: Database) -> None:
     with db.transaction() as s:
         ann = create_user(s, "ann", PASSWORD, ["biller"])
         _, plaintext = issue_token(s, ann, "laptop")
-    with db.engine.connect() as connection:
+    with db.connect() as connection:
         assert token_identity(connection, plaintext).touch_due  # type: ignore[union-attr]
     with db.transaction() as s:
         s.execute(update(ApiToken).values(last_used_at=utcnow() - timedelta(seconds=5)))
-    with db.engine.connect() as connection:
+    with db.connect() as connection:
         assert not token_identity(connection, plaintext).touch_due  # type: ignore[union-attr]
     with db.transaction() as s:
         stale = utcnow() - LAST_USED_RESOLUTION - timedelta(seconds=5)
         s.execute(update(ApiToken).values(last_used_at=stale))
-    with db.engine.connect() as connection:
+    with db.connect() as connection:
         assert token_identity(connection, plaintext).touch_due  # type: ignore[union-attr]
 
 

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
-from cbclassify.store.base import as_utc, utcnow
+from cbclassify.store.base import utcnow
 from cbclassify.store.errors import AccountError, DuplicateError, NotFound
+from cbclassify.store.identity import (
+    session_identity,
+    sha256_hex,
+    token_identity,
+    touch_token,
+)
 from cbclassify.store.models_auth import (
     ApiToken,
     Practice,
@@ -29,8 +33,6 @@ from cbclassify.workflow.states import ROLES
 MIN_PASSWORD_LENGTH = 12
 TOKEN_PREFIX = "cbc_"
 _CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-#: Write a token's last_used_at at most this often (avoids a write per API request).
-LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
 def _hasher() -> PasswordHasher:
@@ -48,11 +50,6 @@ def verify_password(stored_hash: str, password: str) -> bool:
         return _hasher().verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def sha256_hex(text: str) -> str:
-    """SHA-256 of a high-entropy secret (tokens, session ids), hex."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def create_practice(
@@ -178,29 +175,15 @@ def issue_token(
     return token, plaintext
 
 
-def _with_user(user: Any) -> tuple[Any, ...]:
-    """Load options: the owning user with roles and practices in the same query (every
-    authenticated request reads them: one query instead of four)."""
-    return (joinedload(user).joinedload(User.roles), joinedload(user).joinedload(User.practices))
-
-
 def user_for_token(session: Session, plaintext: str) -> User | None:
-    """The active user owning a valid (unrevoked, unexpired) token, else None."""
-    token = session.scalars(
-        select(ApiToken)
-        .where(ApiToken.token_hash == sha256_hex(plaintext))
-        .options(*_with_user(ApiToken.user))
-    ).unique().first()
-    now = utcnow()
-    if token is None or token.revoked_at is not None or not token.user.is_active:
+    """The active user owning a valid (unrevoked, unexpired) token, else None; moves the
+    token's ``last_used_at`` on when it is due (``identity.token_identity`` judges both)."""
+    found = token_identity(session.connection(), plaintext)
+    if found is None:
         return None
-    expires = as_utc(token.expires_at)
-    if expires is not None and expires <= now:
-        return None
-    last = as_utc(token.last_used_at)
-    if last is None or now - last > LAST_USED_RESOLUTION:
-        token.last_used_at = now
-    return token.user
+    if found.touch_due:
+        touch_token(session.connection(), plaintext)
+    return session.get(User, found.user.user_id)
 
 
 def revoke_token(session: Session, user_id: int, token_id: int, any_user: bool = False) -> ApiToken:
@@ -225,16 +208,9 @@ def start_session(session: Session, user: User, ttl: timedelta) -> str:
 
 
 def user_for_session(session: Session, plaintext: str) -> User | None:
-    """The active user of a valid web session id, else None."""
-    row = session.scalars(
-        select(WebSession)
-        .where(WebSession.session_hash == sha256_hex(plaintext))
-        .options(*_with_user(WebSession.user))
-    ).unique().first()
-    if row is None or row.revoked_at is not None or not row.user.is_active:
-        return None
-    expires = as_utc(row.expires_at)
-    return row.user if expires is not None and expires > utcnow() else None
+    """The active user of a valid web session id, else None (``identity.session_identity``)."""
+    found = session_identity(session.connection(), plaintext)
+    return None if found is None else session.get(User, found.user_id)
 
 
 def end_session(session: Session, plaintext: str) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from cbclassify.store.audit import install_audit_guard
@@ -78,6 +78,10 @@ class Database:
     def read_session(self) -> Session:
         """A session for reads (no write lock is taken up front)."""
         return self._read()
+
+    def connect(self) -> Connection:
+        """A plain connection for Core reads (no ORM session)."""
+        return self.engine.connect()
 
     def write_session(self) -> Session:
         """A session whose transaction takes the write lock at BEGIN on SQLite."""

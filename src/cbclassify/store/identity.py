@@ -1,24 +1,32 @@
 """Who an API token or a web session belongs to, answered by one Core query.
 
-Every authenticated request asks this. ``accounts.user_for_token`` answers the same through
-the ORM (token, user, roles and practices as objects): about 1.2 ms a request against 0.2 ms
-here on SQLite. The rules are the same: a revoked token or session, an inactive user or an
-expiry at or before now is nobody. Tests check the two agree.
+Every authenticated request asks this, so it is plain SQL over a connection (0.16 ms on
+SQLite, against 1.2 ms for loading the token, user, roles and practices as ORM objects). The
+rules live here only: a revoked token or session, an inactive user or an expiry at or before
+now is nobody. ``accounts.user_for_token`` and ``user_for_session`` build on these functions.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, null, select
+from sqlalchemy import Connection, Row, Select, bindparam, null, select, update
 
-from cbclassify.store.accounts import LAST_USED_RESOLUTION, sha256_hex
 from cbclassify.store.base import as_utc, utcnow
 from cbclassify.store.cases import ActingUser
 from cbclassify.store.models_auth import ApiToken, User, UserPractice, UserRole, WebSession
+
+#: Write a token's last_used_at at most this often (avoids a write per API request).
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
+def sha256_hex(text: str) -> str:
+    """SHA-256 of a high-entropy secret (tokens, session ids), hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -90,3 +98,12 @@ def session_identity(connection: Connection, plaintext: str) -> ActingUser | Non
     if not rows or rows[0][0] is None or not _live(rows[0][0], utcnow()):
         return None
     return _acting_user(rows)
+
+
+def touch_token(connection: Connection, plaintext: str) -> None:
+    """Record that the token was used now (callers write it when ``touch_due``)."""
+    connection.execute(
+        update(ApiToken)
+        .where(ApiToken.token_hash == sha256_hex(plaintext))
+        .values(last_used_at=utcnow())
+    )
