@@ -619,7 +619,7 @@ LOOKALIKES = [
            lambda ctx, c: _siblings(ctx, c) and (not c.payer_id or _eft(ctx, c)), lookalike=True),
     Design("denial_co16_zero_pay", denial_co16_zero_pay, INSURED, lambda ctx, c: c.adj is not None and c.sec is None,
            lookalike=True),
-    Design("reversal_and_corrected_repay", reversal_and_corrected_repay, ("medicaid", "com_copay", "com_ded", "tricare"),
+    Design("reversal_and_corrected_repay", reversal_and_corrected_repay, ("com_ded",),
            lambda ctx, c: _eft(ctx, c) and c.sec is None and c.adj.paid > D("20"), lookalike=True),
     Design("medicare_sequestration_correct", _simple("medicare_sequestration_correct",
                                                      "Medicare CO-253 2% applied correctly"), MEDICARE,

@@ -164,12 +164,11 @@ class Book:
         self.by_claim: dict[str, list[Txn]] = defaultdict(list)
         self.remits: dict[str, Remit] = {}
         self.remit_key: dict[tuple, str] = {}
+        self.remit_count: dict[tuple, int] = {}
         self.resolutions: list[dict] = []
         self.exceptions: list[dict] = []  # remittances whose postings differ from the 835
         ids = profile.ids
         self.c_txn = IdCounter(ids.txn_start, rng)
-        self.c_era = IdCounter(ids.era_start, rng, 3)
-        self.c_eft = IdCounter(ids.eft_start, rng, 97)
         self.c_check = IdCounter(ids.check_start, rng, 5)
         self.c_receipt = IdCounter(ids.receipt_start, rng, 3)
         self.c_refund = IdCounter(ids.refund_start, rng, 2)
@@ -185,7 +184,8 @@ class Book:
         return self.prof.ids.check(self.c_check.next())
 
     def eft_trace(self) -> str:
-        return self.prof.ids.eft(self.c_eft.next())
+        """An EFT trace for money keyed by hand from a paper EOB (not an 835)."""
+        return self.prof.ids.eft(self.prof.ids.manual_eft_start + self.c_check.next())
 
     def refund_no(self) -> str:
         return self.prof.ids.refund(self.c_refund.next())
@@ -243,8 +243,16 @@ class Book:
         posted = add_bdays(pay_date, self.rng.choice((0, 0, 1, 1, 2)))
         if posted > AS_OF:
             posted = AS_OF if pay_date <= AS_OF else posted
-        era_id = self.prof.ids.era(self.c_era.next())
-        trace = self.eft_trace() if payer.eft else self.check_no()
+        # ids grow with the payment date, as a payer's check runs do
+        k = self.remit_count.get(key, 0)
+        self.remit_count[key] = k + 1
+        if k > 3:
+            raise AssertionError("more than four 835s from one payer on one day")
+        pidx = list(self.prof.payers).index(payer_id)
+        n = (((pay_date - date(2024, 1, 1)).days * 16) + pidx) * 4 + k
+        era_id = self.prof.ids.era(n)
+        ids = self.prof.ids
+        trace = ids.eft(ids.eft_start + n * 7) if payer.eft else ids.check(ids.remit_check_start + n)
         r = Remit(era_id, payer_id, trace, pay_date, posted, "ACH" if payer.eft else "CHK",
                   self.prof.user(self.rng, "era"))
         self.remits[era_id] = r

@@ -6,7 +6,7 @@ plans (one sequesters by contract), three commercial plans, a workers' comp carr
 an auto/no-fault carrier (neither has fee-schedule rows and their ERAs often carry no
 allowed amount).  Mostly 835 posting, about one payment in ten keyed by hand.
 
-practice_b - a speech, ABA and behavioral-health practice; Medicaid-heavy (a fee-for-
+practice_b - a speech, ABA and behavioral-health practice; Medicaid-heavy (a fee for
 service plan that covers cost shares as secondary and an MCO that sends paper), three
 commercial plans, TRICARE and a small Medicare book.  Every id keeps leading zeros.
 About 15% of payer money is keyed by hand without CARCs or allowed amounts, and the
@@ -100,8 +100,8 @@ class Cpt:
 
 class IdsA:
     """practice_a ids: letters and dashes, no significant leading zeros."""
-    txn_start, era_start, eft_start = 100000, 4100, 1000000000
-    check_start, receipt_start, refund_start = 504000, 20000, 7000
+    txn_start, eft_start, manual_eft_start = 100000, 1000000000, 3000000000
+    check_start, remit_check_start, receipt_start, refund_start = 504000, 800000, 20000, 7000
 
     @staticmethod
     def claim(n: int, dos: date) -> str:
@@ -138,8 +138,8 @@ class IdsA:
 
 class IdsB:
     """practice_b ids: all digits with leading zeros (claim '000123450', patient '0004512')."""
-    txn_start, era_start, eft_start = 1040, 310, 88000
-    check_start, receipt_start, refund_start = 8800, 45000, 120
+    txn_start, eft_start, manual_eft_start = 1040, 88000, 7700000
+    check_start, remit_check_start, receipt_start, refund_start = 8800, 500000, 45000, 120
 
     @staticmethod
     def claim(n: int, dos: date) -> str:

@@ -72,12 +72,20 @@ def write_readme(out: Path, results: list, seed: int, scale: float) -> None:
                   f"{len(res.exceptions)}",
                   "* payers: " + ", ".join(f"{x.payer_id} ({x.payer_type}, offset={'yes' if x.offset else 'no'})"
                                            for x in p.payers.values()), "",
-                  "| design | kind | open (2026) | resolved (2025) |", "|---|---|---|---|"]
+                  "| design | kind | open (2026) | of which credits | resolved (2025) |", "|---|---|---|---|---|"]
+        cred = Counter(r["pattern"] for r in res.truth if r["is_credit_at_asof"] == "true")
         for d in PATTERNS:
-            lines.append(f"| {d.name} | credit pattern | {cnt[(d.name, 'open')]} | {cnt[(d.name, 'resolved')]} |")
+            lines.append(f"| {d.name} | credit pattern | {cnt[(d.name, 'open')]} | {cred[d.name]} | "
+                         f"{cnt[(d.name, 'resolved')]} |")
         for d in LOOKALIKES:
-            lines.append(f"| {d.name} | look-alike | {cnt[(d.name, 'open')]} | |")
-        lines.append("")
+            lines.append(f"| {d.name} | look-alike | {cnt[(d.name, 'open')]} | {cred[d.name]} | |")
+        labels = Counter((r["expected_source"] or "(none)", r["expected_action"] or "(none)", r["resolved"])
+                         for r in res.truth if r["is_credit_at_asof"] == "true" or r["resolved"] == "true")
+        lines += ["", "| source | action | open credits | resolved 2025 |", "|---|---|---|---|"]
+        for src, act in sorted({(a, b) for a, b, _ in labels}):
+            lines.append(f"| {src} | {act} | {labels[(src, act, 'false')]} | {labels[(src, act, 'true')]} |")
+        amb = sum(1 for r in res.truth if r["ambiguous"] == "true")
+        lines += ["", f"Rows marked ambiguous: {amb} (both readings in the note).", ""]
     lines += [READINGS, "## Truth columns", "",
               "claim_id, pattern, is_credit_at_asof, credit_amount, expected_source, expected_action, "
               "responsible_payer_id, ambiguous, lookalike, resolved, note, plus patient_id, payer_id, components "
