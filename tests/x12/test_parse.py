@@ -207,3 +207,16 @@ def test_oversized_numbers_are_errors_naming_file_and_segment_and_the_batch_conv
     assert len(converted.ledger.remittances) == 2
     lines = converted.ledger.claim_lines.set_index("claim_id")
     assert lines.loc["C4", "service_date"] == pd.Timestamp("2024-01-05")  # the payment date
+
+
+def test_missing_payment_method_rejects_the_set_only() -> None:
+    """BPR04 is mandatory and the ledger requires a method: the set is an error (found by the
+    fuzz: a blank BPR04 made the whole batch's ledger fail the contract)."""
+    bad = transaction_set(claim(services=[SVC]), control="0001")
+    bad[1] = bad[1].replace("*C*ACH*", "*C**")
+    good = transaction_set(claim(services=[SVC]), control="0002", trace="T2")
+    result = read_835(_text(bad, good), "method.835")
+    assert [r.st_control for r in result.remittances] == ["0002"]
+    (error,) = result.findings
+    assert (error.severity, error.segment, error.st_control) == ("error", 4, "0001")
+    assert "BPR04" in error.message

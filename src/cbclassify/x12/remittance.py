@@ -82,6 +82,8 @@ def _bpr(b: _Builder, seg: Segment) -> None:
     total = b.amount(seg, 2)
     b.r.total_paid_cents = -total if seg.get(3).upper() == "D" else total
     b.r.method = seg.get(4).upper()
+    if not b.r.method:
+        raise RemittanceError(seg.index, "BPR04 (payment method) is missing")
     b.bpr_date_text = seg.get(16)
 
 
