@@ -144,6 +144,7 @@ def _clp(b: _Builder, seg: Segment) -> None:
         paid_cents=b.amount(seg, 4),
         patient_resp_cents=b.amount(seg, 5, required=False),
         filing_indicator=seg.get(6).upper(),
+        payer_claim_number=seg.get(7),
     )
     b.r.claims.append(b.claim)
 
