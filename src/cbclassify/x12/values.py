@@ -41,7 +41,7 @@ def _decimal(value: str, kind: str, max_digits: int) -> Decimal:
     """``value`` as an exact Decimal, after checking its form and its X12 element size."""
     if not _DECIMAL_RE.match(value):
         raise ValueFormatError(f"not {kind}: {value!r}")
-    digits = sum(ch.isdigit() for ch in value)
+    digits = len(value) - value.startswith(("+", "-")) - ("." in value)  # as the regex allows
     if digits > max_digits:
         raise ValueFormatError(
             f"{kind} with more than {max_digits} digits ({digits}; X12 allows {max_digits})"
