@@ -12,7 +12,7 @@ class ServiceConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CBCLASSIFY_", extra="ignore")
 
     max_upload_bytes: int = Field(default=200 * 1024**2, gt=0)  # one upload, compressed
-    max_unzipped_bytes: int = Field(default=2 * 1024**3, gt=0)  # all files in a zip
+    max_unzipped_bytes: int = Field(default=200 * 1024**2, gt=0)  # a zip's files, each and all
     max_zip_members: int = Field(default=200, gt=0)
     max_classify_rows: int = Field(default=2000, gt=0)  # rows per table in /classify
     session_hours: float = Field(default=10.0, gt=0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from cbclassify.x12 import read_835
 from x12.x12text import claim, interchange, render, simple_835, transaction_set
 
@@ -177,3 +179,44 @@ def test_non_x12_file_is_one_error() -> None:
     assert result.remittances == []
     (finding,) = result.findings
     assert (finding.severity, finding.code, finding.segment) == ("error", "not_x12", 1)
+
+
+def test_oversized_numbers_are_errors_naming_file_and_segment_and_the_batch_converts() -> None:
+    """20+ digit amounts (were OverflowError) and 29-digit units (were InvalidOperation)."""
+    from cbclassify.x12 import convert_remittances
+
+    huge_paid = transaction_set(claim(paid="1" + "0" * 20, services=[SVC]), control="0001")
+    huge_units = ["SVC*HC:97110:GP*100*80**" + "9" * 29, "DTM*472*20240102"]
+    units_set = transaction_set(claim(services=[huge_units]), control="0002", trace="T2")
+    good = transaction_set(claim(services=[SVC]), control="0003", trace="T3")
+    far_date = ["SVC*HC:97110:GP*100*80**2", "DTM*472*99991231", "CAS*CO*45*20"]
+    dated = transaction_set(claim("C4", services=[far_date]), control="0004", trace="T4")
+    result = read_835(_text(huge_paid, units_set, good, dated), "big.835")
+    assert [r.st_control for r in result.remittances] == ["0003", "0004"]
+    errors = [f for f in result.findings if f.severity == "error"]
+    assert [(f.file, f.segment, f.st_control) for f in errors] == [
+        ("big.835", 12, "0001"),  # the CLP
+        ("big.835", 30, "0002"),  # the SVC
+    ]
+    assert "CLP04" in errors[0].message and "more than 18 digits" in errors[0].message
+    assert "SVC05" in errors[1].message and "more than 15 digits" in errors[1].message
+    assert str(errors[0]).startswith("big.835, segment 12 (ST 0001): ")
+    (bad_date,) = [f for f in result.findings if f.code == "bad_date"]
+    assert bad_date.st_control == "0004"
+    converted = convert_remittances(result.remittances)
+    assert len(converted.ledger.remittances) == 2
+    lines = converted.ledger.claim_lines.set_index("claim_id")
+    assert lines.loc["C4", "service_date"] == pd.Timestamp("2024-01-05")  # the payment date
+
+
+def test_missing_payment_method_rejects_the_set_only() -> None:
+    """BPR04 is mandatory and the ledger requires a method: the set is an error (found by the
+    fuzz: a blank BPR04 made the whole batch's ledger fail the contract)."""
+    bad = transaction_set(claim(services=[SVC]), control="0001")
+    bad[1] = bad[1].replace("*C*ACH*", "*C**")
+    good = transaction_set(claim(services=[SVC]), control="0002", trace="T2")
+    result = read_835(_text(bad, good), "method.835")
+    assert [r.st_control for r in result.remittances] == ["0002"]
+    (error,) = result.findings
+    assert (error.severity, error.segment, error.st_control) == ("error", 4, "0001")
+    assert "BPR04" in error.message

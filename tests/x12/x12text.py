@@ -40,10 +40,12 @@ def claim(
     services: Sequence[Sequence[str]] = (),
     extra: Sequence[str] = (),
     member: str = "M1",
+    icn: str | None = None,
 ) -> list[str]:
-    """A CLP loop: CLP, NM1*QC, claim-level ``extra`` segments, then each service's segments."""
+    """A CLP loop: CLP, NM1*QC, claim-level ``extra`` segments, then each service's segments.
+    CLP07 (payer claim number) is ``icn``, by default ``ICN`` + the claim id."""
     segments = [
-        f"CLP*{claim_id}*{status}*{charge}*{paid}**CI*ICN{claim_id}",
+        f"CLP*{claim_id}*{status}*{charge}*{paid}**CI*{f'ICN{claim_id}' if icn is None else icn}",
         f"NM1*QC*1*TESTPATIENT*ZULU****MI*{member}",
         *extra,
     ]

@@ -7,7 +7,6 @@ only what is new is added; transactions, remittances and provider adjustments ar
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -17,11 +16,17 @@ from cbclassify.contract.ledger import Ledger, coerce_frame, empty_frame
 from cbclassify.contract.money import format_cents
 from cbclassify.x12 import lines as lines_mod
 from cbclassify.x12.codes import payer_type_for
+from cbclassify.x12.identity import (
+    ClaimIdentities,
+    ClaimKey,
+    ClaimOccurrence,
+    assign_claim_ids,
+    id_part,
+)
 from cbclassify.x12.model import Finding, Remittance, Severity
 from cbclassify.x12.postings import PostingContext, remittance_transactions
 
 Row = dict[str, object]
-_UNSAFE_ID_CHARS = re.compile(r"[^A-Za-z0-9._-]")
 
 
 @dataclass(frozen=True)
@@ -45,17 +50,16 @@ class ConvertedRemittance:
 
 @dataclass
 class ConversionResult:
-    """The merged ledger, the new rows alone (memory names), and the findings."""
+    """The merged ledger, the new rows alone (memory names), and the findings.
+
+    ``claim_ids``: the ledger claim id of every CLP loop, by (era_id, CLP segment position).
+    """
 
     ledger: Ledger
     new_rows: dict[str, pd.DataFrame]
     converted: list[ConvertedRemittance]
     findings: list[Finding] = field(default_factory=list)
-
-
-def _id_part(text: str) -> str:
-    """An id component safe in file names and URLs: other characters become ``_``."""
-    return _UNSAFE_ID_CHARS.sub("_", text.strip())
+    claim_ids: dict[ClaimKey, str] = field(default_factory=dict)
 
 
 def era_id_for(remittance: Remittance, used: set[str]) -> str:
@@ -67,7 +71,7 @@ def era_id_for(remittance: Remittance, used: set[str]) -> str:
         remittance.st_control,
         remittance.trace_number,
     )
-    base = "-".join(_id_part(p) for p in parts if p.strip())
+    base = "-".join(id_part(p) for p in parts if p.strip())
     candidate, n = base, 1
     while candidate in used:
         n += 1
@@ -152,6 +156,7 @@ def _register(batch: _Batch, remittances: Sequence[Remittance]) -> list[Converte
 
 
 def _remittance_rows(batch: _Batch, rem: Remittance, era_id: str, payer_id: str) -> None:
+    assert rem.payment_date is not None  # set by the parser
     batch.rows["remittances"].append(
         {
             "era_id": era_id,
@@ -210,19 +215,35 @@ def _patient_state(batch: _Batch, rem: Remittance) -> str:
     return rem.payer_state
 
 
+def _identities(batch: _Batch, converted: Sequence[ConvertedRemittance]) -> ClaimIdentities:
+    """The ledger claim id of every CLP loop (a repeated CLP01 may be another claim)."""
+    occurrences = [
+        ClaimOccurrence(conv.era_id, conv.payer_id, conv.remittance, claim)
+        for conv in converted
+        for claim in conv.remittance.claims
+    ]
+    held = set(batch.existing.claim_lines["claim_id"].dropna().astype(str))
+    identities = assign_claim_ids(occurrences, held)
+    batch.findings.extend(identities.findings)
+    return identities
+
+
 def _claim_lines(
-    batch: _Batch, converted: Sequence[ConvertedRemittance]
+    batch: _Batch, converted: Sequence[ConvertedRemittance], claim_ids: dict[ClaimKey, str]
 ) -> tuple[dict[str, list[lines_mod.LineKey]], set[str]]:
     """New claim lines and patients; returns line keys per claim and the claims with no line."""
     occurrences: dict[str, list[lines_mod.Occurrence]] = {}
     for conv in converted:
         for claim in conv.remittance.claims:
-            occurrences.setdefault(claim.claim_id, []).append(
-                lines_mod.Occurrence(conv.remittance, claim, conv.payer_id)
+            claim_id = claim_ids[(conv.era_id, claim.segment)]
+            occurrences.setdefault(claim_id, []).append(
+                lines_mod.Occurrence(conv.remittance, claim, conv.payer_id, claim_id)
             )
     held = batch.existing.claim_lines
     held = held[held["claim_id"].isin(list(occurrences))]
-    keys = {cid: lines_mod.line_keys(frame) for cid, frame in held.groupby("claim_id", sort=False)}
+    keys: dict[str, list[lines_mod.LineKey]] = {
+        str(cid): lines_mod.line_keys(frame) for cid, frame in held.groupby("claim_id", sort=False)
+    }
     unposted: set[str] = set()
     for claim_id, occs in occurrences.items():
         if claim_id in keys:
@@ -255,16 +276,18 @@ def _claim_lines(
 def _transactions(
     batch: _Batch,
     converted: Sequence[ConvertedRemittance],
+    claim_ids: dict[ClaimKey, str],
     keys: dict[str, list[lines_mod.LineKey]],
     unposted: set[str],
 ) -> None:
     for conv in converted:
         rem = conv.remittance
+        ids = {claim.segment: claim_ids[(conv.era_id, claim.segment)] for claim in rem.claims}
         numbers: dict[int, list[int | None]] = {}
         for claim in rem.claims:
-            if claim.claim_id in unposted:
+            if ids[claim.segment] in unposted:
                 continue
-            numbers[claim.segment] = lines_mod.match_services(keys[claim.claim_id], claim)
+            numbers[claim.segment] = lines_mod.match_services(keys[ids[claim.segment]], claim)
             for svc, line_no in zip(claim.usable_services, numbers[claim.segment], strict=True):
                 if line_no is None:
                     batch.warn(
@@ -273,7 +296,7 @@ def _transactions(
                         "unmatched_line",
                         "SVC matches no line of the claim in the ledger: posted at claim level",
                     )
-        skip = frozenset(c.segment for c in rem.claims if c.claim_id in unposted)
+        skip = frozenset(segment for segment, cid in ids.items() if cid in unposted)
         assert rem.payment_date is not None  # set by the parser
         ctx = PostingContext(
             conv.era_id,
@@ -282,7 +305,7 @@ def _transactions(
             rem.payment_date,
             batch.options.posted_by,
         )
-        batch.rows["transactions"].extend(remittance_transactions(rem, ctx, numbers, skip))
+        batch.rows["transactions"].extend(remittance_transactions(rem, ctx, ids, numbers, skip))
 
 
 def convert_remittances(
@@ -294,8 +317,9 @@ def convert_remittances(
     base = existing if existing is not None else Ledger.from_frames()
     batch = _Batch(base, options or ConvertOptions())
     converted = _register(batch, remittances)
-    keys, unposted = _claim_lines(batch, converted)
-    _transactions(batch, converted, keys, unposted)
+    identities = _identities(batch, converted)
+    keys, unposted = _claim_lines(batch, converted, identities.claim_ids)
+    _transactions(batch, converted, identities.claim_ids, keys, unposted)
     new_rows = {
         name: coerce_frame(name, pd.DataFrame(rows)) if rows else empty_frame(name)
         for name, rows in batch.rows.items()
@@ -306,4 +330,4 @@ def convert_remittances(
             held = base.table(name)
             combined = pd.concat([held, frame], ignore_index=True) if len(held) else frame
             merged = merged.with_table(name, coerce_frame(name, combined))
-    return ConversionResult(merged, new_rows, converted, batch.findings)
+    return ConversionResult(merged, new_rows, converted, batch.findings, identities.claim_ids)

@@ -28,11 +28,13 @@ Warn = Callable[[Remittance, int, str, str], None]
 
 @dataclass(frozen=True)
 class Occurrence:
-    """One CLP loop of a claim, with the remittance it came in and its payer."""
+    """One CLP loop of a claim, with the remittance it came in, its payer and the ledger claim
+    id it posts to (CLP01, or CLP01 with a suffix: ``x12.identity``)."""
 
     remittance: Remittance
     claim: ClaimPayment
     payer_id: str
+    claim_id: str
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ def new_claim_lines(occurrences: Sequence[Occurrence], patient_id: str, warn: Wa
     payer_id, secondary_id = payer_roles(occurrences)
     location_id = rem.payee_id or rem.payee_name or "unknown"
     base: Row = {
-        "claim_id": claim.claim_id,
+        "claim_id": tmpl.claim_id,
         "patient_id": patient_id,
         "payer_id": payer_id if payer_id is not None else pd.NA,
         "secondary_payer_id": secondary_id if secondary_id is not None else pd.NA,
@@ -108,14 +110,15 @@ def new_claim_lines(occurrences: Sequence[Occurrence], patient_id: str, warn: Wa
         "provider_id": claim.rendering_provider_id or location_id,
     }
     specs: list[tuple[ServiceLine | None, str, str, int, int]] = []
-    for svc in claim.usable_services:
-        if svc.charge_cents == 0:
-            warn(rem, svc.segment, "zero_charge", "SVC02 charge is 0.00: no claim line for it")
+    for usable in claim.usable_services:
+        if usable.charge_cents == 0:
+            warn(rem, usable.segment, "zero_charge", "SVC02 charge is 0.00: no claim line for it")
             continue
-        modifier = svc.modifiers[0] if svc.modifiers else ""
-        specs.append((svc, svc.procedure, modifier, svc.units, abs(svc.charge_cents)))
+        modifier = usable.modifiers[0] if usable.modifiers else ""
+        specs.append((usable, usable.procedure, modifier, usable.units, abs(usable.charge_cents)))
     if not specs and claim.charge_cents != 0:
         specs.append((None, CLAIM_LEVEL_CPT, "", 1, abs(claim.charge_cents)))
+    assert rem.payment_date is not None  # set by the parser
     rows: list[Row] = []
     for line_no, (svc, cpt, modifier, units, charge) in enumerate(specs, start=1):
         service_date = service_date_of(svc, claim)
@@ -151,7 +154,7 @@ def line_keys(rows: Sequence[Row] | pd.DataFrame) -> list[LineKey]:
         date = r["service_date"]
         keys.append(
             LineKey(
-                line_no=int(r["line_no"]),  # type: ignore[call-overload]
+                line_no=int(r["line_no"]),  # type: ignore[arg-type]
                 cpt=str(r["cpt"]),
                 modifier="" if pd.isna(r["modifier"]) else str(r["modifier"]),  # type: ignore[arg-type]
                 service_date=None if pd.isna(date) else pd.Timestamp(date).date(),  # type: ignore[arg-type]

@@ -75,7 +75,8 @@ class ServiceLine:
 
 @dataclass
 class ClaimPayment:
-    """One CLP loop (2100) with its service lines."""
+    """One CLP loop (2100) with its service lines; ``claim_id`` is CLP01 as sent (the ledger's
+    claim id can differ: see ``x12.identity``)."""
 
     segment: int
     claim_id: str
@@ -84,6 +85,7 @@ class ClaimPayment:
     paid_cents: int
     patient_resp_cents: int
     filing_indicator: str
+    payer_claim_number: str = ""  # CLP07, the payer's own number for this adjudication
     member_id: str = ""
     rendering_provider_id: str = ""
     dates: dict[str, dt.date] = field(default_factory=dict)

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -60,8 +60,9 @@ def _principal_code(
 
 
 class _Rows:
-    def __init__(self, ctx: PostingContext) -> None:
+    def __init__(self, ctx: PostingContext, claim_ids: Mapping[int, str]) -> None:
         self.ctx = ctx
+        self.claim_ids = claim_ids
         self.rows: list[Row] = []
 
     def add(
@@ -75,7 +76,7 @@ class _Rows:
     ) -> Row:
         row: Row = {
             "txn_id": f"{self.ctx.era_id}:{len(self.rows) + 1:04d}",
-            "claim_id": claim.claim_id,
+            "claim_id": self.claim_ids.get(claim.segment, claim.claim_id),
             "line_no": line_no if line_no is not None else pd.NA,
             "kind": kind,
             "source": "payer",
@@ -137,16 +138,18 @@ def _post_claim(rows: _Rows, claim: ClaimPayment, line_numbers: Sequence[int | N
 def remittance_transactions(
     remittance: Remittance,
     ctx: PostingContext,
+    claim_ids: Mapping[int, str],
     line_numbers: dict[int, list[int | None]],
     skip: frozenset[int] = frozenset(),
 ) -> list[Row]:
     """All transaction rows of one remittance.
 
+    ``claim_ids`` maps a claim's CLP segment position to its ledger claim id (default: CLP01);
     ``line_numbers`` maps a claim's CLP segment position to the ledger line_no of each of its
     usable SVC lines (None: no matching line, posted at claim level). Claims whose CLP position
     is in ``skip`` (reported by the caller: no claim line could be made) are not posted.
     """
-    rows = _Rows(ctx)
+    rows = _Rows(ctx, claim_ids)
     for claim in remittance.claims:
         if claim.segment in skip:
             continue

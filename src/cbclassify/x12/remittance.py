@@ -82,6 +82,8 @@ def _bpr(b: _Builder, seg: Segment) -> None:
     total = b.amount(seg, 2)
     b.r.total_paid_cents = -total if seg.get(3).upper() == "D" else total
     b.r.method = seg.get(4).upper()
+    if not b.r.method:
+        raise RemittanceError(seg.index, "BPR04 (payment method) is missing")
     b.bpr_date_text = seg.get(16)
 
 
@@ -142,6 +144,7 @@ def _clp(b: _Builder, seg: Segment) -> None:
         paid_cents=b.amount(seg, 4),
         patient_resp_cents=b.amount(seg, 5, required=False),
         filing_indicator=seg.get(6).upper(),
+        payer_claim_number=seg.get(7),
     )
     b.r.claims.append(b.claim)
 

@@ -30,6 +30,7 @@ WARNING_TITLES: dict[str, str] = {
     "no_service_date": "no service date (payment date used)",
     "zero_charge": "service lines with a 0.00 charge (no claim line)",
     "unmatched_line": "postings with no matching claim line (posted at claim level)",
+    "claim_split": "repeated CLP01 of another claim (converted as a separate claim)",
 }
 
 
@@ -84,7 +85,7 @@ def format_summary(
     payments = int(txns.loc[txns["kind"] == "payment", "amount_cents"].sum()) if len(txns) else 0
     bpr = sum(c.remittance.total_paid_cents for c in conversion.converted)
     plb = sum(c.remittance.plb_cents for c in conversion.converted)
-    claims = {c.claim_id for conv in conversion.converted for c in conv.remittance.claims}
+    claims = set(conversion.claim_ids.values())
     files_with = sum(1 for r in results if r.remittances)
     out = [
         f"Files read: {len(results)} ({files_with} with 835 remittances converted).",

@@ -1,0 +1,201 @@
+"""835 claim identity (issue 14, failure 11): a repeated CLP01 is one claim only when it is.
+
+Within a batch, a CLP01 repeated by the same payer with another patient (NM1*QC member id) or
+another payer claim number (CLP07) is another claim, unless it is the correction that follows a
+reversal (CLP02=22): it becomes a separate claim, claim_id = CLP01 + ``~`` + CLP07 (``~2``...
+without CLP07), with a ``claim_split`` warning; never merged silently (docs/x12.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from cbclassify.balances.balance import claim_balances
+from cbclassify.x12 import ConversionResult, convert_remittances, read_835
+from cbclassify.x12.summary import format_summary
+from x12.x12text import PAYEE, claim, interchange, render, transaction_set
+
+
+def _svc(cpt: str, charge: str, paid: str, date: str = "20240102") -> list[str]:
+    return [
+        f"SVC*HC:{cpt}*{charge}*{paid}**1",
+        f"DTM*472*{date}",
+        f"CAS*CO*45*{float(charge) - float(paid):.2f}",
+    ]
+
+
+def _convert(*sets: list[str], name: str = "batch.835") -> ConversionResult:
+    return convert_remittances(read_835(render(interchange(list(sets))), name).remittances)
+
+
+def _payer(payer: str, total: str) -> list[str]:
+    return [
+        f"BPR*I*{total}*C*ACH*CCP*01*1*DA*1*1**01*1*DA*1*20240105",
+        f"TRN*1*TR{payer}*1999999999",
+        "DTM*405*20240104",
+        f"N1*PR*PLAN {payer}*XV*{payer}",
+        "N4*NEWARK*NJ*07101",
+        *PAYEE,
+        "LX*1",
+    ]
+
+
+def _two_patients_under_one_clp01() -> ConversionResult:
+    """The issue's case: one CLP01, two patients and two payer claim numbers, same payer."""
+    first = claim(
+        "C1", charge="6", paid="6", member="MBRA", icn="ICNA", services=[_svc("97110", "6", "6")]
+    )
+    second = claim(
+        "C1",
+        charge="20",
+        paid="12",
+        member="MBRB",
+        icn="ICNB",
+        services=[_svc("97140", "20", "12", "20240103")],
+    )
+    return _convert(transaction_set(first + second, total="18"))
+
+
+def test_distinct_patients_under_one_clp01_become_separate_claims() -> None:
+    result = _two_patients_under_one_clp01()
+    lines = result.ledger.claim_lines.set_index("claim_id")
+    assert lines.index.tolist() == ["C1", "C1~ICNB"]
+    assert lines.loc["C1", "cpt"] == "97110" and lines.loc["C1~ICNB", "cpt"] == "97140"
+    assert lines.loc["C1", "patient_id"] != lines.loc["C1~ICNB", "patient_id"]
+    assert len(result.ledger.patients) == 2
+    pay = result.ledger.transactions.query("kind == 'payment'")
+    assert pay.groupby("claim_id")["amount_cents"].sum().to_dict() == {"C1": 600, "C1~ICNB": 1200}
+    assert pay["line_no"].tolist() == [1, 1]  # each SVC on its own claim's line
+    balances = claim_balances(result.ledger).set_index("claim_id")["balance_cents"].to_dict()
+    assert balances == {"C1": 0, "C1~ICNB": 0}  # not 12.00 paid on a 6.00 charge
+
+
+def test_the_split_is_reported_without_identifiers() -> None:
+    result = _two_patients_under_one_clp01()
+    (split,) = result.findings
+    assert (split.severity, split.code, split.file, split.segment) == (
+        "warning",
+        "claim_split",
+        "batch.835",
+        17,  # the second CLP
+    )
+    assert "segment 12" in split.message  # the first CLP
+    assert "patient" in split.message and "CLP07" in split.message
+    for identifier in ("C1", "MBRA", "MBRB", "ICNA", "ICNB"):
+        assert identifier not in split.message
+    summary = format_summary([], result, "out", merged=False)
+    assert "claims: 2;" in summary
+
+
+def test_same_patient_with_another_payer_claim_number_is_another_claim() -> None:
+    denied = claim(
+        "C1",
+        status="4",
+        charge="100",
+        paid="0",
+        icn="ICNA",
+        services=[["SVC*HC:97110*100*0**1", "DTM*472*20240102", "CAS*CO*16*100"]],
+    )
+    paid = claim("C1", charge="100", paid="80", icn="ICNB", services=[_svc("97110", "100", "80")])
+    result = _convert(transaction_set(denied + paid, total="80"))
+    balances = claim_balances(result.ledger).set_index("claim_id")["balance_cents"].to_dict()
+    assert balances == {"C1": 0, "C1~ICNB": 0}  # merged, the denial's CO-16 made a 100.00 credit
+    (split,) = result.findings
+    assert split.code == "claim_split" and "CLP07" in split.message
+    assert "patient" not in split.message
+
+
+def test_reversal_and_correction_stay_one_claim() -> None:
+    original = claim(
+        "C1", charge="100", paid="80", icn="ICNA", services=[_svc("97110", "100", "80")]
+    )
+    reversal = claim(
+        "C1",
+        status="22",
+        charge="-100",
+        paid="-80",
+        icn="ICNA",
+        services=[["SVC*HC:97110*-100*-80**-1", "DTM*472*20240102", "CAS*CO*45*-20"]],
+    )
+    correction = claim(
+        "C1",
+        charge="100",
+        paid="90",
+        member="M1B",
+        icn="ICNB",
+        services=[_svc("97110", "100", "90")],
+    )
+    result = _convert(
+        transaction_set(original, total="80"),
+        transaction_set(reversal + correction, total="10", trace="T2", control="0002"),
+    )
+    assert result.findings == []
+    assert result.ledger.claim_lines["claim_id"].tolist() == ["C1"]
+    balances = claim_balances(result.ledger).set_index("claim_id")["balance_cents"].to_dict()
+    assert balances == {"C1": 0}
+
+
+def test_duplicate_era_and_other_payers_stay_one_claim() -> None:
+    primary = transaction_set(
+        claim("C1", charge="100", paid="60", icn="P1", services=[_svc("97110", "100", "60")]),
+        header=_payer("PAYA", "60"),
+    )
+    secondary = transaction_set(
+        claim(
+            "C1",
+            status="2",
+            charge="100",
+            paid="20",
+            member="SEC9",
+            icn="S7",
+            services=[["SVC*HC:97110*100*20**1", "DTM*472*20240102", "CAS*OA*23*80"]],
+        ),
+        header=_payer("PAYB", "20"),
+        control="0002",
+    )
+    result = _convert(primary, primary, secondary)
+    assert [f.code for f in result.findings] == ["duplicate_era"]
+    (line,) = result.ledger.claim_lines.itertuples()
+    assert (line.claim_id, line.payer_id, line.secondary_payer_id) == ("C1", "PAYA", "PAYB")
+
+
+def test_split_without_payer_claim_number_is_numbered_and_deterministic() -> None:
+    first = claim("C1", member="M1", icn="", services=[_svc("97110", "100", "80")])
+    second = claim("C1", member="M2", icn="", services=[_svc("97110", "100", "80")])
+    third = claim("C1", member="M3", icn="", services=[_svc("97110", "100", "80")])
+    st = transaction_set(first + second + third, total="240")
+    ids = [_convert(st).ledger.claim_lines["claim_id"].tolist() for _ in range(2)]
+    assert ids[0] == ids[1] == ["C1", "C1~2", "C1~3"]
+
+
+def test_a_split_claim_is_found_again_in_the_ledger() -> None:
+    earlier = _two_patients_under_one_clp01()
+    reversal = claim(
+        "C1",
+        status="22",
+        charge="-20",
+        paid="-12",
+        member="MBRB",
+        icn="ICNB",
+        services=[["SVC*HC:97140*-20*-12**-1", "DTM*472*20240103", "CAS*CO*45*-8"]],
+    )
+    text = render(
+        interchange([transaction_set(reversal, total="-12", trace="T9")], control="000000002")
+    )
+    later = convert_remittances(read_835(text, "later.835").remittances, existing=earlier.ledger)
+    assert later.findings == []
+    pay = later.new_rows["transactions"].query("kind == 'payment'")
+    assert pay["claim_id"].tolist() == ["C1~ICNB"]
+    assert len(later.new_rows["claim_lines"]) == 0
+
+
+def test_shared_samples_keep_their_claims(shared_x12_dir: Path) -> None:
+    """The public samples hold no repeated CLP01 of another claim from the same payer."""
+    files = sorted(p for p in shared_x12_dir.iterdir() if p.is_file())
+    parsed = [read_835(p.read_text(encoding="utf-8"), p.name) for p in files]
+    result = convert_remittances([r for f in parsed for r in f.remittances])
+    assert not [f for f in result.findings if f.code == "claim_split"]
+    assert not result.ledger.claim_lines["claim_id"].str.contains("~").any()
+    assert pd.Series(result.ledger.claim_lines["claim_id"]).nunique() == 24
