@@ -64,6 +64,13 @@ def issue_dicts(error: LedgerValidationError, limit: int = 500) -> list[dict[str
     ]
 
 
+def _field(error: dict[str, Any]) -> str:
+    """The request field an error is about (``body.transactions.3.amount``); a body that is
+    not JSON at all is ``body`` (FastAPI adds the character position)."""
+    loc = error["loc"][:1] if error["type"] == "json_invalid" else error["loc"]
+    return ".".join(str(p) for p in loc)
+
+
 _WORKFLOW_STATUS = {
     NotPermitted: 403,
     SelfApprovalError: 403,
@@ -114,9 +121,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     def _request(_: Request, err: RequestValidationError) -> JSONResponse:
-        problems = [
-            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in err.errors()
-        ]
+        problems = [{"field": _field(e), "message": e["msg"]} for e in err.errors()]
         first = problems[0] if problems else {"field": None, "message": "invalid request"}
         detail = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
         return JSONResponse(body("invalid_request", detail, first["field"], problems), 422)
