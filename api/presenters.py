@@ -18,7 +18,7 @@ from cbclassify.contract.money import format_cents
 from cbclassify.store.base import as_utc
 from cbclassify.store.cases import ActingUser
 from cbclassify.store.models_cases import CreditCase
-from cbclassify.store.queries import OPEN_STATES, CaseHistory
+from cbclassify.store.case_queries import OPEN_STATES, CaseHistory
 from cbclassify.workflow import COMMAND_PERMISSION, CaseState, Command, has_permission
 from cbclassify.workflow.machine import ALLOWED_FROM
 

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
 
 from api.auth import SESSION_COOKIE, csrf_token
 from api.deps import CurrentUser, State
@@ -15,9 +14,9 @@ from api.errors import ApiError
 from api.state import ServiceState
 from cbclassify.store import accounts
 from cbclassify.store.audit import AuditActor, append_audit
+from cbclassify.store.audit_queries import failed_logins_since
 from cbclassify.store.base import as_utc, utcnow
-from cbclassify.store.models_audit import AuditEvent
-from cbclassify.store.models_auth import ApiToken, Practice, User
+from cbclassify.store.models_auth import ApiToken
 from cbclassify.workflow import permissions_of
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -59,7 +58,7 @@ def me_out(state: ServiceState, user_id: int, username: str, roles: frozenset[st
            practice_ids: frozenset[int]) -> MeOut:  # fmt: skip
     """The caller's identity, roles, practices and resulting permissions."""
     with state.db.read_session() as session:
-        codes = session.scalars(select(Practice.code).where(Practice.id.in_(practice_ids))).all()
+        codes = accounts.practice_codes(session, practice_ids).values()
     return MeOut(id=user_id, username=username, roles=sorted(roles), practices=sorted(codes),
                  permissions=sorted(p.value for p in permissions_of(roles)))  # fmt: skip
 
@@ -67,13 +66,8 @@ def me_out(state: ServiceState, user_id: int, username: str, roles: frozenset[st
 def _too_many_failures(state: ServiceState, username: str) -> bool:
     since = utcnow() - timedelta(minutes=state.config.failed_login_window_minutes)
     with state.db.read_session() as session:
-        failures = session.scalar(
-            select(func.count()).select_from(AuditEvent).where(
-                AuditEvent.action == "auth.login_failed", AuditEvent.actor == username[:100],
-                AuditEvent.occurred_at >= since.isoformat(timespec="microseconds"),
-            )
-        )  # fmt: skip
-    return (failures or 0) >= state.config.max_failed_logins
+        failures = failed_logins_since(session, username, since)
+    return failures >= state.config.max_failed_logins
 
 
 @router.post("/login", response_model=LoginOut, summary="Sign in (web session)")
@@ -148,10 +142,8 @@ def token_out(token: ApiToken) -> TokenOut:
 def list_tokens(state: State, user: CurrentUser) -> list[TokenOut]:
     """The caller's tokens, newest first."""
     with state.db.read_session() as session:
-        rows = session.scalars(
-            select(ApiToken).where(ApiToken.user_id == user.user_id).order_by(ApiToken.id.desc())
-        )
-        return [token_out(t) for t in rows]
+        tokens = accounts.user_tokens(session, user.user_id)
+    return [token_out(t) for t in tokens]
 
 
 @router.post("/tokens", response_model=NewTokenOut, status_code=201, summary="New API token")
@@ -159,7 +151,7 @@ def create_token(body: TokenIn, state: State, user: CurrentUser) -> NewTokenOut:
     """A new bearer token for the caller; its secret is shown only in this answer."""
     expires = utcnow() + timedelta(days=body.expires_in_days) if body.expires_in_days else None
     with state.db.transaction() as session:
-        owner = session.get_one(User, user.user_id)
+        owner = accounts.user_by_id(session, user.user_id)
         token, plaintext = accounts.issue_token(session, owner, body.name, expires)
         append_audit(session, AuditActor(user.user_id, user.username), "token.create",
                      after={"token_id": token.id, "name": token.name})  # fmt: skip

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 
 from api.deps import (
     CaseApprover,
@@ -32,10 +31,16 @@ from api.schemas import (
 )
 from api.state import ServiceState
 from cbclassify.contract.enums import VERIFICATIONS
+from cbclassify.store.accounts import practice_by_id, usernames
+from cbclassify.store.case_queries import (
+    CaseFilter,
+    SortKey,
+    case_history,
+    case_user_ids,
+    list_cases,
+    model_version_label,
+)
 from cbclassify.store.cases import ActingUser, apply_command, get_case, record_case_read
-from cbclassify.store.models_auth import Practice, User
-from cbclassify.store.models_cases import ModelVersion
-from cbclassify.store.queries import CaseFilter, SortKey, case_history, list_cases
 from cbclassify.workflow import CaseState, Command, Completion, Note, Proposal
 
 router = APIRouter(tags=["cases"])
@@ -81,7 +86,7 @@ def worklist(
     )  # fmt: skip
     with state.db.read_session() as session:
         rows, total = list_cases(session, practice.id, filters, sort, descending, offset, limit)
-        items = [case_out(c, practice.code, today) for c in rows]
+    items = [case_out(c, practice.code, today) for c in rows]
     return CasePage(total=total, offset=offset, limit=limit, items=items)
 
 
@@ -93,11 +98,8 @@ def read_case(case_id: int, state: State, user: CaseReader) -> CaseDetailOut:
         case = get_case(session, case_id, user)
         record_case_read(session, case, user, "detail")
         history = case_history(session, case)
-        practice = session.get_one(Practice, case.practice_id)
-        version = (
-            session.get(ModelVersion, case.model_version_id) if case.model_version_id else None
-        )
-        label = f"{version.name} v{version.version}" if version else None
+        practice = practice_by_id(session, case.practice_id)
+        label = model_version_label(session, case.model_version_id)
         return case_detail(case, practice.code, date.today(), history, user, label)
 
 
@@ -109,11 +111,8 @@ def _step(state: ServiceState, user: ActingUser, case_id: int, command: Command,
             session, case_id, user, command, payload, expected_version=version,
             default_threshold_cents=state.refund_threshold_cents,
         )  # fmt: skip
-        practice = session.get_one(Practice, case.practice_id)
-        ids = [i for i in (case.proposed_by_id, case.approved_by_id, case.resolved_by_id) if i]
-        names = dict(
-            session.execute(select(User.id, User.username).where(User.id.in_(ids))).tuples().all()
-        )
+        practice = practice_by_id(session, case.practice_id)
+        names = usernames(session, case_user_ids(case))
         out = case_out(case, practice.code, date.today(), names)
     state.metrics.workflow.labels(command.value).inc()
     return out

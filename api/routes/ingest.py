@@ -14,15 +14,11 @@ from api.deps import CaseLister, Ingester, PracticeCode, State, scoped_practice
 from api.errors import ApiError
 from api.state import ServiceState
 from api.uploads import decode_text, extract_zip, save_stream
+from cbclassify.service.ingest import X12UploadError, ingest_835_texts, ingest_ledger_folder
 from cbclassify.store.audit import AuditActor
 from cbclassify.store.base import as_utc
-from cbclassify.store.batches import (
-    X12UploadError,
-    ingest_835_texts,
-    ingest_ledger_folder,
-)
+from cbclassify.store.batches import list_batches
 from cbclassify.store.ingest import BatchSummary
-from cbclassify.store.queries import list_batches
 
 router = APIRouter(tags=["ingest"])
 
@@ -143,12 +139,13 @@ def batches(code: PracticeCode, state: State, user: CaseLister) -> list[BatchRow
     """The practice's most recent ingests, newest first."""
     practice = scoped_practice(state, user, code)
     with state.db.read_session() as session:
-        return [
-            BatchRow(id=b.id, kind=b.kind, as_of=b.as_of, created_at=as_utc(b.created_at),
-                     credits=b.n_credits, new_cases=b.n_new_cases, cleared_cases=b.n_cleared,
-                     duplicate_of=b.duplicate_of_id)
-            for b in list_batches(session, practice.id)
-        ]  # fmt: skip
+        found = list_batches(session, practice.id)
+    return [
+        BatchRow(id=b.id, kind=b.kind, as_of=b.as_of, created_at=as_utc(b.created_at),
+                 credits=b.n_credits, new_cases=b.n_new_cases, cleared_cases=b.n_cleared,
+                 duplicate_of=b.duplicate_of_id)
+        for b in found
+    ]  # fmt: skip
 
 
 def _actor(user: Any) -> AuditActor:

@@ -11,7 +11,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from api.deps import (
     AuditReader,
@@ -23,16 +22,11 @@ from api.deps import (
     scoped_practice,
 )
 from api.errors import ApiError
+from cbclassify.service.exports import write_audit_csv, write_resolutions_csv
 from cbclassify.store.audit import AuditActor, append_audit
+from cbclassify.store.audit_queries import audit_events
+from cbclassify.store.case_queries import practice_cases, practice_summary, resolutions_frame
 from cbclassify.store.cases import get_case
-from cbclassify.store.exports import (
-    audit_events,
-    resolutions_frame,
-    write_audit_csv,
-    write_resolutions_csv,
-)
-from cbclassify.store.models_cases import CreditCase
-from cbclassify.store.queries import practice_summary
 
 router = APIRouter(tags=["reports"])
 
@@ -95,11 +89,8 @@ def deidentified(
     practice = scoped_practice(state, user, code)
     today = date.today()
     with state.db.read_session() as session:
-        cases = session.scalars(
-            select(CreditCase).where(CreditCase.practice_id == practice.id)
-            .order_by(CreditCase.id).limit(limit)
-        )  # fmt: skip
-        return [
+        cases = practice_cases(session, practice.id, limit)
+    return [
             DeidentifiedRow(
                 case_key=hmac.new(state.secret, f"case:{c.id}".encode(), hashlib.sha256).hexdigest()[:16],
                 payer_type=c.payer_type, credit_cents=c.credit_cents,

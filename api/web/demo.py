@@ -14,17 +14,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cbclassify.service.champion import LoadedModel, load_champion
+from cbclassify.service.ingest import ingest_ledger_folder
 from cbclassify.settings import Settings
+from cbclassify.store.accounts import (
+    create_practice,
+    create_user,
+    find_practice,
+    find_user,
+    set_password,
+    set_user_access,
+)
 from cbclassify.store.audit import AuditActor, append_audit
-from cbclassify.store.batches import ingest_ledger_folder
-from cbclassify.store.champion import LoadedModel, load_champion
 from cbclassify.store.db import Database
 from cbclassify.store.ingest import BatchSummary
 from cbclassify.store.migrate import upgrade
-from cbclassify.store.models_auth import Practice, User
+from cbclassify.store.models_auth import Practice
 
 DEMO_PRACTICE_CODE = "demo-therapy"
 DEMO_PRACTICE_NAME = "Demo Therapy Group"
@@ -51,9 +58,7 @@ class DemoSetup:
 
 
 def _practice(session: Session, code: str, name: str) -> Practice:
-    from cbclassify.store.accounts import create_practice
-
-    found = session.scalar(select(Practice).where(Practice.code == code))
+    found = find_practice(session, code)
     if found is not None:
         return found
     practice = create_practice(session, code, name)
@@ -64,14 +69,12 @@ def _practice(session: Session, code: str, name: str) -> Practice:
 
 def _demo_users(db: Database, code: str) -> dict[str, str]:
     """Create (or reset) the demo users with new random passwords; returns name -> password."""
-    from cbclassify.store.accounts import create_user, set_password, set_user_access
-
     passwords = {name: secrets.token_urlsafe(12) for name in DEMO_USERS}
     with db.transaction() as s:
         _practice(s, code, DEMO_PRACTICE_NAME)
         for name, roles in DEMO_USERS.items():
             grants = [] if roles == ("admin",) else [code]
-            user = s.scalar(select(User).where(User.username == name))
+            user = find_user(s, name)
             if user is None:
                 user = create_user(s, name, passwords[name], roles, grants)
                 action = "user.create"

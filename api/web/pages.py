@@ -11,13 +11,13 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
 
 from api.auth import SESSION_COOKIE, authenticate, csrf_token
 from api.deps import State
 from api.errors import ApiError
 from api.state import ServiceState
 from api.web import formatting, views
+from cbclassify.store.accounts import list_practices
 from cbclassify.store.cases import ActingUser
 from cbclassify.store.models_auth import Practice
 from cbclassify.workflow import ROLE_PERMISSIONS, Permission, has_permission
@@ -131,11 +131,7 @@ def templates() -> Jinja2Templates:
 def user_practices(state: ServiceState, user: ActingUser) -> list[Practice]:
     """The practices the user is granted, by name."""
     with state.db.read_session() as session:
-        return list(
-            session.scalars(
-                select(Practice).where(Practice.id.in_(user.practice_ids)).order_by(Practice.name)
-            )
-        )
+        return list_practices(session, user.practice_ids, order_by="name")
 
 
 def nav_context(request: Request, state: ServiceState, user: ActingUser) -> dict[str, Any]:

@@ -18,9 +18,10 @@ from api.deps import State, scoped_practice
 from api.endpoints import API_PREFIX
 from api.web.formatting import label
 from api.web.pages import WebError, WebUser, render_page, require
-from api.web.queries import AUDIT_KINDS, AuditQuery, approval_queue, audit_page, practice_codes
 from cbclassify.settings import Settings
-from cbclassify.store.queries import practice_summary
+from cbclassify.store.accounts import practice_codes
+from cbclassify.store.audit_queries import AUDIT_KINDS, AuditQuery, audit_page
+from cbclassify.store.case_queries import approval_queue, practice_summary
 from cbclassify.workflow import Permission
 
 router = APIRouter(include_in_schema=False)

@@ -11,17 +11,23 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
 from api.deps import State, scoped_practice
 from api.presenters import case_out
 from api.web.pages import WebUser, render_page, require
-from api.web.queries import filter_choices
+from api.state import ServiceState
 from cbclassify.contract.enums import CREDIT_SOURCES, VERIFICATIONS
 from cbclassify.contract.money import MoneyFormatError, parse_money
+from cbclassify.store.case_queries import (
+    OPEN_STATES,
+    CaseFilter,
+    FilterChoices,
+    SortKey,
+    filter_choices,
+    list_cases,
+)
 from cbclassify.store.models_cases import CreditCase
-from cbclassify.store.queries import OPEN_STATES, CaseFilter, SortKey, list_cases
 from cbclassify.workflow import CaseState, Permission
 
 router = APIRouter(include_in_schema=False)
@@ -127,14 +133,31 @@ def case_filter(q: WorklistQuery, today: date) -> CaseFilter:
     )  # fmt: skip
 
 
-def _page(
-    session: Session, practice_id: int, q: WorklistQuery, today: date
-) -> tuple[list[CreditCase], int]:
-    """One page of cases and the number matching, from the store's worklist query."""
-    sort = cast(SortKey, q.sort)
-    offset = (q.page - 1) * q.per_page
-    return list_cases(session, practice_id, case_filter(q, today), sort, q.dir == "desc", offset,
-                      q.per_page)  # fmt: skip
+@dataclass(frozen=True)
+class WorklistPage:
+    """One page of cases (past the end: the last page), the number matching, the filters'
+    choices."""
+
+    query: WorklistQuery
+    cases: list[CreditCase]
+    total: int
+    pages: int
+    choices: FilterChoices
+
+
+def _page(state: ServiceState, practice_id: int, q: WorklistQuery, today: date) -> WorklistPage:
+    """The page ``q`` asks for, from the store's worklist query (LIMIT/OFFSET)."""
+    filters, sort = case_filter(q, today), cast(SortKey, q.sort)
+    with state.db.read_session() as session:
+        rows, total = list_cases(session, practice_id, filters, sort, q.dir == "desc",
+                                 (q.page - 1) * q.per_page, q.per_page)  # fmt: skip
+        pages = max(math.ceil(total / q.per_page), 1)
+        if q.page > pages:  # past the end (e.g. after filtering): show the last page
+            q = replace(q, page=pages)
+            rows, _ = list_cases(session, practice_id, filters, sort, q.dir == "desc",
+                                 (q.page - 1) * q.per_page, q.per_page)  # fmt: skip
+        choices = filter_choices(session, practice_id)
+    return WorklistPage(q, rows, total, pages, choices)
 
 
 @router.get("/practices/{code}/worklist")
@@ -142,16 +165,10 @@ def worklist(code: str, request: Request, state: State, user: WebUser) -> Respon
     """One page of the practice's credit cases."""
     require(user, Permission.CASE_LIST, "Seeing the worklist")
     practice = scoped_practice(state, user, code)
-    q = parse_query(request.query_params)
     today = date.today()
-    with state.db.read_session() as session:
-        rows, total = _page(session, practice.id, q, today)
-        pages = max(math.ceil(total / q.per_page), 1)
-        if q.page > pages:  # past the end (e.g. after filtering): show the last page
-            q = replace(q, page=pages)
-            rows, _ = _page(session, practice.id, q, today)
-        items = [case_out(c, practice.code, today) for c in rows]
-        choices = filter_choices(session, practice.id)
+    found = _page(state, practice.id, parse_query(request.query_params), today)
+    q, total, pages, choices = found.query, found.total, found.pages, found.choices
+    items = [case_out(c, practice.code, today) for c in found.cases]
     filtered = any(
         (q.source, q.payer, q.location, q.verification, q.due, q.min_amount, q.status != "active")
     )

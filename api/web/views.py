@@ -15,7 +15,7 @@ from typing import Any
 
 from api.web.formatting import cents_of, label, percent, usd
 from cbclassify.contract.enums import BALANCE_REDUCING_KINDS
-from cbclassify.store.queries import OPEN_STATES
+from cbclassify.store.case_queries import OPEN_STATES
 
 #: Short readings of the claim adjustment reason codes seen most in therapy billing.
 CARC_TITLES = {

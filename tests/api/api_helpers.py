@@ -19,7 +19,7 @@ from cbclassify.ledger_io import write_ledger
 from cbclassify.store.accounts import create_practice, create_user, issue_token, practice_by_code
 from cbclassify.store.audit import SYSTEM
 from cbclassify.store.base import utcnow
-from cbclassify.store.champion import LoadedModel
+from cbclassify.service.champion import LoadedModel
 from cbclassify.store.ingest import ModelRef, ingest_cases
 from cbclassify.store.models_cases import CreditCase
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.config import ServiceConfig
 from cbclassify.settings import Settings
-from cbclassify.store.champion import LoadedModel
+from cbclassify.service.champion import LoadedModel
 
 
 @pytest.fixture(autouse=True)

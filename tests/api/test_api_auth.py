@@ -6,7 +6,7 @@ from api_helpers import World
 from fastapi.testclient import TestClient
 from store.helpers import PASSWORD
 
-from cbclassify.store.exports import audit_events
+from cbclassify.store.audit_queries import audit_events
 
 
 def _login(client: TestClient, username: str, password: str = PASSWORD):

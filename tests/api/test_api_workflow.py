@@ -9,7 +9,7 @@ from api_helpers import World
 from fastapi.testclient import TestClient
 
 from cbclassify.store.audit import verify_chain
-from cbclassify.store.exports import audit_events
+from cbclassify.store.audit_queries import audit_events
 
 
 def _post(client: TestClient, world: World, role: str, case_id: int, step: str, **body: object):

@@ -14,7 +14,7 @@ from web_helpers import PASSWORD, seed_database, tiny_champion, write_small_prac
 from api.app import create_app
 from api.config import ServiceConfig
 from cbclassify.settings import Settings
-from cbclassify.store.champion import LoadedModel
+from cbclassify.service.champion import LoadedModel
 
 
 def _cheap_hasher():

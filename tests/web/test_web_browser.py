@@ -18,7 +18,7 @@ from web_helpers import PASSWORD, PRACTICE
 from api.app import create_app
 from api.config import ServiceConfig
 from cbclassify.settings import Settings
-from cbclassify.store.champion import LoadedModel
+from cbclassify.service.champion import LoadedModel
 from cbclassify.store.db import Database
 from cbclassify.store.models_auth import Practice
 from cbclassify.store.models_cases import CreditCase

@@ -15,7 +15,7 @@ from api.config import ServiceConfig
 from api.web import demo
 from api.web.routes_manage import report_file
 from cbclassify.settings import Settings
-from cbclassify.store.champion import LoadedModel
+from cbclassify.service.champion import LoadedModel
 from cbclassify.store.db import Database
 from cbclassify.store.models_cases import CreditCase
 

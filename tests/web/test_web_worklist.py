@@ -15,7 +15,7 @@ from web_helpers import PRACTICE
 from api.web.views import due_badge
 from cbclassify.store.models_auth import Practice
 from cbclassify.store.models_cases import CreditCase
-from cbclassify.store.queries import OPEN_STATES
+from cbclassify.store.case_queries import OPEN_STATES
 
 pytestmark = pytest.mark.xdist_group("web")
 ROW = re.compile(r'<a href="/cases/(\d+)" class="claim-link">')

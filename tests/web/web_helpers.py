@@ -18,8 +18,8 @@ from cbclassify.settings import Settings
 from cbclassify.store.accounts import create_practice, create_user, practice_by_code
 from cbclassify.store.audit import SYSTEM
 from cbclassify.store.base import utcnow
-from cbclassify.store.batches import ingest_ledger_folder
-from cbclassify.store.champion import LoadedModel
+from cbclassify.service.ingest import ingest_ledger_folder
+from cbclassify.service.champion import LoadedModel
 from cbclassify.store.db import Database
 from cbclassify.store.ingest import CASE_COLUMNS, AnalysedLedger, ModelRef, ingest_cases
 from cbclassify.store.migrate import upgrade

@@ -43,7 +43,8 @@ def audit_export(
     from cbclassify.store.accounts import practice_by_code
     from cbclassify.store.audit import append_audit
     from cbclassify.store.errors import NotFound
-    from cbclassify.store.exports import audit_events, write_audit_csv
+    from cbclassify.service.exports import write_audit_csv
+    from cbclassify.store.audit_queries import audit_events
 
     try:
         start = date.fromisoformat(date_from) if date_from else None

@@ -172,14 +172,11 @@ def users_token(
     name: Annotated[str, typer.Option(help="what the token is for")] = "cli",
 ) -> None:
     """Issue an API token for a user and print it once (store it safely)."""
-    from sqlalchemy import select
-
-    from cbclassify.store.accounts import issue_token
+    from cbclassify.store.accounts import find_user, issue_token
     from cbclassify.store.audit import append_audit
-    from cbclassify.store.models_auth import User
 
     with _database(get_settings()) as db, db.transaction() as s:
-        user = s.scalar(select(User).where(User.username == username))
+        user = find_user(s, username)
         if user is None:
             _fail(f"no user {username!r}", 2)
             return
@@ -202,8 +199,8 @@ def ingest_ledger_command(
 ) -> None:
     """Ingest a ledger folder into the store as the practice's cases (idempotent)."""
     from cbclassify.contract.errors import LedgerValidationError
-    from cbclassify.store.batches import ingest_ledger_folder
-    from cbclassify.store.champion import load_champion
+    from cbclassify.service.champion import load_champion
+    from cbclassify.service.ingest import ingest_ledger_folder
     from cbclassify.store.errors import NotFound
 
     settings = get_settings()
@@ -238,7 +235,8 @@ def export_resolutions_command(
     from cbclassify.store.accounts import practice_by_code
     from cbclassify.store.audit import append_audit
     from cbclassify.store.errors import NotFound
-    from cbclassify.store.exports import resolutions_frame, write_resolutions_csv
+    from cbclassify.service.exports import write_resolutions_csv
+    from cbclassify.store.case_queries import resolutions_frame
 
     with _database(get_settings(), migrate=False) as db, db.transaction() as s:
         try:

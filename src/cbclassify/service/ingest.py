@@ -16,23 +16,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from cbclassify.contract.ledger import Ledger
 from cbclassify.contract.schema import TABLES
 from cbclassify.ledger_io import read_ledger, write_ledger
+from cbclassify.service.analysis import analyse_ledger
+from cbclassify.service.champion import LoadedModel
 from cbclassify.settings import Settings
 from cbclassify.store.accounts import practice_by_code
-from cbclassify.store.analysis import analyse_ledger
 from cbclassify.store.audit import AuditActor
-from cbclassify.store.champion import LoadedModel
+from cbclassify.store.batches import batch_ids, earlier_ingest
 from cbclassify.store.db import Database
 from cbclassify.store.ingest import BatchSummary, ingest_cases
-from cbclassify.store.models_cases import LedgerBatch
+from cbclassify.x12 import convert_remittances, read_835
 
-log = logging.getLogger("cbclassify.store")
+log = logging.getLogger("cbclassify.service")
 #: Ledger snapshots kept per practice (the newest is what an 835 batch is merged into).
 KEEP_SNAPSHOTS = 2
+X12_KIND = "x12_835"
 
 
 class X12UploadError(ValueError):
@@ -80,10 +80,7 @@ def _prune_snapshots(settings: Settings, practice_id: int, keep: int) -> None:
 def latest_snapshot(db: Database, settings: Settings, practice_id: int) -> Path | None:
     """The newest kept ledger snapshot of a practice, if any."""
     with db.read_session() as session:
-        ids = session.scalars(
-            select(LedgerBatch.id).where(LedgerBatch.practice_id == practice_id)
-            .order_by(LedgerBatch.id.desc())
-        ).all()  # fmt: skip
+        ids = batch_ids(session, practice_id)
     for batch_id in ids:
         path = snapshot_dir(settings, practice_id, batch_id)
         if path.is_dir():
@@ -91,16 +88,26 @@ def latest_snapshot(db: Database, settings: Settings, practice_id: int) -> Path 
     return None
 
 
-def _store(db: Database, settings: Settings, practice_code: str, ledger: Ledger, digest: str,
-           kind: str, model: LoadedModel | None, actor: AuditActor, as_of: Any,
-           policy: Any) -> BatchSummary:  # fmt: skip
+def _store(
+    db: Database,
+    settings: Settings,
+    practice_code: str,
+    ledger: Ledger,
+    digest: str,
+    kind: str,
+    model: LoadedModel | None,
+    actor: AuditActor,
+    as_of: Any,
+    policy: Any,
+) -> BatchSummary:
     """Analyse, persist in one transaction, then keep the snapshot for later 835 merges."""
     predictor = model.predictor if model else None
     analysed = analyse_ledger(ledger, predictor, model.ref if model else None, as_of, policy)
     with db.transaction() as session:
         practice = practice_by_code(session, practice_code)
-        summary = ingest_cases(session, practice, analysed, kind=kind, content_sha256=digest,
-                               actor=actor)  # fmt: skip
+        summary = ingest_cases(
+            session, practice, analysed, kind=kind, content_sha256=digest, actor=actor
+        )
         practice_id = practice.id
     target = snapshot_dir(settings, practice_id, summary.batch_id)
     scratch = target.with_name(f"{target.name}.partial")
@@ -111,55 +118,87 @@ def _store(db: Database, settings: Settings, practice_code: str, ledger: Ledger,
         log.exception("could not keep the ledger snapshot of batch %s", summary.batch_id)
         shutil.rmtree(scratch, ignore_errors=True)
     _prune_snapshots(settings, practice_id, keep=KEEP_SNAPSHOTS)
-    log.info("batch %s ingested: %s credits, %s new, %s cleared", summary.batch_id,
-             summary.n_credits, summary.n_new, summary.n_cleared)  # fmt: skip
+    log.info(
+        "batch %s ingested: %s credits, %s new, %s cleared",
+        summary.batch_id,
+        summary.n_credits,
+        summary.n_new,
+        summary.n_cleared,
+    )
     return summary
 
 
-def ingest_ledger_folder(db: Database, settings: Settings, practice_code: str, folder: Path,
-                         model: LoadedModel | None, actor: AuditActor, *, as_of: Any = None,
-                         policy: Any = None) -> BatchSummary:  # fmt: skip
+def ingest_ledger_folder(
+    db: Database,
+    settings: Settings,
+    practice_code: str,
+    folder: Path,
+    model: LoadedModel | None,
+    actor: AuditActor,
+    *,
+    as_of: Any = None,
+    policy: Any = None,
+) -> BatchSummary:
     """Validate and ingest a complete ledger folder (LedgerValidationError on bad input)."""
     with db.read_session() as session:
         practice_by_code(session, practice_code)  # NotFound before any heavy work
     ledger = read_ledger(folder)
-    return _store(db, settings, practice_code, ledger, folder_digest(folder), "ledger", model,
-                  actor, as_of, policy)  # fmt: skip
+    digest = folder_digest(folder)
+    return _store(
+        db, settings, practice_code, ledger, digest, "ledger", model, actor, as_of, policy
+    )
 
 
 def _findings(results: Sequence[Any]) -> list[dict[str, Any]]:
     return [
-        {"file": f.file, "segment": f.segment, "st_control": f.st_control,
-         "severity": f.severity, "code": f.code, "message": f.message}
-        for r in results for f in r.findings
-    ]  # fmt: skip
+        {
+            "file": f.file,
+            "segment": f.segment,
+            "st_control": f.st_control,
+            "severity": f.severity,
+            "code": f.code,
+            "message": f.message,
+        }
+        for r in results
+        for f in r.findings
+    ]
 
 
-def ingest_835_texts(db: Database, settings: Settings, practice_code: str,
-                     files: Sequence[tuple[str, str]], model: LoadedModel | None,
-                     actor: AuditActor, *, as_of: Any = None, policy: Any = None) -> X12Outcome:  # fmt: skip
+_NOTHING_FOUND = {
+    "file": "upload",
+    "segment": None,
+    "st_control": None,
+    "severity": "error",
+    "code": "no_remittance",
+    "message": "no 835 remittance found in the upload",
+}
+
+
+def ingest_835_texts(
+    db: Database,
+    settings: Settings,
+    practice_code: str,
+    files: Sequence[tuple[str, str]],
+    model: LoadedModel | None,
+    actor: AuditActor,
+    *,
+    as_of: Any = None,
+    policy: Any = None,
+) -> X12Outcome:
     """Convert 835 files, merge them into the practice's latest snapshot and ingest the result."""
-    from cbclassify.x12 import convert_remittances, read_835
-
-    digest = hashlib.sha256(b"".join(n.encode() + b"\0" + t.encode() + b"\0" for n, t in files))
+    digest = hashlib.sha256(
+        b"".join(n.encode() + b"\0" + t.encode() + b"\0" for n, t in files)
+    ).hexdigest()
     with db.read_session() as session:
         practice = practice_by_code(session, practice_code)
-        earlier = session.scalar(
-            select(LedgerBatch).where(LedgerBatch.practice_id == practice.id,
-                                      LedgerBatch.kind == "x12_835",
-                                      LedgerBatch.content_sha256 == digest.hexdigest())
-        )  # fmt: skip
+        earlier = earlier_ingest(session, practice.id, X12_KIND, digest)
     if earlier is not None:
-        summary = BatchSummary(earlier.id, earlier.as_of, earlier.n_credits, 0, 0, 0, earlier.id)
-        return X12Outcome(summary, [], already_ingested=True)
+        return X12Outcome(earlier, [], already_ingested=True)
     results = [read_835(text, name) for name, text in files]
     findings = _findings(results)
     remittances = [rem for r in results for rem in r.remittances]
     if not remittances:
-        raise X12UploadError(findings or [
-            {"file": "upload", "segment": None, "st_control": None, "severity": "error",
-             "code": "no_remittance", "message": "no 835 remittance found in the upload"}
-        ])  # fmt: skip
+        raise X12UploadError(findings or [dict(_NOTHING_FOUND)])
     base_dir = latest_snapshot(db, settings, practice.id)
     base = read_ledger(base_dir) if base_dir else None
     converted = convert_remittances(remittances, base)
@@ -167,6 +206,7 @@ def ingest_835_texts(db: Database, settings: Settings, practice_code: str,
     with tempfile.TemporaryDirectory() as scratch:  # round-trip: the contract's own validation
         write_ledger(converted.ledger, scratch, fmt="parquet")
         ledger = read_ledger(scratch)
-    summary = _store(db, settings, practice_code, ledger, digest.hexdigest(), "x12_835", model,
-                     actor, as_of, policy)  # fmt: skip
+    summary = _store(
+        db, settings, practice_code, ledger, digest, X12_KIND, model, actor, as_of, policy
+    )
     return X12Outcome(summary, findings)
