@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cbclassify.contract.money import dollars
 from cbclassify.reports import build_report, build_sections, write_report
 from cbclassify.reports import tables as T
 from reports.fabricate import AS_OF, empty_inputs, full_inputs, worklist
@@ -60,7 +61,7 @@ def test_numbers_add_up() -> None:
     due = T.due_table(credits, AS_OF)
     assert due["credits"].sum() == len(credits) and due["amount_cents"].sum() == credits["credit_cents"].sum()
     overview = build_sections(inputs)[0]
-    assert T.money(inputs.worklist["credit_cents"].sum()) in overview.lead
+    assert dollars(inputs.worklist["credit_cents"].sum()) in overview.lead
     totals = T.resolution_totals(inputs.resolutions)
     res = inputs.resolutions
     refunded = res.loc[res["action"].isin(["refund_payer", "refund_patient"]), "amount_cents"].sum()

@@ -104,7 +104,7 @@ def _train(console: Console, ledger_dir: Path) -> None:
 def _score(console: Console, ledger_dir: Path, out: Path) -> None:
     import pandas as pd
 
-    from cbclassify.balances.worklist_export import format_usd
+    from cbclassify.contract.money import dollars
     from cbclassify.cli.model_cmds import score_command
 
     score_command(ledger_dir, out=out)
@@ -122,7 +122,7 @@ def _score(console: Console, ledger_dir: Path, out: Path) -> None:
     for _, row in shown.sort_values("_due").head(DEMO_SHOWN).iterrows():
         cents = round(float(row["credit_amount"]) * 100)
         table.add_row(
-            row["claim_id"], format_usd(cents), _source_text(row),
+            row["claim_id"], dollars(cents), _source_text(row),
             f"{float(row['confidence']):.0%}", row["recommended_action"].replace("_", " "),
             row["due_date"], row["top_reasons"].split(";")[0],
         )

@@ -12,7 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from cbclassify.balances.worklist import build_worklist
-from cbclassify.balances.worklist_export import format_usd, summarize_worklist, to_export_frame
+from cbclassify.balances.worklist_export import summarize_worklist, to_export_frame
+from cbclassify.contract.money import dollars
 from cbclassify.balances.worklist_query import SORTABLE_COLUMNS, filter_worklist, sort_worklist
 from cbclassify.contract.enums import PAYER_TYPES
 from cbclassify.contract.errors import LedgerValidationError
@@ -111,13 +112,13 @@ def render_table(df: pd.DataFrame, as_of: pd.Timestamp) -> Table:
     for _, row in df.iterrows():  # only the rows shown (bounded by --limit / DEFAULT_SHOWN)
         owed = int(row["patient_open_balance_cents"])
         owed_text = "" if owed == 0 else (
-            f"{format_usd(owed)} ({int(row['patient_open_claims'])} claim"
+            f"{dollars(owed)} ({int(row['patient_open_claims'])} claim"
             f"{'' if row['patient_open_claims'] == 1 else 's'})"
         )
         table.add_row(
             str(row["claim_id"]), str(row["patient_id"]), str(row["payer_name"]),
             str(row["payer_type"]), str(row["location_id"]), str(row["provider_id"]),
-            _service_text(row), format_usd(row["credit_cents"]), _date_text(row["credit_since"]),
+            _service_text(row), dollars(row["credit_cents"]), _date_text(row["credit_since"]),
             f"{int(row['age_days']):,}", _date_text(row["last_posted_date"]), owed_text,
         )
     return table

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cbclassify.contract.money import dollars
 from cbclassify.explain import Explanation, global_importance, reasons_in_words, typical_rows
 from cbclassify.explain.templates import words
 from cbclassify.reports import figures as F
@@ -50,17 +51,17 @@ def overview(credits: pd.DataFrame, as_of: pd.Timestamp) -> Section:
         return Section("overview", "Open credit balances", f"No open credit balances as of {day}: nothing to refund, apply or correct.")
     table = T.by_source(credits)
     verified = int((credits["basis"] == "verified").sum())
-    lead = (f"{len(credits)} open credit balances totalling {T.money(credits['credit_cents'].sum())} as of {day}; "
+    lead = (f"{len(credits)} open credit balances totalling {dollars(credits['credit_cents'].sum())} as of {day}; "
             f"{verified} of them verified to the cent against the ledger.")
     shown = table.reset_index()
     shown["source"] = shown["source"].map(F.label)
-    rows = _rows(shown, {"amount_cents": T.money, "share": _pct, "median_age_days": lambda v: f"{v:.0f}"})
+    rows = _rows(shown, {"amount_cents": dollars, "share": _pct, "median_age_days": lambda v: f"{v:.0f}"})
     prevent = T.preventable_table(credits).reset_index()
     section = Section("overview", "Open credit balances", lead, [(F.to_data_uri(F.sources_figure(table)), "Open credit dollars by source")])
     section.tables.append(Table("By source (verified source where confirmed, else predicted)",
                                 ["source", "credits", "amount", "share of amount", "verified", "median age (days)"], rows))
     section.tables.append(Table("Preventable or not (from the recommended action)", ["kind", "credits", "amount"],
-                                _rows(prevent, {"amount_cents": T.money})))
+                                _rows(prevent, {"amount_cents": dollars})))
     return section
 
 
@@ -84,16 +85,16 @@ def compliance(credits: pd.DataFrame, as_of: pd.Timestamp, scored: bool) -> Sect
                        "(run `cbclassify score`); until then treat every government-payer credit as due 60 days after identification.")
     due = T.due_table(credits, as_of)
     urgent = T.urgent_items(credits, as_of)
-    lead = (f"{int(due.loc['overdue', 'credits'])} credits ({T.money(due.loc['overdue', 'amount_cents'])}) are overdue and "
+    lead = (f"{int(due.loc['overdue', 'credits'])} credits ({dollars(due.loc['overdue', 'amount_cents'])}) are overdue and "
             f"{int(due.loc[['due_7', 'due_14'], 'credits'].sum())} more are due within 14 days.")
     section = Section("compliance", title, lead, [(F.to_data_uri(F.due_figure(due)), "Open credits by due-date bucket")])
     section.tables.append(Table("Due-date buckets", ["bucket", "credits", "amount"],
-                                _rows(due[["label", "credits", "amount_cents"]], {"amount_cents": T.money})))
+                                _rows(due[["label", "credits", "amount_cents"]], {"amount_cents": dollars})))
     if len(urgent):
         items = urgent[["claim_id", "payer_name", "source", "recommended_action", "credit_cents", "due_date", "days_left"]]
         section.tables.append(Table("Overdue and due within 14 days (soonest first)",
                                     ["claim", "payer", "source", "action", "amount", "due", "days left"],
-                                    _rows(items, {"credit_cents": T.money, "source": F.label,
+                                    _rows(items, {"credit_cents": dollars, "source": F.label,
                                                   "recommended_action": lambda v: "" if pd.isna(v) else str(v).replace("_", " "),
                                                   "due_date": lambda v: v.strftime("%Y-%m-%d"),
                                                   "days_left": lambda v: f"{int(v)}"})))
@@ -191,10 +192,10 @@ def resolutions(table: pd.DataFrame, by_month: pd.DataFrame) -> Section:
     if table.empty:
         return Section("resolutions", title, "No resolutions in this ledger yet: amounts refunded, applied, corrected and "
                        "reversed appear here once billers record them.")
-    lead = "; ".join(f"{T.money(r.amount_cents)} {g} ({r.credits})" for g, r in table.iterrows()) + "."
+    lead = "; ".join(f"{dollars(r.amount_cents)} {g} ({r.credits})" for g, r in table.iterrows()) + "."
     section = Section("resolutions", title, lead[:1].upper() + lead[1:])
     if not by_month.empty:
         section.figures.append((F.to_data_uri(F.resolutions_figure(by_month)), "Resolved amounts per month"))
     shown = table.reset_index().rename(columns={"index": "group", "group": "group"})
-    section.tables.append(Table("Totals", ["what was done", "credits", "amount"], _rows(shown, {"amount_cents": T.money})))
+    section.tables.append(Table("Totals", ["what was done", "credits", "amount"], _rows(shown, {"amount_cents": dollars})))
     return section

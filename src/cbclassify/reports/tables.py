@@ -38,15 +38,6 @@ ACTION_GROUPS = {
 ACTION_GROUP_ORDER = ("refunded", "offset by the payer", "applied to other balances", "corrected", "reversed")
 
 
-def money(cents: float | None) -> str:
-    """Integer cents -> ``$1,234.56`` (blank for missing)."""
-    if cents is None or pd.isna(cents):
-        return ""
-    value = int(cents)
-    sign = "-" if value < 0 else ""
-    return f"{sign}${abs(value) // 100:,}.{abs(value) % 100:02d}"
-
-
 def open_credits(worklist: pd.DataFrame, scores: pd.DataFrame | None) -> pd.DataFrame:
     """One row per open credit: worklist facts plus source, basis, prediction, verification,
     recommended action, due date and reasons (blank where not scored)."""
