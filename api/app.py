@@ -32,8 +32,9 @@ def build_state(settings: Settings, config: ServiceConfig, loader: ModelLoader) 
     db = Database.from_url(settings.resolved_database_url)
     if config.auto_migrate:
         upgrade(db.engine)
-    state = ServiceState(settings, config, db, ModelHolder(settings, loader),
-                         session_secret(settings))  # fmt: skip
+    state = ServiceState(
+        settings, config, db, ModelHolder(settings, loader), session_secret(settings)
+    )
     if config.load_model:
         state.models.reload()
     state.metrics.model_loaded.set(1 if state.models.current else 0)

@@ -61,8 +61,13 @@ class BodySizeLimit:
 
 async def _too_large(send: Send, limit: int) -> None:
     body = b'{"detail":"' + too_large_detail(limit).encode() + b'","code":"too_large"}'
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json")]})  # fmt: skip
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -86,13 +91,15 @@ def _member_name(info: zipfile.ZipInfo, upload: str) -> str | None:
     if info.is_dir() or "__MACOSX" in path.parts or path.name.startswith("."):
         return None
     if path.is_absolute() or ".." in path.parts:
-        raise ApiError(422, "bad_zip", f"{upload}: member {info.filename!r} has an unsafe path",
-                       field="file")  # fmt: skip
+        raise ApiError(
+            422, "bad_zip", f"{upload}: member {info.filename!r} has an unsafe path", field="file"
+        )
     return path.name
 
 
-def extract_zip(archive: Path, out_dir: Path, *, upload: str, max_members: int,
-                max_total: int) -> list[Path]:  # fmt: skip
+def extract_zip(
+    archive: Path, out_dir: Path, *, upload: str, max_members: int, max_total: int
+) -> list[Path]:
     """Extract a zip's files flat into ``out_dir`` (folders inside the zip are ignored);
     refuses duplicates by name, too many members and more than ``max_total`` bytes."""
     if not zipfile.is_zipfile(archive):
@@ -103,20 +110,25 @@ def extract_zip(archive: Path, out_dir: Path, *, upload: str, max_members: int,
             members = [(i, _member_name(i, upload)) for i in zf.infolist()]
             members = [(i, n) for i, n in members if n]
             if len(members) > max_members:
-                raise ApiError(413, "too_large", f"{upload}: more than {max_members} files",
-                               field="file")  # fmt: skip
+                raise ApiError(
+                    413, "too_large", f"{upload}: more than {max_members} files", field="file"
+                )
             for info, name in members:
                 target = out_dir / name
                 if target.exists():
-                    raise ApiError(422, "bad_zip", f"{upload}: two files named {name!r}",
-                                   field="file")  # fmt: skip
+                    raise ApiError(
+                        422, "bad_zip", f"{upload}: two files named {name!r}", field="file"
+                    )
                 with zf.open(info) as src, target.open("wb") as out:
                     while chunk := src.read(CHUNK):
                         written += len(chunk)
                         if written > max_total:
-                            raise ApiError(413, "too_large",
-                                           f"{upload}: unzips to more than {max_total} bytes",
-                                           field="file")  # fmt: skip
+                            raise ApiError(
+                                413,
+                                "too_large",
+                                f"{upload}: unzips to more than {max_total} bytes",
+                                field="file",
+                            )
                         out.write(chunk)
                 paths.append(target)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as err:

@@ -56,9 +56,13 @@ def _practice_out(p: Practice) -> PracticeOut:
 
 
 def _user_out(user: User, codes: dict[int, str]) -> UserOut:
-    return UserOut(id=user.id, username=user.username, is_active=user.is_active,
-                   roles=sorted(user.role_names),
-                   practices=sorted(codes[i] for i in user.practice_ids))  # fmt: skip
+    return UserOut(
+        id=user.id,
+        username=user.username,
+        is_active=user.is_active,
+        roles=sorted(user.role_names),
+        practices=sorted(codes[i] for i in user.practice_ids),
+    )
 
 
 @router.get("/practices", response_model=list[PracticeOut], summary="My practices")
@@ -70,16 +74,22 @@ def my_practices(state: State, user: CurrentUser) -> list[PracticeOut]:
     return [_practice_out(p) for p in found]
 
 
-@router.post("/admin/practices", response_model=PracticeOut, status_code=201,
-             summary="Create a practice")  # fmt: skip
+@router.post(
+    "/admin/practices", response_model=PracticeOut, status_code=201, summary="Create a practice"
+)
 def create_practice(body: PracticeIn, state: State, user: PracticeManager) -> PracticeOut:
     """A new client practice."""
     with state.db.transaction() as session:
         practice = accounts.create_practice(
             session, body.code, body.name, body.refund_approval_threshold_cents
         )
-        append_audit(session, AuditActor(user.user_id, user.username), "practice.create",
-                     practice_id=practice.id, after=body.model_dump())  # fmt: skip
+        append_audit(
+            session,
+            AuditActor(user.user_id, user.username),
+            "practice.create",
+            practice_id=practice.id,
+            after=body.model_dump(),
+        )
         return _practice_out(practice)
 
 
@@ -96,8 +106,9 @@ def list_users(state: State, user: UserManager) -> list[UserOut]:
 def create_user(body: UserIn, state: State, user: UserManager) -> UserOut:
     """A new user with roles and practice grants."""
     with state.db.transaction() as session:
-        created = accounts.create_user(session, body.username, body.password, body.roles,
-                                       body.practices)  # fmt: skip
+        created = accounts.create_user(
+            session, body.username, body.password, body.roles, body.practices
+        )
         append_audit(
             session,
             AuditActor(user.user_id, user.username),
@@ -138,6 +149,10 @@ def revoke_any(token_id: int, state: State, user: UserManager) -> TokenOut:
     """Revoke a token of any user (e.g. a leaked one)."""
     with state.db.transaction() as session:
         token = accounts.revoke_token(session, user.user_id, token_id, any_user=True)
-        append_audit(session, AuditActor(user.user_id, user.username), "token.revoke",
-                     after={"token_id": token.id, "owner_id": token.user_id})  # fmt: skip
+        append_audit(
+            session,
+            AuditActor(user.user_id, user.username),
+            "token.revoke",
+            after={"token_id": token.id, "owner_id": token.user_id},
+        )
         return token_out(token)

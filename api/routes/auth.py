@@ -54,13 +54,23 @@ class NewTokenOut(TokenOut):
     token: str = Field(description="shown once; store it now")
 
 
-def me_out(state: ServiceState, user_id: int, username: str, roles: frozenset[str],
-           practice_ids: frozenset[int]) -> MeOut:  # fmt: skip
+def me_out(
+    state: ServiceState,
+    user_id: int,
+    username: str,
+    roles: frozenset[str],
+    practice_ids: frozenset[int],
+) -> MeOut:
     """The caller's identity, roles, practices and resulting permissions."""
     with state.db.read_session() as session:
         codes = accounts.practice_codes(session, practice_ids).values()
-    return MeOut(id=user_id, username=username, roles=sorted(roles), practices=sorted(codes),
-                 permissions=sorted(p.value for p in permissions_of(roles)))  # fmt: skip
+    return MeOut(
+        id=user_id,
+        username=username,
+        roles=sorted(roles),
+        practices=sorted(codes),
+        permissions=sorted(p.value for p in permissions_of(roles)),
+    )
 
 
 def _too_many_failures(state: ServiceState, username: str) -> bool:
@@ -90,15 +100,24 @@ def login(
             session_id = accounts.start_session(
                 session, user, timedelta(hours=state.config.session_hours)
             )
-            append_audit(session, AuditActor(user.id, user.username), "auth.login",
-                         details={"method": "password"})  # fmt: skip
+            append_audit(
+                session,
+                AuditActor(user.id, user.username),
+                "auth.login",
+                details={"method": "password"},
+            )
             found = (user.id, user.username, user.role_names, user.practice_ids)
     if found is None:
         raise ApiError(401, "bad_credentials", "wrong username or password")
     response.set_cookie(
-        SESSION_COOKIE, session_id, max_age=int(state.config.session_hours * 3600),
-        httponly=True, samesite="lax", secure=state.config.cookie_secure, path="/",
-    )  # fmt: skip
+        SESSION_COOKIE,
+        session_id,
+        max_age=int(state.config.session_hours * 3600),
+        httponly=True,
+        samesite="lax",
+        secure=state.config.cookie_secure,
+        path="/",
+    )
     return LoginOut(user=me_out(state, *found), csrf_token=csrf_token(state.secret, session_id))
 
 
@@ -132,10 +151,15 @@ def csrf(request: Request, state: State, user: CurrentUser) -> dict[str, str]:
 
 def token_out(token: ApiToken) -> TokenOut:
     """A token's public facts (never its secret or hash)."""
-    return TokenOut(id=token.id, name=token.name, prefix=token.token_prefix,
-                    created_at=as_utc(token.created_at), expires_at=as_utc(token.expires_at),
-                    last_used_at=as_utc(token.last_used_at),
-                    revoked_at=as_utc(token.revoked_at))  # fmt: skip
+    return TokenOut(
+        id=token.id,
+        name=token.name,
+        prefix=token.token_prefix,
+        created_at=as_utc(token.created_at),
+        expires_at=as_utc(token.expires_at),
+        last_used_at=as_utc(token.last_used_at),
+        revoked_at=as_utc(token.revoked_at),
+    )
 
 
 @router.get("/tokens", response_model=list[TokenOut], summary="My API tokens")
@@ -153,8 +177,12 @@ def create_token(body: TokenIn, state: State, user: CurrentUser) -> NewTokenOut:
     with state.db.transaction() as session:
         owner = accounts.user_by_id(session, user.user_id)
         token, plaintext = accounts.issue_token(session, owner, body.name, expires)
-        append_audit(session, AuditActor(user.user_id, user.username), "token.create",
-                     after={"token_id": token.id, "name": token.name})  # fmt: skip
+        append_audit(
+            session,
+            AuditActor(user.user_id, user.username),
+            "token.create",
+            after={"token_id": token.id, "name": token.name},
+        )
         return NewTokenOut(**token_out(token).model_dump(), token=plaintext)
 
 
@@ -163,6 +191,10 @@ def revoke(token_id: int, state: State, user: CurrentUser) -> TokenOut:
     """Revoke one of the caller's tokens (effective immediately)."""
     with state.db.transaction() as session:
         token = accounts.revoke_token(session, user.user_id, token_id)
-        append_audit(session, AuditActor(user.user_id, user.username), "token.revoke",
-                     after={"token_id": token.id})  # fmt: skip
+        append_audit(
+            session,
+            AuditActor(user.user_id, user.username),
+            "token.revoke",
+            after={"token_id": token.id},
+        )
         return token_out(token)

@@ -77,13 +77,23 @@ def worklist(
     practice = scoped_practice(state, user, code)
     today = date.today()
     filters = CaseFilter(
-        states=tuple(status or ()), source=source, verified_source=verified_source,
-        verification=verification, payer_id=payer_id, payer_type=payer_type,
-        location_id=location_id, min_age_days=min_age_days, max_age_days=max_age_days,
-        due_before=due_before, due_after=due_after, overdue=overdue,
-        min_amount_cents=min_amount_cents, max_amount_cents=max_amount_cents,
-        credit_present=None if include_cleared else True, today=today,
-    )  # fmt: skip
+        states=tuple(status or ()),
+        source=source,
+        verified_source=verified_source,
+        verification=verification,
+        payer_id=payer_id,
+        payer_type=payer_type,
+        location_id=location_id,
+        min_age_days=min_age_days,
+        max_age_days=max_age_days,
+        due_before=due_before,
+        due_after=due_after,
+        overdue=overdue,
+        min_amount_cents=min_amount_cents,
+        max_amount_cents=max_amount_cents,
+        credit_present=None if include_cleared else True,
+        today=today,
+    )
     with state.db.read_session() as session:
         rows, total = list_cases(session, practice.id, filters, sort, descending, offset, limit)
     items = [case_out(c, practice.code, today) for c in rows]
@@ -103,14 +113,25 @@ def read_case(case_id: int, state: State, user: CaseReader) -> CaseDetailOut:
         return case_detail(case, practice.code, date.today(), history, user, label)
 
 
-def _step(state: ServiceState, user: ActingUser, case_id: int, command: Command,
-          version: int, payload: object) -> CaseOut:  # fmt: skip
+def _step(
+    state: ServiceState,
+    user: ActingUser,
+    case_id: int,
+    command: Command,
+    version: int,
+    payload: object,
+) -> CaseOut:
     """One workflow step in one transaction, committed before the answer is sent."""
     with state.db.transaction() as session:
         case, _ = apply_command(
-            session, case_id, user, command, payload, expected_version=version,
+            session,
+            case_id,
+            user,
+            command,
+            payload,
+            expected_version=version,
             default_threshold_cents=state.refund_threshold_cents,
-        )  # fmt: skip
+        )
         practice = practice_by_id(session, case.practice_id)
         names = usernames(session, case_user_ids(case))
         out = case_out(case, practice.code, date.today(), names)

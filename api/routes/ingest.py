@@ -47,18 +47,28 @@ class BatchRow(BaseModel):
 
 
 def _out(summary: BatchSummary, **extra: Any) -> BatchOut:
-    return BatchOut(batch_id=summary.batch_id, as_of=summary.as_of, credits=summary.n_credits,
-                    new_cases=summary.n_new, updated_cases=summary.n_updated,
-                    cleared_cases=summary.n_cleared, duplicate_of=summary.duplicate_of,
-                    **extra)  # fmt: skip
+    return BatchOut(
+        batch_id=summary.batch_id,
+        as_of=summary.as_of,
+        credits=summary.n_credits,
+        new_cases=summary.n_new,
+        updated_cases=summary.n_updated,
+        cleared_cases=summary.n_cleared,
+        duplicate_of=summary.duplicate_of,
+        **extra,
+    )
 
 
 def _upload_name(upload: UploadFile) -> str:
     return Path(upload.filename or "upload").name[:200]
 
 
-@router.post("/practices/{code}/ledgers", response_model=BatchOut, status_code=201,
-             summary="Ingest a ledger (zip of CSV or Parquet files)")  # fmt: skip
+@router.post(
+    "/practices/{code}/ledgers",
+    response_model=BatchOut,
+    status_code=201,
+    summary="Ingest a ledger (zip of CSV or Parquet files)",
+)
 def ingest_ledger(
     code: PracticeCode,
     state: State,
@@ -75,10 +85,16 @@ def ingest_ledger(
         save_stream(file.file, archive, state.config.max_upload_bytes, "file")
         folder = Path(tmp) / "ledger"
         folder.mkdir()
-        extract_zip(archive, folder, upload=name, max_members=state.config.max_zip_members,
-                    max_total=state.config.max_unzipped_bytes)  # fmt: skip
-        summary = ingest_ledger_folder(state.db, state.settings, code, folder,
-                                       state.models.current, _actor(user), as_of=as_of)  # fmt: skip
+        extract_zip(
+            archive,
+            folder,
+            upload=name,
+            max_members=state.config.max_zip_members,
+            max_total=state.config.max_unzipped_bytes,
+        )
+        summary = ingest_ledger_folder(
+            state.db, state.settings, code, folder, state.models.current, _actor(user), as_of=as_of
+        )
     state.metrics.ingested.labels("ledger").inc()
     return _out(summary)
 
@@ -93,17 +109,25 @@ def _835_files(state: ServiceState, uploads: list[UploadFile], tmp: Path) -> lis
         if name.lower().endswith(".zip"):
             inner = tmp / f"{index}.d"
             inner.mkdir()
-            members = extract_zip(saved, inner, upload=name,
-                                  max_members=state.config.max_zip_members,
-                                  max_total=state.config.max_unzipped_bytes)  # fmt: skip
+            members = extract_zip(
+                saved,
+                inner,
+                upload=name,
+                max_members=state.config.max_zip_members,
+                max_total=state.config.max_unzipped_bytes,
+            )
             files += [(f"{name}/{m.name}", decode_text(m.read_bytes())) for m in sorted(members)]
         else:
             files.append((name, decode_text(saved.read_bytes())))
     return files
 
 
-@router.post("/practices/{code}/remittances", response_model=BatchOut, status_code=201,
-             summary="Ingest an X12 835 batch")  # fmt: skip
+@router.post(
+    "/practices/{code}/remittances",
+    response_model=BatchOut,
+    status_code=201,
+    summary="Ingest an X12 835 batch",
+)
 def ingest_835(
     code: PracticeCode,
     state: State,
@@ -121,8 +145,9 @@ def ingest_835(
     with tempfile.TemporaryDirectory() as tmp:
         texts = _835_files(state, files, Path(tmp))
     try:
-        outcome = ingest_835_texts(state.db, state.settings, code, texts, state.models.current,
-                                   _actor(user), as_of=as_of)  # fmt: skip
+        outcome = ingest_835_texts(
+            state.db, state.settings, code, texts, state.models.current, _actor(user), as_of=as_of
+        )
     except X12UploadError as err:
         raise ApiError(422, "invalid_835", str(err), field="files", issues=err.findings) from err
     assert outcome.summary is not None
@@ -130,8 +155,9 @@ def ingest_835(
         response.status_code = 200
     else:
         state.metrics.ingested.labels("x12_835").inc()
-    return _out(outcome.summary, already_ingested=outcome.already_ingested,
-                findings=outcome.findings)  # fmt: skip
+    return _out(
+        outcome.summary, already_ingested=outcome.already_ingested, findings=outcome.findings
+    )
 
 
 @router.get("/practices/{code}/batches", response_model=list[BatchRow], summary="Ingests")
@@ -141,11 +167,18 @@ def batches(code: PracticeCode, state: State, user: CaseLister) -> list[BatchRow
     with state.db.read_session() as session:
         found = list_batches(session, practice.id)
     return [
-        BatchRow(id=b.id, kind=b.kind, as_of=b.as_of, created_at=as_utc(b.created_at),
-                 credits=b.n_credits, new_cases=b.n_new_cases, cleared_cases=b.n_cleared,
-                 duplicate_of=b.duplicate_of_id)
+        BatchRow(
+            id=b.id,
+            kind=b.kind,
+            as_of=b.as_of,
+            created_at=as_utc(b.created_at),
+            credits=b.n_credits,
+            new_cases=b.n_new_cases,
+            cleared_cases=b.n_cleared,
+            duplicate_of=b.duplicate_of_id,
+        )
         for b in found
-    ]  # fmt: skip
+    ]
 
 
 def _actor(user: Any) -> AuditActor:

@@ -32,11 +32,18 @@ def model_out(state: ServiceState) -> ModelOut:
     """Which registered version serves predictions now."""
     current = state.models.current
     if current is None:
-        return ModelOut(loaded=False, name=state.settings.registered_model_name,
-                        error=state.models.error)  # fmt: skip
-    return ModelOut(loaded=True, name=current.ref.name, version=current.ref.version,
-                    run_id=current.ref.run_id, uri=current.uri, loaded_at=current.loaded_at,
-                    error=state.models.error)  # fmt: skip
+        return ModelOut(
+            loaded=False, name=state.settings.registered_model_name, error=state.models.error
+        )
+    return ModelOut(
+        loaded=True,
+        name=current.ref.name,
+        version=current.ref.version,
+        run_id=current.ref.run_id,
+        uri=current.uri,
+        loaded_at=current.loaded_at,
+        error=state.models.error,
+    )
 
 
 @router.get("/model", response_model=ModelOut, summary="The champion model in service")
@@ -54,9 +61,14 @@ def reload_model(state: State, user: ModelManager) -> ModelOut:
     after = model_out(state)
     state.metrics.model_loaded.set(1 if after.loaded else 0)
     with state.db.transaction() as session:
-        append_audit(session, AuditActor(user.user_id, user.username), "model.reload",
-                     before={"version": before.version}, after={"version": after.version},
-                     details={"error": after.error})  # fmt: skip
+        append_audit(
+            session,
+            AuditActor(user.user_id, user.username),
+            "model.reload",
+            before={"version": before.version},
+            after={"version": after.version},
+            details={"error": after.error},
+        )
     return after
 
 

@@ -62,8 +62,13 @@ def _practice(session: Session, code: str, name: str) -> Practice:
     if found is not None:
         return found
     practice = create_practice(session, code, name)
-    append_audit(session, DEMO_ACTOR, "practice.create", practice_id=practice.id,
-                 after={"code": code, "name": name})  # fmt: skip
+    append_audit(
+        session,
+        DEMO_ACTOR,
+        "practice.create",
+        practice_id=practice.id,
+        after={"code": code, "name": name},
+    )
     return practice
 
 
@@ -82,13 +87,23 @@ def _demo_users(db: Database, code: str) -> dict[str, str]:
                 set_user_access(s, user, roles, grants, is_active=True)
                 set_password(s, user, passwords[name])
                 action = "user.password_reset"
-            append_audit(s, DEMO_ACTOR, action, after={"user_id": user.id, "username": name,
-                         "roles": list(roles), "practices": grants})  # fmt: skip
+            append_audit(
+                s,
+                DEMO_ACTOR,
+                action,
+                after={
+                    "user_id": user.id,
+                    "username": name,
+                    "roles": list(roles),
+                    "practices": grants,
+                },
+            )
     return passwords
 
 
-def _champion(settings: Settings, loader: Callable[[Settings], LoadedModel]
-              ) -> tuple[LoadedModel | None, str | None]:  # fmt: skip
+def _champion(
+    settings: Settings, loader: Callable[[Settings], LoadedModel]
+) -> tuple[LoadedModel | None, str | None]:
     try:
         return loader(settings), None
     except Exception as err:  # noqa: BLE001 - the demo still works, without predictions
@@ -116,8 +131,9 @@ def prepare_demo(
     try:
         upgrade(db.engine)
         passwords = _demo_users(db, DEMO_PRACTICE_CODE)
-        batch = ingest_ledger_folder(db, settings, DEMO_PRACTICE_CODE, ledger_dir, model,
-                                     DEMO_ACTOR)  # fmt: skip
+        batch = ingest_ledger_folder(
+            db, settings, DEMO_PRACTICE_CODE, ledger_dir, model, DEMO_ACTOR
+        )
     finally:
         db.dispose()
     if report_html is not None and report_html.is_file():
@@ -132,15 +148,21 @@ def credentials_text(setup: DemoSetup, url: str) -> str:
     """The lines printed once: where to go and who can sign in with which password."""
     width = max(len(n) for n in setup.passwords)
     lines = [
-        (f"cbclassify is serving {DEMO_PRACTICE_NAME} ({setup.batch.n_credits} credit balances) "
-         f"at {url}"),
+        (
+            f"cbclassify is serving {DEMO_PRACTICE_NAME} ({setup.batch.n_credits} credit balances) "
+            f"at {url}"
+        ),
         setup.model_note or f"Predictions by {setup.model_version}.",
         "Sign in as (passwords are shown only now; a new run issues new ones):",
-        *[f"  {name:<{width}}  {password}   ({', '.join(DEMO_USERS[name])})"
-          for name, password in setup.passwords.items()],
-        ("Try: sign in as biller, open a case and propose its action; sign in as manager to "
-         "approve it; sign in as auditor to see both in the audit trail. Stop with Ctrl+C."),
-    ]  # fmt: skip
+        *[
+            f"  {name:<{width}}  {password}   ({', '.join(DEMO_USERS[name])})"
+            for name, password in setup.passwords.items()
+        ],
+        (
+            "Try: sign in as biller, open a case and propose its action; sign in as manager to "
+            "approve it; sign in as auditor to see both in the audit trail. Stop with Ctrl+C."
+        ),
+    ]
     return "\n".join(lines)
 
 

@@ -71,8 +71,12 @@ ROLE_LABELS = {
     "admin": "administrator",
 }
 _ALL_LABELS = {
-    **SOURCE_LABELS, **ACTION_LABELS, **STATE_LABELS, **VERIFICATION_LABELS, **HOLD_LABELS,
-}  # fmt: skip
+    **SOURCE_LABELS,
+    **ACTION_LABELS,
+    **STATE_LABELS,
+    **VERIFICATION_LABELS,
+    **HOLD_LABELS,
+}
 
 
 def label(code: object) -> str:

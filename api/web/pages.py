@@ -62,10 +62,11 @@ def forbidden(user: ActingUser, permission: Permission, doing: str) -> WebError:
     needed = " or ".join(formatting.ROLE_LABELS[r] for r in roles_granting(permission))
     mine = ", ".join(formatting.ROLE_LABELS.get(r, r) for r in sorted(user.roles)) or "no role"
     return WebError(
-        403, "You are not allowed to do this",
+        403,
+        "You are not allowed to do this",
         f"{doing} needs the {needed} role. You are signed in as {user.username} ({mine}).",
         "Ask an administrator for the role if your work needs it.",
-    )  # fmt: skip
+    )
 
 
 def require(user: ActingUser, permission: Permission, doing: str) -> None:
@@ -88,10 +89,12 @@ async def web_user(request: Request, state: State) -> ActingUser:
             raise LoginRequired(_here(request)) from None
         if err.code == "csrf_failed":
             raise WebError(
-                403, "This form has expired",
+                403,
+                "This form has expired",
                 "The form was sent without this session's security token (CSRF), so nothing "
-                "was changed.", "Go back, reload the page and try again.",
-            ) from None  # fmt: skip
+                "was changed.",
+                "Go back, reload the page and try again.",
+            ) from None
         raise
 
 
@@ -116,15 +119,22 @@ def templates() -> Jinja2Templates:
     found = Jinja2Templates(directory=TEMPLATE_DIR)
     env = found.env
     env.filters.update(
-        usd=formatting.usd, usd_text=formatting.usd_text, label=formatting.label,
-        day=formatting.day, moment=formatting.moment, percent=formatting.percent,
+        usd=formatting.usd,
+        usd_text=formatting.usd_text,
+        label=formatting.label,
+        day=formatting.day,
+        moment=formatting.moment,
+        percent=formatting.percent,
         audit_label=formatting.audit_label,
-    )  # fmt: skip
+    )
     env.globals.update(
-        source_badge=views.source_badge, confidence_badge=views.confidence_badge,
-        verification_badge=views.verification_badge, state_badge=views.state_badge,
-        due_badge=views.due_badge, role_labels=formatting.ROLE_LABELS,
-    )  # fmt: skip
+        source_badge=views.source_badge,
+        confidence_badge=views.confidence_badge,
+        verification_badge=views.verification_badge,
+        state_badge=views.state_badge,
+        due_badge=views.due_badge,
+        role_labels=formatting.ROLE_LABELS,
+    )
     return found
 
 
@@ -154,7 +164,13 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
     return response
 
 
-def render_page(request: Request, state: ServiceState, user: ActingUser, name: str,
-                context: dict[str, Any], status: int = 200) -> HTMLResponse:  # fmt: skip
+def render_page(
+    request: Request,
+    state: ServiceState,
+    user: ActingUser,
+    name: str,
+    context: dict[str, Any],
+    status: int = 200,
+) -> HTMLResponse:
     """Render a signed-in page (frame context added)."""
     return render(request, name, {**nav_context(request, state, user), **context}, status)

@@ -63,10 +63,15 @@ class CaseFilter:
 
 def _where(stmt: Select[Any], f: CaseFilter) -> Select[Any]:
     c = CreditCase
-    equal = {c.predicted_source: f.source, c.verified_source: f.verified_source,
-             c.verification: f.verification, c.payer_id: f.payer_id,
-             c.payer_type: f.payer_type, c.location_id: f.location_id,
-             c.credit_present: f.credit_present}  # fmt: skip
+    equal = {
+        c.predicted_source: f.source,
+        c.verified_source: f.verified_source,
+        c.verification: f.verification,
+        c.payer_id: f.payer_id,
+        c.payer_type: f.payer_type,
+        c.location_id: f.location_id,
+        c.credit_present: f.credit_present,
+    }
     for column, value in equal.items():
         if value is not None:
             stmt = stmt.where(column == value)
@@ -160,14 +165,17 @@ def practice_summary(session: Session, practice_id: int, today: date) -> dict[st
     c = CreditCase
     scoped = select(c).where(c.practice_id == practice_id, c.credit_present.is_(True)).subquery()
     by_state = session.execute(
-        select(scoped.c.state, func.count(), func.coalesce(func.sum(scoped.c.credit_cents), 0))
-        .group_by(scoped.c.state)
-    ).all()  # fmt: skip
+        select(
+            scoped.c.state, func.count(), func.coalesce(func.sum(scoped.c.credit_cents), 0)
+        ).group_by(scoped.c.state)
+    ).all()
     by_source = session.execute(
-        select(scoped.c.predicted_source, func.count(),
-               func.coalesce(func.sum(scoped.c.credit_cents), 0))
-        .group_by(scoped.c.predicted_source)
-    ).all()  # fmt: skip
+        select(
+            scoped.c.predicted_source,
+            func.count(),
+            func.coalesce(func.sum(scoped.c.credit_cents), 0),
+        ).group_by(scoped.c.predicted_source)
+    ).all()
     overdue = session.execute(
         select(func.count(), func.coalesce(func.sum(scoped.c.credit_cents), 0)).where(
             scoped.c.due_date < today, scoped.c.state.in_(OPEN_STATES)
