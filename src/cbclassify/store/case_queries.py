@@ -221,7 +221,7 @@ def filter_choices(session: Session, practice_id: int) -> FilterChoices:
     latest = session.scalar(
         select(func.max(LedgerBatch.id)).where(LedgerBatch.practice_id == practice_id)
     )
-    key = (str(session.get_bind().url), practice_id, latest)
+    key = (str(session.get_bind().engine.url), practice_id, latest)
     found = _CHOICES.get(key)
     if found is None:
         found = FilterChoices(
