@@ -16,7 +16,6 @@ import cbclassify
 from api.config import ServiceConfig
 from api.endpoints import API_PREFIX, ROUTERS, annotate_openapi
 from api.errors import install_error_handlers
-from api.routes.model import document_request_bodies
 from api.state import ModelHolder, ModelLoader, ServiceState, default_loader, session_secret
 from api.uploads import BodySizeLimit
 from api.web import install_web
@@ -33,8 +32,9 @@ def build_state(settings: Settings, config: ServiceConfig, loader: ModelLoader) 
     db = Database.from_url(settings.resolved_database_url)
     if config.auto_migrate:
         upgrade(db.engine)
-    state = ServiceState(settings, config, db, ModelHolder(settings, loader),
-                         session_secret(settings))  # fmt: skip
+    state = ServiceState(
+        settings, config, db, ModelHolder(settings, loader), session_secret(settings)
+    )
     if config.load_model:
         state.models.reload()
     state.metrics.model_loaded.set(1 if state.models.current else 0)
@@ -121,7 +121,6 @@ def create_app(
     annotate_openapi()
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
-    document_request_bodies(app)
     install_web(app)  # the web pages (api/web), after the error handlers
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit, max_bytes=config.max_upload_bytes)

@@ -71,19 +71,28 @@ async def authenticate(request: Request, state: ServiceState) -> ActingUser:
     if token is not None:
         user = _user_for_token(state, token)
         if user is None:
-            raise ApiError(401, "unauthenticated", "invalid, expired or revoked API token",
-                           headers=_UNAUTHENTICATED)  # fmt: skip
+            raise ApiError(
+                401,
+                "unauthenticated",
+                "invalid, expired or revoked API token",
+                headers=_UNAUTHENTICATED,
+            )
         return user
     session_id = request.cookies.get(SESSION_COOKIE)
     if session_id:
         user = _user_for_session(state, session_id)
         if user is None:
-            raise ApiError(401, "unauthenticated", "session expired; sign in again",
-                           headers=_UNAUTHENTICATED)  # fmt: skip
+            raise ApiError(
+                401, "unauthenticated", "session expired; sign in again", headers=_UNAUTHENTICATED
+            )
         if request.method not in SAFE_METHODS:
             sent = await _csrf_sent(request)
             if not sent or not hmac.compare_digest(sent, csrf_token(state.secret, session_id)):
                 raise ApiError(403, "csrf_failed", f"missing or wrong CSRF token ({CSRF_HEADER})")
         return user
-    raise ApiError(401, "unauthenticated", "sign in or send an API token (Authorization: Bearer)",
-                   headers=_UNAUTHENTICATED)  # fmt: skip
+    raise ApiError(
+        401,
+        "unauthenticated",
+        "sign in or send an API token (Authorization: Bearer)",
+        headers=_UNAUTHENTICATED,
+    )

@@ -18,9 +18,9 @@ from cbclassify.contract.schema import TABLES
 from cbclassify.contract.validate import build_ledger
 from cbclassify.contract.validate_issues import FIRST_DATA_LINE
 from cbclassify.contract.validate_rows import ledger_from_rows, rows_as_text
+from cbclassify.scoring import score_ledger
 from cbclassify.scoring_small import can_score_small, score_small
-from cbclassify.store.analysis import score_frame
-from cbclassify.store.champion import LoadedModel
+from cbclassify.service.champion import LoadedModel
 
 log = logging.getLogger("cbclassify.api")
 
@@ -89,7 +89,7 @@ def _scores(ledger: Ledger, model: LoadedModel, when: pd.Timestamp, policy: Any,
         return []
     if can_score_small(model.predictor, len(credits)):
         return score_small(ledger, model.predictor, when, policy, credits)
-    return score_frame(ledger, model.predictor, when, policy).to_dict("records")
+    return score_ledger(ledger, model.predictor, as_of=when, policy=policy).to_dict("records")
 
 
 def warm_up(model: LoadedModel) -> None:

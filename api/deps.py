@@ -7,13 +7,13 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
-from sqlalchemy import select
 
 from api.auth import authenticate
 from api.errors import ApiError
 from api.state import ServiceState
+from cbclassify.service.champion import LoadedModel
+from cbclassify.store.accounts import find_practice
 from cbclassify.store.cases import ActingUser
-from cbclassify.store.champion import LoadedModel
 from cbclassify.store.models_auth import Practice
 from cbclassify.workflow.permissions import Permission, has_permission
 
@@ -73,7 +73,7 @@ PracticeManager = Annotated[ActingUser, Depends(require(_P.PRACTICES_MANAGE))]
 def scoped_practice(state: ServiceState, user: ActingUser, code: str) -> Practice:
     """The practice ``code`` if the user is granted it; 404 for any other (no existence leak)."""
     with state.db.read_session() as session:
-        practice = session.scalar(select(Practice).where(Practice.code == code))
+        practice = find_practice(session, code)
     if practice is None or practice.id not in user.practice_ids:
         raise ApiError(404, "not_found", f"no practice {code!r} among yours")
     return practice

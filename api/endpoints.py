@@ -14,9 +14,14 @@ from api.routes import admin, auth, cases, health, ingest, model, reports
 
 API_PREFIX = "/api/v1"
 ROUTERS: tuple[APIRouter, ...] = (
-    health.router, auth.router, admin.router, ingest.router, cases.router, reports.router,
+    health.router,
+    auth.router,
+    admin.router,
+    ingest.router,
+    cases.router,
+    reports.router,
     model.router,
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)
@@ -53,8 +58,15 @@ def endpoints() -> list[Endpoint]:
                 continue
             permission, authenticated = _walk(route.dependant)
             for method in sorted(route.methods):
-                found.append(Endpoint(method, API_PREFIX + route.path, permission, authenticated,
-                                      route.summary or route.name))  # fmt: skip
+                found.append(
+                    Endpoint(
+                        method,
+                        API_PREFIX + route.path,
+                        permission,
+                        authenticated,
+                        route.summary or route.name,
+                    )
+                )
     return found
 
 

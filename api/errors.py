@@ -37,16 +37,24 @@ def too_large_detail(limit: int) -> str:
 class ApiError(Exception):
     """An answer with a status, a stable code and a message (optionally field and issues)."""
 
-    def __init__(self, status: int, code: str, detail: str, *, field: str | None = None,
-                 issues: list[dict[str, Any]] | None = None,
-                 headers: dict[str, str] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        detail: str,
+        *,
+        field: str | None = None,
+        issues: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.status, self.code, self.detail = status, code, detail
         self.field, self.issues, self.headers = field, issues, headers
 
 
-def body(code: str, detail: str, field: str | None = None,
-         issues: list[dict[str, Any]] | None = None) -> dict[str, Any]:  # fmt: skip
+def body(
+    code: str, detail: str, field: str | None = None, issues: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """The JSON error body."""
     out: dict[str, Any] = {"detail": detail, "code": code}
     if field is not None:
@@ -62,6 +70,13 @@ def issue_dicts(error: LedgerValidationError, limit: int = 500) -> list[dict[str
         {"file": i.file, "row": i.row, "column": i.column, "message": i.message}
         for i in error.issues[:limit]
     ]
+
+
+def _field(error: dict[str, Any]) -> str:
+    """The request field an error is about (``body.transactions.3.amount``); a body that is
+    not JSON at all is ``body`` (FastAPI adds the character position)."""
+    loc = error["loc"][:1] if error["type"] == "json_invalid" else error["loc"]
+    return ".".join(str(p) for p in loc)
 
 
 _WORKFLOW_STATUS = {
@@ -84,8 +99,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     def _api(_: Request, err: ApiError) -> JSONResponse:
-        return JSONResponse(body(err.code, err.detail, err.field, err.issues), err.status,
-                            headers=err.headers)  # fmt: skip
+        return JSONResponse(
+            body(err.code, err.detail, err.field, err.issues), err.status, headers=err.headers
+        )
 
     @app.exception_handler(WorkflowError)
     def _workflow(_: Request, err: WorkflowError) -> JSONResponse:
@@ -114,9 +130,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     def _request(_: Request, err: RequestValidationError) -> JSONResponse:
-        problems = [
-            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in err.errors()
-        ]
+        problems = [{"field": _field(e), "message": e["msg"]} for e in err.errors()]
         first = problems[0] if problems else {"field": None, "message": "invalid request"}
         detail = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
         return JSONResponse(body("invalid_request", detail, first["field"], problems), 422)
@@ -127,12 +141,14 @@ def install_error_handlers(app: FastAPI) -> None:
         if limit is not None:  # a streamed body passed the size limit while being parsed
             return JSONResponse(body("too_large", too_large_detail(limit)), 413)
         code = {404: "not_found", 405: "method_not_allowed"}.get(err.status_code, "http_error")
-        return JSONResponse(body(code, str(err.detail)), err.status_code,
-                            headers=getattr(err, "headers", None))  # fmt: skip
+        return JSONResponse(
+            body(code, str(err.detail)), err.status_code, headers=getattr(err, "headers", None)
+        )
 
     @app.exception_handler(Exception)
     def _unexpected(request: Request, err: Exception) -> JSONResponse:
         route = getattr(request.scope.get("route"), "path", "unmatched")
         log.error("unhandled %s on %s %s", type(err).__name__, request.method, route)
-        return JSONResponse(body("internal_error", "internal error; the request was not applied"),
-                            500)  # fmt: skip
+        return JSONResponse(
+            body("internal_error", "internal error; the request was not applied"), 500
+        )

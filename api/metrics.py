@@ -17,19 +17,28 @@ class Metrics:
 
     def __post_init__(self) -> None:
         r = self.registry
-        self.requests = Counter("cbclassify_http_requests", "HTTP requests",
-                                ["method", "route", "status"], registry=r)  # fmt: skip
-        self.latency = Histogram("cbclassify_http_request_duration_seconds",
-                                 "Request latency by route", ["method", "route"],
-                                 buckets=_BUCKETS, registry=r)  # fmt: skip
-        self.workflow = Counter("cbclassify_workflow_actions", "Acknowledged workflow actions",
-                                ["command"], registry=r)  # fmt: skip
-        self.ingested = Counter("cbclassify_ingested_batches", "Ingested ledger batches",
-                                ["kind"], registry=r)  # fmt: skip
-        self.classified = Counter("cbclassify_classified_claims", "Claims classified on demand",
-                                  registry=r)  # fmt: skip
-        self.model_loaded = Gauge("cbclassify_model_loaded", "1 when a champion is loaded",
-                                  registry=r)  # fmt: skip
+        self.requests = Counter(
+            "cbclassify_http_requests", "HTTP requests", ["method", "route", "status"], registry=r
+        )
+        self.latency = Histogram(
+            "cbclassify_http_request_duration_seconds",
+            "Request latency by route",
+            ["method", "route"],
+            buckets=_BUCKETS,
+            registry=r,
+        )
+        self.workflow = Counter(
+            "cbclassify_workflow_actions", "Acknowledged workflow actions", ["command"], registry=r
+        )
+        self.ingested = Counter(
+            "cbclassify_ingested_batches", "Ingested ledger batches", ["kind"], registry=r
+        )
+        self.classified = Counter(
+            "cbclassify_classified_claims", "Claims classified on demand", registry=r
+        )
+        self.model_loaded = Gauge(
+            "cbclassify_model_loaded", "1 when a champion is loaded", registry=r
+        )
 
     def render(self) -> bytes:
         """The text exposition format."""

@@ -26,8 +26,9 @@ class Versioned(BaseModel):
 class ProposeIn(Versioned):
     action: ActionName
     source: SourceName | None = Field(None, description="default: verified, else predicted")
-    amount: Money | None = Field(None, gt=0, max_digits=12, decimal_places=2,
-                                 description="default: the whole credit")  # fmt: skip
+    amount: Money | None = Field(
+        None, gt=0, max_digits=12, decimal_places=2, description="default: the whole credit"
+    )
     reason: str | None = Field(
         None, max_length=2000, description="required unless the action is the recommended one"
     )

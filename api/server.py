@@ -34,8 +34,9 @@ def tcp_listener(sock: socket.socket) -> socket.socket:
     return fixed
 
 
-def run_service(host: str, port: int, workers: int = 1, log_level: str = "info",
-                app: str = APP) -> None:  # fmt: skip
+def run_service(
+    host: str, port: int, workers: int = 1, log_level: str = "info", app: str = APP
+) -> None:
     """Serve ``app`` (an import string of an app factory) on ``host:port`` with ``workers``."""
     config = TcpConfig(
         app, factory=True, host=host, port=port, workers=workers, log_level=log_level

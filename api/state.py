@@ -13,8 +13,8 @@ from pathlib import Path
 
 from api.config import ServiceConfig
 from api.metrics import Metrics
+from cbclassify.service.champion import LoadedModel, load_champion
 from cbclassify.settings import Settings
-from cbclassify.store.champion import LoadedModel, load_champion
 from cbclassify.store.db import Database
 
 log = logging.getLogger("cbclassify.api")

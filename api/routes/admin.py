@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from api.deps import CurrentUser, PracticeManager, State, UserManager
-from api.errors import ApiError
 from api.routes.auth import TokenOut, token_out
 from cbclassify.store import accounts
 from cbclassify.store.audit import AuditActor, append_audit
 from cbclassify.store.models_auth import Practice, User
-from cbclassify.workflow import ROLES
+from cbclassify.workflow import ROLES, Permission, has_permission
 
 router = APIRouter(tags=["admin"])
 
@@ -58,54 +56,59 @@ def _practice_out(p: Practice) -> PracticeOut:
 
 
 def _user_out(user: User, codes: dict[int, str]) -> UserOut:
-    return UserOut(id=user.id, username=user.username, is_active=user.is_active,
-                   roles=sorted(user.role_names),
-                   practices=sorted(codes[i] for i in user.practice_ids))  # fmt: skip
+    return UserOut(
+        id=user.id,
+        username=user.username,
+        is_active=user.is_active,
+        roles=sorted(user.role_names),
+        practices=sorted(codes[i] for i in user.practice_ids),
+    )
 
 
 @router.get("/practices", response_model=list[PracticeOut], summary="My practices")
 def my_practices(state: State, user: CurrentUser) -> list[PracticeOut]:
     """The practices the caller is granted (all of them for a practice manager)."""
-    from cbclassify.workflow import Permission, has_permission
-
+    every = has_permission(user.roles, Permission.PRACTICES_MANAGE)
     with state.db.read_session() as session:
-        stmt = select(Practice).order_by(Practice.code)
-        if not has_permission(user.roles, Permission.PRACTICES_MANAGE):
-            stmt = stmt.where(Practice.id.in_(user.practice_ids))
-        return [_practice_out(p) for p in session.scalars(stmt)]
+        found = accounts.list_practices(session, None if every else user.practice_ids)
+    return [_practice_out(p) for p in found]
 
 
-@router.post("/admin/practices", response_model=PracticeOut, status_code=201,
-             summary="Create a practice")  # fmt: skip
+@router.post(
+    "/admin/practices", response_model=PracticeOut, status_code=201, summary="Create a practice"
+)
 def create_practice(body: PracticeIn, state: State, user: PracticeManager) -> PracticeOut:
     """A new client practice."""
     with state.db.transaction() as session:
         practice = accounts.create_practice(
             session, body.code, body.name, body.refund_approval_threshold_cents
         )
-        append_audit(session, AuditActor(user.user_id, user.username), "practice.create",
-                     practice_id=practice.id, after=body.model_dump())  # fmt: skip
+        append_audit(
+            session,
+            AuditActor(user.user_id, user.username),
+            "practice.create",
+            practice_id=practice.id,
+            after=body.model_dump(),
+        )
         return _practice_out(practice)
-
-
-def _codes(session: object) -> dict[int, str]:
-    return dict(session.execute(select(Practice.id, Practice.code)).tuples().all())  # type: ignore[attr-defined]
 
 
 @router.get("/admin/users", response_model=list[UserOut], summary="All users")
 def list_users(state: State, user: UserManager) -> list[UserOut]:
     """Every user with roles and practices."""
     with state.db.read_session() as session:
-        codes = _codes(session)
-        return [_user_out(u, codes) for u in session.scalars(select(User).order_by(User.username))]
+        codes = accounts.practice_codes(session)
+        users = accounts.list_users(session)
+    return [_user_out(u, codes) for u in users]
 
 
 @router.post("/admin/users", response_model=UserOut, status_code=201, summary="Create a user")
 def create_user(body: UserIn, state: State, user: UserManager) -> UserOut:
     """A new user with roles and practice grants."""
     with state.db.transaction() as session:
-        created = accounts.create_user(session, body.username, body.password, body.roles,
-                                       body.practices)  # fmt: skip
+        created = accounts.create_user(
+            session, body.username, body.password, body.roles, body.practices
+        )
         append_audit(
             session,
             AuditActor(user.user_id, user.username),
@@ -117,17 +120,15 @@ def create_user(body: UserIn, state: State, user: UserManager) -> UserOut:
                 "practices": sorted(body.practices),
             },
         )
-        return _user_out(created, _codes(session))
+        return _user_out(created, accounts.practice_codes(session))
 
 
 @router.patch("/admin/users/{user_id}", response_model=UserOut, summary="Change a user")
 def update_user(user_id: int, body: UserPatch, state: State, user: UserManager) -> UserOut:
     """Replace roles or practice grants, (de)activate, or set a new password."""
     with state.db.transaction() as session:
-        target = session.get(User, user_id)
-        if target is None:
-            raise ApiError(404, "not_found", f"no user {user_id}")
-        codes = _codes(session)
+        target = accounts.user_by_id(session, user_id)
+        codes = accounts.practice_codes(session)
         before = _user_out(target, codes).model_dump()
         accounts.set_user_access(session, target, body.roles, body.practices, body.is_active)
         if body.password is not None:
@@ -148,6 +149,10 @@ def revoke_any(token_id: int, state: State, user: UserManager) -> TokenOut:
     """Revoke a token of any user (e.g. a leaked one)."""
     with state.db.transaction() as session:
         token = accounts.revoke_token(session, user.user_id, token_id, any_user=True)
-        append_audit(session, AuditActor(user.user_id, user.username), "token.revoke",
-                     after={"token_id": token.id, "owner_id": token.user_id})  # fmt: skip
+        append_audit(
+            session,
+            AuditActor(user.user_id, user.username),
+            "token.revoke",
+            after={"token_id": token.id, "owner_id": token.user_id},
+        )
         return token_out(token)

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
 
 from api.auth import SESSION_COOKIE, csrf_token
 from api.deps import CurrentUser, State
@@ -15,9 +14,9 @@ from api.errors import ApiError
 from api.state import ServiceState
 from cbclassify.store import accounts
 from cbclassify.store.audit import AuditActor, append_audit
+from cbclassify.store.audit_queries import failed_logins_since
 from cbclassify.store.base import as_utc, utcnow
-from cbclassify.store.models_audit import AuditEvent
-from cbclassify.store.models_auth import ApiToken, Practice, User
+from cbclassify.store.models_auth import ApiToken
 from cbclassify.workflow import permissions_of
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -55,25 +54,30 @@ class NewTokenOut(TokenOut):
     token: str = Field(description="shown once; store it now")
 
 
-def me_out(state: ServiceState, user_id: int, username: str, roles: frozenset[str],
-           practice_ids: frozenset[int]) -> MeOut:  # fmt: skip
+def me_out(
+    state: ServiceState,
+    user_id: int,
+    username: str,
+    roles: frozenset[str],
+    practice_ids: frozenset[int],
+) -> MeOut:
     """The caller's identity, roles, practices and resulting permissions."""
     with state.db.read_session() as session:
-        codes = session.scalars(select(Practice.code).where(Practice.id.in_(practice_ids))).all()
-    return MeOut(id=user_id, username=username, roles=sorted(roles), practices=sorted(codes),
-                 permissions=sorted(p.value for p in permissions_of(roles)))  # fmt: skip
+        codes = accounts.practice_codes(session, practice_ids).values()
+    return MeOut(
+        id=user_id,
+        username=username,
+        roles=sorted(roles),
+        practices=sorted(codes),
+        permissions=sorted(p.value for p in permissions_of(roles)),
+    )
 
 
 def _too_many_failures(state: ServiceState, username: str) -> bool:
     since = utcnow() - timedelta(minutes=state.config.failed_login_window_minutes)
     with state.db.read_session() as session:
-        failures = session.scalar(
-            select(func.count()).select_from(AuditEvent).where(
-                AuditEvent.action == "auth.login_failed", AuditEvent.actor == username[:100],
-                AuditEvent.occurred_at >= since.isoformat(timespec="microseconds"),
-            )
-        )  # fmt: skip
-    return (failures or 0) >= state.config.max_failed_logins
+        failures = failed_logins_since(session, username, since)
+    return failures >= state.config.max_failed_logins
 
 
 @router.post("/login", response_model=LoginOut, summary="Sign in (web session)")
@@ -96,15 +100,24 @@ def login(
             session_id = accounts.start_session(
                 session, user, timedelta(hours=state.config.session_hours)
             )
-            append_audit(session, AuditActor(user.id, user.username), "auth.login",
-                         details={"method": "password"})  # fmt: skip
+            append_audit(
+                session,
+                AuditActor(user.id, user.username),
+                "auth.login",
+                details={"method": "password"},
+            )
             found = (user.id, user.username, user.role_names, user.practice_ids)
     if found is None:
         raise ApiError(401, "bad_credentials", "wrong username or password")
     response.set_cookie(
-        SESSION_COOKIE, session_id, max_age=int(state.config.session_hours * 3600),
-        httponly=True, samesite="lax", secure=state.config.cookie_secure, path="/",
-    )  # fmt: skip
+        SESSION_COOKIE,
+        session_id,
+        max_age=int(state.config.session_hours * 3600),
+        httponly=True,
+        samesite="lax",
+        secure=state.config.cookie_secure,
+        path="/",
+    )
     return LoginOut(user=me_out(state, *found), csrf_token=csrf_token(state.secret, session_id))
 
 
@@ -138,20 +151,23 @@ def csrf(request: Request, state: State, user: CurrentUser) -> dict[str, str]:
 
 def token_out(token: ApiToken) -> TokenOut:
     """A token's public facts (never its secret or hash)."""
-    return TokenOut(id=token.id, name=token.name, prefix=token.token_prefix,
-                    created_at=as_utc(token.created_at), expires_at=as_utc(token.expires_at),
-                    last_used_at=as_utc(token.last_used_at),
-                    revoked_at=as_utc(token.revoked_at))  # fmt: skip
+    return TokenOut(
+        id=token.id,
+        name=token.name,
+        prefix=token.token_prefix,
+        created_at=as_utc(token.created_at),
+        expires_at=as_utc(token.expires_at),
+        last_used_at=as_utc(token.last_used_at),
+        revoked_at=as_utc(token.revoked_at),
+    )
 
 
 @router.get("/tokens", response_model=list[TokenOut], summary="My API tokens")
 def list_tokens(state: State, user: CurrentUser) -> list[TokenOut]:
     """The caller's tokens, newest first."""
     with state.db.read_session() as session:
-        rows = session.scalars(
-            select(ApiToken).where(ApiToken.user_id == user.user_id).order_by(ApiToken.id.desc())
-        )
-        return [token_out(t) for t in rows]
+        tokens = accounts.user_tokens(session, user.user_id)
+    return [token_out(t) for t in tokens]
 
 
 @router.post("/tokens", response_model=NewTokenOut, status_code=201, summary="New API token")
@@ -159,10 +175,14 @@ def create_token(body: TokenIn, state: State, user: CurrentUser) -> NewTokenOut:
     """A new bearer token for the caller; its secret is shown only in this answer."""
     expires = utcnow() + timedelta(days=body.expires_in_days) if body.expires_in_days else None
     with state.db.transaction() as session:
-        owner = session.get_one(User, user.user_id)
+        owner = accounts.user_by_id(session, user.user_id)
         token, plaintext = accounts.issue_token(session, owner, body.name, expires)
-        append_audit(session, AuditActor(user.user_id, user.username), "token.create",
-                     after={"token_id": token.id, "name": token.name})  # fmt: skip
+        append_audit(
+            session,
+            AuditActor(user.user_id, user.username),
+            "token.create",
+            after={"token_id": token.id, "name": token.name},
+        )
         return NewTokenOut(**token_out(token).model_dump(), token=plaintext)
 
 
@@ -171,6 +191,10 @@ def revoke(token_id: int, state: State, user: CurrentUser) -> TokenOut:
     """Revoke one of the caller's tokens (effective immediately)."""
     with state.db.transaction() as session:
         token = accounts.revoke_token(session, user.user_id, token_id)
-        append_audit(session, AuditActor(user.user_id, user.username), "token.revoke",
-                     after={"token_id": token.id})  # fmt: skip
+        append_audit(
+            session,
+            AuditActor(user.user_id, user.username),
+            "token.revoke",
+            after={"token_id": token.id},
+        )
         return token_out(token)

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 
 from api.deps import (
     CaseApprover,
@@ -32,10 +31,16 @@ from api.schemas import (
 )
 from api.state import ServiceState
 from cbclassify.contract.enums import VERIFICATIONS
+from cbclassify.store.accounts import practice_by_id, usernames
+from cbclassify.store.case_queries import (
+    CaseFilter,
+    SortKey,
+    case_history,
+    case_user_ids,
+    list_cases,
+    model_version_label,
+)
 from cbclassify.store.cases import ActingUser, apply_command, get_case, record_case_read
-from cbclassify.store.models_auth import Practice, User
-from cbclassify.store.models_cases import ModelVersion
-from cbclassify.store.queries import CaseFilter, SortKey, case_history, list_cases
 from cbclassify.workflow import CaseState, Command, Completion, Note, Proposal
 
 router = APIRouter(tags=["cases"])
@@ -72,16 +77,26 @@ def worklist(
     practice = scoped_practice(state, user, code)
     today = date.today()
     filters = CaseFilter(
-        states=tuple(status or ()), source=source, verified_source=verified_source,
-        verification=verification, payer_id=payer_id, payer_type=payer_type,
-        location_id=location_id, min_age_days=min_age_days, max_age_days=max_age_days,
-        due_before=due_before, due_after=due_after, overdue=overdue,
-        min_amount_cents=min_amount_cents, max_amount_cents=max_amount_cents,
-        credit_present=None if include_cleared else True, today=today,
-    )  # fmt: skip
+        states=tuple(status or ()),
+        source=source,
+        verified_source=verified_source,
+        verification=verification,
+        payer_id=payer_id,
+        payer_type=payer_type,
+        location_id=location_id,
+        min_age_days=min_age_days,
+        max_age_days=max_age_days,
+        due_before=due_before,
+        due_after=due_after,
+        overdue=overdue,
+        min_amount_cents=min_amount_cents,
+        max_amount_cents=max_amount_cents,
+        credit_present=None if include_cleared else True,
+        today=today,
+    )
     with state.db.read_session() as session:
         rows, total = list_cases(session, practice.id, filters, sort, descending, offset, limit)
-        items = [case_out(c, practice.code, today) for c in rows]
+    items = [case_out(c, practice.code, today) for c in rows]
     return CasePage(total=total, offset=offset, limit=limit, items=items)
 
 
@@ -93,27 +108,32 @@ def read_case(case_id: int, state: State, user: CaseReader) -> CaseDetailOut:
         case = get_case(session, case_id, user)
         record_case_read(session, case, user, "detail")
         history = case_history(session, case)
-        practice = session.get_one(Practice, case.practice_id)
-        version = (
-            session.get(ModelVersion, case.model_version_id) if case.model_version_id else None
-        )
-        label = f"{version.name} v{version.version}" if version else None
+        practice = practice_by_id(session, case.practice_id)
+        label = model_version_label(session, case.model_version_id)
         return case_detail(case, practice.code, date.today(), history, user, label)
 
 
-def _step(state: ServiceState, user: ActingUser, case_id: int, command: Command,
-          version: int, payload: object) -> CaseOut:  # fmt: skip
+def _step(
+    state: ServiceState,
+    user: ActingUser,
+    case_id: int,
+    command: Command,
+    version: int,
+    payload: object,
+) -> CaseOut:
     """One workflow step in one transaction, committed before the answer is sent."""
     with state.db.transaction() as session:
         case, _ = apply_command(
-            session, case_id, user, command, payload, expected_version=version,
+            session,
+            case_id,
+            user,
+            command,
+            payload,
+            expected_version=version,
             default_threshold_cents=state.refund_threshold_cents,
-        )  # fmt: skip
-        practice = session.get_one(Practice, case.practice_id)
-        ids = [i for i in (case.proposed_by_id, case.approved_by_id, case.resolved_by_id) if i]
-        names = dict(
-            session.execute(select(User.id, User.username).where(User.id.in_(ids))).tuples().all()
         )
+        practice = practice_by_id(session, case.practice_id)
+        names = usernames(session, case_user_ids(case))
         out = case_out(case, practice.code, date.today(), names)
     state.metrics.workflow.labels(command.value).inc()
     return out

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from sqlalchemy import text
 
 from api.deps import State
 from cbclassify.store.migrate import current_revision, head_revision
@@ -23,8 +22,7 @@ def ready(state: State, response: Response) -> dict[str, object]:
     without a champion the workflow still serves (classify answers 503)."""
     checks: dict[str, object] = {}
     try:
-        with state.db.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+        state.db.ping()
         revision = current_revision(state.db.engine)
         checks["database"] = "ok"
         checks["schema"] = "ok" if revision == head_revision() else f"at {revision}, needs upgrade"

@@ -14,15 +14,11 @@ from api.deps import CaseLister, Ingester, PracticeCode, State, scoped_practice
 from api.errors import ApiError
 from api.state import ServiceState
 from api.uploads import decode_text, extract_zip, save_stream
+from cbclassify.service.ingest import X12UploadError, ingest_835_texts, ingest_ledger_folder
 from cbclassify.store.audit import AuditActor
 from cbclassify.store.base import as_utc
-from cbclassify.store.batches import (
-    X12UploadError,
-    ingest_835_texts,
-    ingest_ledger_folder,
-)
+from cbclassify.store.batches import list_batches
 from cbclassify.store.ingest import BatchSummary
-from cbclassify.store.queries import list_batches
 
 router = APIRouter(tags=["ingest"])
 
@@ -51,18 +47,28 @@ class BatchRow(BaseModel):
 
 
 def _out(summary: BatchSummary, **extra: Any) -> BatchOut:
-    return BatchOut(batch_id=summary.batch_id, as_of=summary.as_of, credits=summary.n_credits,
-                    new_cases=summary.n_new, updated_cases=summary.n_updated,
-                    cleared_cases=summary.n_cleared, duplicate_of=summary.duplicate_of,
-                    **extra)  # fmt: skip
+    return BatchOut(
+        batch_id=summary.batch_id,
+        as_of=summary.as_of,
+        credits=summary.n_credits,
+        new_cases=summary.n_new,
+        updated_cases=summary.n_updated,
+        cleared_cases=summary.n_cleared,
+        duplicate_of=summary.duplicate_of,
+        **extra,
+    )
 
 
 def _upload_name(upload: UploadFile) -> str:
     return Path(upload.filename or "upload").name[:200]
 
 
-@router.post("/practices/{code}/ledgers", response_model=BatchOut, status_code=201,
-             summary="Ingest a ledger (zip of CSV or Parquet files)")  # fmt: skip
+@router.post(
+    "/practices/{code}/ledgers",
+    response_model=BatchOut,
+    status_code=201,
+    summary="Ingest a ledger (zip of CSV or Parquet files)",
+)
 def ingest_ledger(
     code: PracticeCode,
     state: State,
@@ -79,10 +85,16 @@ def ingest_ledger(
         save_stream(file.file, archive, state.config.max_upload_bytes, "file")
         folder = Path(tmp) / "ledger"
         folder.mkdir()
-        extract_zip(archive, folder, upload=name, max_members=state.config.max_zip_members,
-                    max_total=state.config.max_unzipped_bytes)  # fmt: skip
-        summary = ingest_ledger_folder(state.db, state.settings, code, folder,
-                                       state.models.current, _actor(user), as_of=as_of)  # fmt: skip
+        extract_zip(
+            archive,
+            folder,
+            upload=name,
+            max_members=state.config.max_zip_members,
+            max_total=state.config.max_unzipped_bytes,
+        )
+        summary = ingest_ledger_folder(
+            state.db, state.settings, code, folder, state.models.current, _actor(user), as_of=as_of
+        )
     state.metrics.ingested.labels("ledger").inc()
     return _out(summary)
 
@@ -97,17 +109,25 @@ def _835_files(state: ServiceState, uploads: list[UploadFile], tmp: Path) -> lis
         if name.lower().endswith(".zip"):
             inner = tmp / f"{index}.d"
             inner.mkdir()
-            members = extract_zip(saved, inner, upload=name,
-                                  max_members=state.config.max_zip_members,
-                                  max_total=state.config.max_unzipped_bytes)  # fmt: skip
+            members = extract_zip(
+                saved,
+                inner,
+                upload=name,
+                max_members=state.config.max_zip_members,
+                max_total=state.config.max_unzipped_bytes,
+            )
             files += [(f"{name}/{m.name}", decode_text(m.read_bytes())) for m in sorted(members)]
         else:
             files.append((name, decode_text(saved.read_bytes())))
     return files
 
 
-@router.post("/practices/{code}/remittances", response_model=BatchOut, status_code=201,
-             summary="Ingest an X12 835 batch")  # fmt: skip
+@router.post(
+    "/practices/{code}/remittances",
+    response_model=BatchOut,
+    status_code=201,
+    summary="Ingest an X12 835 batch",
+)
 def ingest_835(
     code: PracticeCode,
     state: State,
@@ -125,8 +145,9 @@ def ingest_835(
     with tempfile.TemporaryDirectory() as tmp:
         texts = _835_files(state, files, Path(tmp))
     try:
-        outcome = ingest_835_texts(state.db, state.settings, code, texts, state.models.current,
-                                   _actor(user), as_of=as_of)  # fmt: skip
+        outcome = ingest_835_texts(
+            state.db, state.settings, code, texts, state.models.current, _actor(user), as_of=as_of
+        )
     except X12UploadError as err:
         raise ApiError(422, "invalid_835", str(err), field="files", issues=err.findings) from err
     assert outcome.summary is not None
@@ -134,8 +155,9 @@ def ingest_835(
         response.status_code = 200
     else:
         state.metrics.ingested.labels("x12_835").inc()
-    return _out(outcome.summary, already_ingested=outcome.already_ingested,
-                findings=outcome.findings)  # fmt: skip
+    return _out(
+        outcome.summary, already_ingested=outcome.already_ingested, findings=outcome.findings
+    )
 
 
 @router.get("/practices/{code}/batches", response_model=list[BatchRow], summary="Ingests")
@@ -143,12 +165,20 @@ def batches(code: PracticeCode, state: State, user: CaseLister) -> list[BatchRow
     """The practice's most recent ingests, newest first."""
     practice = scoped_practice(state, user, code)
     with state.db.read_session() as session:
-        return [
-            BatchRow(id=b.id, kind=b.kind, as_of=b.as_of, created_at=as_utc(b.created_at),
-                     credits=b.n_credits, new_cases=b.n_new_cases, cleared_cases=b.n_cleared,
-                     duplicate_of=b.duplicate_of_id)
-            for b in list_batches(session, practice.id)
-        ]  # fmt: skip
+        found = list_batches(session, practice.id)
+    return [
+        BatchRow(
+            id=b.id,
+            kind=b.kind,
+            as_of=b.as_of,
+            created_at=as_utc(b.created_at),
+            credits=b.n_credits,
+            new_cases=b.n_new_cases,
+            cleared_cases=b.n_cleared,
+            duplicate_of=b.duplicate_of_id,
+        )
+        for b in found
+    ]
 
 
 def _actor(user: Any) -> AuditActor:

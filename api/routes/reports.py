@@ -11,7 +11,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from api.deps import (
     AuditReader,
@@ -23,16 +22,11 @@ from api.deps import (
     scoped_practice,
 )
 from api.errors import ApiError
+from cbclassify.service.exports import write_audit_csv, write_resolutions_csv
 from cbclassify.store.audit import AuditActor, append_audit
+from cbclassify.store.audit_queries import audit_events
+from cbclassify.store.case_queries import practice_cases, practice_summary, resolutions_frame
 from cbclassify.store.cases import get_case
-from cbclassify.store.exports import (
-    audit_events,
-    resolutions_frame,
-    write_audit_csv,
-    write_resolutions_csv,
-)
-from cbclassify.store.models_cases import CreditCase
-from cbclassify.store.queries import practice_summary
 
 router = APIRouter(tags=["reports"])
 
@@ -50,8 +44,11 @@ def summary(code: PracticeCode, state: State, user: ReportReader) -> dict[str, A
     """Cases and amounts by state and by predicted source, and overdue open cases."""
     practice = scoped_practice(state, user, code)
     with state.db.read_session() as session:
-        return {"practice": practice.code, "as_of": date.today().isoformat(),
-                **practice_summary(session, practice.id, date.today())}  # fmt: skip
+        return {
+            "practice": practice.code,
+            "as_of": date.today().isoformat(),
+            **practice_summary(session, practice.id, date.today()),
+        }
 
 
 @router.get("/practices/{code}/resolutions.csv", summary="Done cases as labelled resolutions")
@@ -61,8 +58,13 @@ def resolutions(code: PracticeCode, state: State, user: ResolutionExporter) -> S
     out = io.StringIO()
     with state.db.transaction() as session:
         rows = write_resolutions_csv(resolutions_frame(session, practice.id), out)
-        append_audit(session, AuditActor(user.user_id, user.username), "export.resolutions",
-                     practice_id=practice.id, details={"rows": rows})  # fmt: skip
+        append_audit(
+            session,
+            AuditActor(user.user_id, user.username),
+            "export.resolutions",
+            practice_id=practice.id,
+            details={"rows": rows},
+        )
     return _csv(out.getvalue(), f"resolutions-{practice.code}.csv")
 
 
@@ -82,8 +84,16 @@ class DeidentifiedRow(BaseModel):
     resolved_action: str | None
 
 
-@router.get("/practices/{code}/deidentified", response_model=list[DeidentifiedRow],
-            summary="De-identified case outcomes for model work")  # fmt: skip
+def _case_key(secret: bytes, case_id: int) -> str:
+    """A case's stable, keyed, non-reversible key (HMAC-SHA256 of its id, 16 hex digits)."""
+    return hmac.new(secret, f"case:{case_id}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+@router.get(
+    "/practices/{code}/deidentified",
+    response_model=list[DeidentifiedRow],
+    summary="De-identified case outcomes for model work",
+)
 def deidentified(
     code: PracticeCode,
     state: State,
@@ -95,24 +105,25 @@ def deidentified(
     practice = scoped_practice(state, user, code)
     today = date.today()
     with state.db.read_session() as session:
-        cases = session.scalars(
-            select(CreditCase).where(CreditCase.practice_id == practice.id)
-            .order_by(CreditCase.id).limit(limit)
-        )  # fmt: skip
-        return [
-            DeidentifiedRow(
-                case_key=hmac.new(state.secret, f"case:{c.id}".encode(), hashlib.sha256).hexdigest()[:16],
-                payer_type=c.payer_type, credit_cents=c.credit_cents,
-                age_days=(today - c.credit_since).days if c.credit_since else None,
-                predicted_source=c.predicted_source, confidence=c.confidence,
-                probabilities=c.probabilities, verification=c.verification,
-                verified_source=c.verified_source, recommended_action=c.recommended_action,
-                state=c.state,
-                resolved_source=c.proposed_source if c.state == "done" else None,
-                resolved_action=c.proposed_action if c.state == "done" else None,
-            )
-            for c in cases
-        ]  # fmt: skip
+        cases = practice_cases(session, practice.id, limit)
+    return [
+        DeidentifiedRow(
+            case_key=_case_key(state.secret, c.id),
+            payer_type=c.payer_type,
+            credit_cents=c.credit_cents,
+            age_days=(today - c.credit_since).days if c.credit_since else None,
+            predicted_source=c.predicted_source,
+            confidence=c.confidence,
+            probabilities=c.probabilities,
+            verification=c.verification,
+            verified_source=c.verified_source,
+            recommended_action=c.recommended_action,
+            state=c.state,
+            resolved_source=c.proposed_source if c.state == "done" else None,
+            resolved_action=c.proposed_action if c.state == "done" else None,
+        )
+        for c in cases
+    ]
 
 
 @router.get("/audit/export.csv", summary="The audit trail as CSV")
@@ -136,11 +147,15 @@ def audit_export(
         if case_id is not None:
             case = get_case(session, case_id, user)
             practice_ids &= {case.practice_id}
-        rows = write_audit_csv(audit_events(session, practice_ids, case_id=case_id,
-                                            start=date_from, end=date_to), out)  # fmt: skip
-        append_audit(session, AuditActor(user.user_id, user.username), "export.audit",
-                     case_id=case_id,
-                     details={"practice": practice, "from": date_from, "to": date_to,
-                              "rows": rows})  # fmt: skip
+        rows = write_audit_csv(
+            audit_events(session, practice_ids, case_id=case_id, start=date_from, end=date_to), out
+        )
+        append_audit(
+            session,
+            AuditActor(user.user_id, user.username),
+            "export.audit",
+            case_id=case_id,
+            details={"practice": practice, "from": date_from, "to": date_to, "rows": rows},
+        )
     name = f"audit-case-{case_id}.csv" if case_id else "audit.csv"
     return _csv(out.getvalue(), name)

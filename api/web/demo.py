@@ -14,17 +14,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cbclassify.service.champion import LoadedModel, load_champion
+from cbclassify.service.ingest import ingest_ledger_folder
 from cbclassify.settings import Settings
+from cbclassify.store.accounts import (
+    create_practice,
+    create_user,
+    find_practice,
+    find_user,
+    set_password,
+    set_user_access,
+)
 from cbclassify.store.audit import AuditActor, append_audit
-from cbclassify.store.batches import ingest_ledger_folder
-from cbclassify.store.champion import LoadedModel, load_champion
 from cbclassify.store.db import Database
 from cbclassify.store.ingest import BatchSummary
 from cbclassify.store.migrate import upgrade
-from cbclassify.store.models_auth import Practice, User
+from cbclassify.store.models_auth import Practice
 
 DEMO_PRACTICE_CODE = "demo-therapy"
 DEMO_PRACTICE_NAME = "Demo Therapy Group"
@@ -51,27 +58,28 @@ class DemoSetup:
 
 
 def _practice(session: Session, code: str, name: str) -> Practice:
-    from cbclassify.store.accounts import create_practice
-
-    found = session.scalar(select(Practice).where(Practice.code == code))
+    found = find_practice(session, code)
     if found is not None:
         return found
     practice = create_practice(session, code, name)
-    append_audit(session, DEMO_ACTOR, "practice.create", practice_id=practice.id,
-                 after={"code": code, "name": name})  # fmt: skip
+    append_audit(
+        session,
+        DEMO_ACTOR,
+        "practice.create",
+        practice_id=practice.id,
+        after={"code": code, "name": name},
+    )
     return practice
 
 
 def _demo_users(db: Database, code: str) -> dict[str, str]:
     """Create (or reset) the demo users with new random passwords; returns name -> password."""
-    from cbclassify.store.accounts import create_user, set_password, set_user_access
-
     passwords = {name: secrets.token_urlsafe(12) for name in DEMO_USERS}
     with db.transaction() as s:
         _practice(s, code, DEMO_PRACTICE_NAME)
         for name, roles in DEMO_USERS.items():
             grants = [] if roles == ("admin",) else [code]
-            user = s.scalar(select(User).where(User.username == name))
+            user = find_user(s, name)
             if user is None:
                 user = create_user(s, name, passwords[name], roles, grants)
                 action = "user.create"
@@ -79,13 +87,23 @@ def _demo_users(db: Database, code: str) -> dict[str, str]:
                 set_user_access(s, user, roles, grants, is_active=True)
                 set_password(s, user, passwords[name])
                 action = "user.password_reset"
-            append_audit(s, DEMO_ACTOR, action, after={"user_id": user.id, "username": name,
-                         "roles": list(roles), "practices": grants})  # fmt: skip
+            append_audit(
+                s,
+                DEMO_ACTOR,
+                action,
+                after={
+                    "user_id": user.id,
+                    "username": name,
+                    "roles": list(roles),
+                    "practices": grants,
+                },
+            )
     return passwords
 
 
-def _champion(settings: Settings, loader: Callable[[Settings], LoadedModel]
-              ) -> tuple[LoadedModel | None, str | None]:  # fmt: skip
+def _champion(
+    settings: Settings, loader: Callable[[Settings], LoadedModel]
+) -> tuple[LoadedModel | None, str | None]:
     try:
         return loader(settings), None
     except Exception as err:  # noqa: BLE001 - the demo still works, without predictions
@@ -113,8 +131,9 @@ def prepare_demo(
     try:
         upgrade(db.engine)
         passwords = _demo_users(db, DEMO_PRACTICE_CODE)
-        batch = ingest_ledger_folder(db, settings, DEMO_PRACTICE_CODE, ledger_dir, model,
-                                     DEMO_ACTOR)  # fmt: skip
+        batch = ingest_ledger_folder(
+            db, settings, DEMO_PRACTICE_CODE, ledger_dir, model, DEMO_ACTOR
+        )
     finally:
         db.dispose()
     if report_html is not None and report_html.is_file():
@@ -129,15 +148,21 @@ def credentials_text(setup: DemoSetup, url: str) -> str:
     """The lines printed once: where to go and who can sign in with which password."""
     width = max(len(n) for n in setup.passwords)
     lines = [
-        (f"cbclassify is serving {DEMO_PRACTICE_NAME} ({setup.batch.n_credits} credit balances) "
-         f"at {url}"),
+        (
+            f"cbclassify is serving {DEMO_PRACTICE_NAME} ({setup.batch.n_credits} credit balances) "
+            f"at {url}"
+        ),
         setup.model_note or f"Predictions by {setup.model_version}.",
         "Sign in as (passwords are shown only now; a new run issues new ones):",
-        *[f"  {name:<{width}}  {password}   ({', '.join(DEMO_USERS[name])})"
-          for name, password in setup.passwords.items()],
-        ("Try: sign in as biller, open a case and propose its action; sign in as manager to "
-         "approve it; sign in as auditor to see both in the audit trail. Stop with Ctrl+C."),
-    ]  # fmt: skip
+        *[
+            f"  {name:<{width}}  {password}   ({', '.join(DEMO_USERS[name])})"
+            for name, password in setup.passwords.items()
+        ],
+        (
+            "Try: sign in as biller, open a case and propose its action; sign in as manager to "
+            "approve it; sign in as auditor to see both in the audit trail. Stop with Ctrl+C."
+        ),
+    ]
     return "\n".join(lines)
 
 

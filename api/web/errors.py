@@ -43,8 +43,9 @@ def is_page_request(request: Request) -> bool:
     return not request.url.path.startswith(API_PREFIX)
 
 
-def error_page(request: Request, status: int, title: str, message: str,
-               hint: str | None = None) -> Response:  # fmt: skip
+def error_page(
+    request: Request, status: int, title: str, message: str, hint: str | None = None
+) -> Response:
     """The error page (a bare fallback page if rendering itself fails)."""
     context = {"status": status, "title": title, "message": message, "hint": hint}
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from cbclassify.contract.money import MoneyFormatError, parse_money
+from cbclassify.contract.money import MoneyFormatError, dollars, parse_money
 
 SOURCE_LABELS = {
     "payer_overpayment": "Payer overpayment",
@@ -71,8 +71,12 @@ ROLE_LABELS = {
     "admin": "administrator",
 }
 _ALL_LABELS = {
-    **SOURCE_LABELS, **ACTION_LABELS, **STATE_LABELS, **VERIFICATION_LABELS, **HOLD_LABELS,
-}  # fmt: skip
+    **SOURCE_LABELS,
+    **ACTION_LABELS,
+    **STATE_LABELS,
+    **VERIFICATION_LABELS,
+    **HOLD_LABELS,
+}
 
 
 def label(code: object) -> str:
@@ -89,14 +93,12 @@ def audit_label(action: str) -> str:
 
 
 def usd(cents: int | None) -> str:
-    """Integer cents as dollars for reading: ``123456`` -> ``$1,234.56``, ``-3000`` ->
-    ``−$30.00`` (a true minus sign)."""
-    if cents is None:
+    """``contract.money.dollars`` as the pages show it: ``-3000`` -> ``−$30.00`` (a true minus
+    sign), blank -> an em dash."""
+    text = dollars(cents)
+    if not text:
         return "—"
-    value = int(cents)
-    whole, frac = divmod(abs(value), 100)
-    sign = "\u2212" if value < 0 else ""
-    return f"{sign}${whole:,}.{frac:02d}"
+    return "\u2212" + text[1:] if text.startswith("-") else text
 
 
 def cents_of(text: object) -> int | None:

@@ -15,16 +15,30 @@ from cbclassify.workflow import CaseState, Command, Completion, Note, Proposal, 
 
 #: The request body each command's form is validated as (the API's schemas).
 SCHEMAS: dict[Command, type[Versioned]] = {
-    Command.START_REVIEW: Versioned, Command.PROPOSE: ProposeIn, Command.WITHDRAW: Versioned,
-    Command.APPROVE: ReasonIn, Command.REJECT: ReasonIn, Command.HOLD: HoldIn,
-    Command.RELEASE: Versioned, Command.COMPLETE: CompleteIn, Command.REOPEN: ReasonIn,
-}  # fmt: skip
+    Command.START_REVIEW: Versioned,
+    Command.PROPOSE: ProposeIn,
+    Command.WITHDRAW: Versioned,
+    Command.APPROVE: ReasonIn,
+    Command.REJECT: ReasonIn,
+    Command.HOLD: HoldIn,
+    Command.RELEASE: Versioned,
+    Command.COMPLETE: CompleteIn,
+    Command.REOPEN: ReasonIn,
+}
 FIELD_LABELS = {
-    "version": "Case version", "action": "Action", "source": "Source", "amount": "Amount",
-    "reason": "Reason", "kind": "Kind of hold", "resolved_date": "Resolved on",
-    "refund_date": "Refund date", "check_number": "Check number", "reference": "Reference",
-    "offset_reference": "Offset remittance", "note": "Note",
-}  # fmt: skip
+    "version": "Case version",
+    "action": "Action",
+    "source": "Source",
+    "amount": "Amount",
+    "reason": "Reason",
+    "kind": "Kind of hold",
+    "resolved_date": "Resolved on",
+    "refund_date": "Refund date",
+    "check_number": "Check number",
+    "reference": "Reference",
+    "offset_reference": "Offset remittance",
+    "note": "Note",
+}
 #: States a biller may propose from on the case page (the review step is recorded first).
 PROPOSE_FROM = (CaseState.OPEN, CaseState.REOPENED, CaseState.IN_REVIEW)
 
@@ -90,15 +104,25 @@ def run_step(state: ServiceState, user: ActingUser, case_id: int, step: Step) ->
             case = get_case(session, case_id, user)
             if case.state in (CaseState.OPEN, CaseState.REOPENED) and case.version == version:
                 reviewed, _ = apply_command(
-                    session, case_id, user, Command.START_REVIEW, None, expected_version=version,
+                    session,
+                    case_id,
+                    user,
+                    Command.START_REVIEW,
+                    None,
+                    expected_version=version,
                     default_threshold_cents=state.refund_threshold_cents,
-                )  # fmt: skip
+                )
                 version = reviewed.version
                 applied.append(Command.START_REVIEW)
         _, transition = apply_command(
-            session, case_id, user, step.command, step.payload, expected_version=version,
+            session,
+            case_id,
+            user,
+            step.command,
+            step.payload,
+            expected_version=version,
             default_threshold_cents=state.refund_threshold_cents,
-        )  # fmt: skip
+        )
         applied.append(step.command)
     for command in applied:  # counted once committed
         state.metrics.workflow.labels(command.value).inc()

@@ -11,13 +11,13 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
 
 from api.auth import SESSION_COOKIE, authenticate, csrf_token
 from api.deps import State
 from api.errors import ApiError
 from api.state import ServiceState
 from api.web import formatting, views
+from cbclassify.store.accounts import list_practices
 from cbclassify.store.cases import ActingUser
 from cbclassify.store.models_auth import Practice
 from cbclassify.workflow import ROLE_PERMISSIONS, Permission, has_permission
@@ -62,10 +62,11 @@ def forbidden(user: ActingUser, permission: Permission, doing: str) -> WebError:
     needed = " or ".join(formatting.ROLE_LABELS[r] for r in roles_granting(permission))
     mine = ", ".join(formatting.ROLE_LABELS.get(r, r) for r in sorted(user.roles)) or "no role"
     return WebError(
-        403, "You are not allowed to do this",
+        403,
+        "You are not allowed to do this",
         f"{doing} needs the {needed} role. You are signed in as {user.username} ({mine}).",
         "Ask an administrator for the role if your work needs it.",
-    )  # fmt: skip
+    )
 
 
 def require(user: ActingUser, permission: Permission, doing: str) -> None:
@@ -88,10 +89,12 @@ async def web_user(request: Request, state: State) -> ActingUser:
             raise LoginRequired(_here(request)) from None
         if err.code == "csrf_failed":
             raise WebError(
-                403, "This form has expired",
+                403,
+                "This form has expired",
                 "The form was sent without this session's security token (CSRF), so nothing "
-                "was changed.", "Go back, reload the page and try again.",
-            ) from None  # fmt: skip
+                "was changed.",
+                "Go back, reload the page and try again.",
+            ) from None
         raise
 
 
@@ -116,26 +119,29 @@ def templates() -> Jinja2Templates:
     found = Jinja2Templates(directory=TEMPLATE_DIR)
     env = found.env
     env.filters.update(
-        usd=formatting.usd, usd_text=formatting.usd_text, label=formatting.label,
-        day=formatting.day, moment=formatting.moment, percent=formatting.percent,
+        usd=formatting.usd,
+        usd_text=formatting.usd_text,
+        label=formatting.label,
+        day=formatting.day,
+        moment=formatting.moment,
+        percent=formatting.percent,
         audit_label=formatting.audit_label,
-    )  # fmt: skip
+    )
     env.globals.update(
-        source_badge=views.source_badge, confidence_badge=views.confidence_badge,
-        verification_badge=views.verification_badge, state_badge=views.state_badge,
-        due_badge=views.due_badge, role_labels=formatting.ROLE_LABELS,
-    )  # fmt: skip
+        source_badge=views.source_badge,
+        confidence_badge=views.confidence_badge,
+        verification_badge=views.verification_badge,
+        state_badge=views.state_badge,
+        due_badge=views.due_badge,
+        role_labels=formatting.ROLE_LABELS,
+    )
     return found
 
 
 def user_practices(state: ServiceState, user: ActingUser) -> list[Practice]:
     """The practices the user is granted, by name."""
     with state.db.read_session() as session:
-        return list(
-            session.scalars(
-                select(Practice).where(Practice.id.in_(user.practice_ids)).order_by(Practice.name)
-            )
-        )
+        return list_practices(session, user.practice_ids, order_by="name")
 
 
 def nav_context(request: Request, state: ServiceState, user: ActingUser) -> dict[str, Any]:
@@ -158,7 +164,13 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
     return response
 
 
-def render_page(request: Request, state: ServiceState, user: ActingUser, name: str,
-                context: dict[str, Any], status: int = 200) -> HTMLResponse:  # fmt: skip
+def render_page(
+    request: Request,
+    state: ServiceState,
+    user: ActingUser,
+    name: str,
+    context: dict[str, Any],
+    status: int = 200,
+) -> HTMLResponse:
     """Render a signed-in page (frame context added)."""
     return render(request, name, {**nav_context(request, state, user), **context}, status)

@@ -46,9 +46,11 @@ async def _signed_in(request: Request, state: State) -> bool:
 
 @router.get(LOGIN_PATH)
 async def login_page(
-    request: Request, state: State, next: Annotated[str | None, Query(max_length=500)] = None,
+    request: Request,
+    state: State,
+    next: Annotated[str | None, Query(max_length=500)] = None,
     signed_out: bool = False,
-) -> Response:  # fmt: skip
+) -> Response:
     """The sign-in form (straight to ``next`` when already signed in)."""
     if await _signed_in(request, state):
         return RedirectResponse(safe_next(next), 303)
@@ -67,19 +69,29 @@ def login(
     """Check the password with the API's login; on success go on to ``next``."""
     target = safe_next(next)
     if not username.strip() or not password:
-        return render(request, "login.html", {"next": target, "username": username,
-                      "error": "Enter your username and password."}, 422)  # fmt: skip
+        return render(
+            request,
+            "login.html",
+            {"next": target, "username": username, "error": "Enter your username and password."},
+            422,
+        )
     probe = Response()
     try:
         api_auth.login(username, password, state, probe)
     except ApiError as err:
         message = (
-            "Wrong username or password." if err.status == 401 else
-            "Too many failed sign-ins for this username; wait a few minutes and try again."
-            if err.status == 429 else err.detail
-        )  # fmt: skip
-        return render(request, "login.html", {"next": target, "username": username,
-                      "error": message}, err.status)  # fmt: skip
+            "Wrong username or password."
+            if err.status == 401
+            else "Too many failed sign-ins for this username; wait a few minutes and try again."
+            if err.status == 429
+            else err.detail
+        )
+        return render(
+            request,
+            "login.html",
+            {"next": target, "username": username, "error": message},
+            err.status,
+        )
     return _with_cookies(target, probe)
 
 

@@ -37,12 +37,16 @@ from cbclassify.workflow.states import ACTIONS_BY_SOURCE, RESOLUTION_KIND_BY_ACT
 router = APIRouter(include_in_schema=False)
 
 DOING = {
-    Command.START_REVIEW: "Starting a review", Command.PROPOSE: "Proposing an action",
-    Command.WITHDRAW: "Withdrawing a proposal", Command.APPROVE: "Approving a proposal",
-    Command.REJECT: "Rejecting a proposal", Command.HOLD: "Putting a case on hold",
-    Command.RELEASE: "Releasing a hold", Command.COMPLETE: "Marking a case done",
+    Command.START_REVIEW: "Starting a review",
+    Command.PROPOSE: "Proposing an action",
+    Command.WITHDRAW: "Withdrawing a proposal",
+    Command.APPROVE: "Approving a proposal",
+    Command.REJECT: "Rejecting a proposal",
+    Command.HOLD: "Putting a case on hold",
+    Command.RELEASE: "Releasing a hold",
+    Command.COMPLETE: "Marking a case done",
     Command.REOPEN: "Reopening a done case",
-}  # fmt: skip
+}
 DONE_MESSAGES = {
     "start_review": "You started reviewing this case.",
     "propose": "Your proposal is recorded.",
@@ -83,8 +87,10 @@ def action_panel(detail: CaseDetailOut, user: ActingUser) -> dict[str, Any]:
         "own_proposal": own and needs_approval and state is CaseState.ACTION_PROPOSED,
         "waiting_approval": state is CaseState.ACTION_PROPOSED and needs_approval,
         "complete": "complete" in allowed
-        and (state is CaseState.APPROVED
-             or (state is CaseState.ACTION_PROPOSED and not needs_approval)),
+        and (
+            state is CaseState.APPROVED
+            or (state is CaseState.ACTION_PROPOSED and not needs_approval)
+        ),
         "resolution_kind": RESOLUTION_KIND_BY_ACTION.get(proposal.action) if proposal else None,
         "hold": "hold" in allowed,
         "release": "release" in allowed,
@@ -92,12 +98,20 @@ def action_panel(detail: CaseDetailOut, user: ActingUser) -> dict[str, Any]:
         "default_source": default_source,
         "actions_by_source": {s: ACTIONS_BY_SOURCE[s] for s in CREDIT_SOURCES},
         "hold_kinds": [k.value for k in HoldKind],
-    }  # fmt: skip
+    }
 
 
-def render_case(request: Request, state: ServiceState, user: ActingUser, case_id: int, *,
-                problem: str | None = None, field: str | None = None,
-                form: Mapping[str, str] | None = None, status: int = 200) -> Response:  # fmt: skip
+def render_case(
+    request: Request,
+    state: ServiceState,
+    user: ActingUser,
+    case_id: int,
+    *,
+    problem: str | None = None,
+    field: str | None = None,
+    form: Mapping[str, str] | None = None,
+    status: int = 200,
+) -> Response:
     """The case page; each showing is a read of the case, written to the audit trail."""
     require(user, Permission.CASE_READ, "Opening a case")
     detail = read_case(case_id, state, user)
@@ -106,16 +120,30 @@ def render_case(request: Request, state: ServiceState, user: ActingUser, case_id
     policy = approval_policy(practice, state.refund_threshold_cents)
     approval = (
         needs_approval(detail.recommended_action, detail.credit_cents, policy)
-        if detail.recommended_action else None
-    )  # fmt: skip
-    return render_page(request, state, user, "case.html", {
-        "title": f"Claim {detail.claim_id}", "case": detail,
-        "rows": history_rows(detail.ledger_history, detail.evidence),
-        "panel": action_panel(detail, user), "problem": problem, "problem_field": field,
-        "form": form or {}, "done": DONE_MESSAGES.get(done or ""), "today": date.today(),
-        "practice": practice, "recommendation_needs_approval": approval,
-        "refund_threshold_cents": policy.refund_threshold_cents,
-    }, status)  # fmt: skip
+        if detail.recommended_action
+        else None
+    )
+    return render_page(
+        request,
+        state,
+        user,
+        "case.html",
+        {
+            "title": f"Claim {detail.claim_id}",
+            "case": detail,
+            "rows": history_rows(detail.ledger_history, detail.evidence),
+            "panel": action_panel(detail, user),
+            "problem": problem,
+            "problem_field": field,
+            "form": form or {},
+            "done": DONE_MESSAGES.get(done or ""),
+            "today": date.today(),
+            "practice": practice,
+            "recommendation_needs_approval": approval,
+            "refund_threshold_cents": policy.refund_threshold_cents,
+        },
+        status,
+    )
 
 
 @router.get("/cases/{case_id}")
@@ -125,8 +153,9 @@ def case_page(case_id: int, request: Request, state: State, user: WebUser) -> Re
 
 
 @router.post("/cases/{case_id}/{command}")
-def case_step(case_id: int, command: str, request: Request, state: State, user: WebUser,
-              form: FormData) -> Response:  # fmt: skip
+def case_step(
+    case_id: int, command: str, request: Request, state: State, user: WebUser, form: FormData
+) -> Response:
     """One workflow step from a form; problems are shown on the case page, nothing changes."""
     try:
         cmd = Command(command)
@@ -136,23 +165,48 @@ def case_step(case_id: int, command: str, request: Request, state: State, user: 
     try:
         run_step(state, user, case_id, parse_step(cmd, form))
     except FormProblem as err:
-        return render_case(request, state, user, case_id, problem=err.message, field=err.field,
-                           form=form, status=422)  # fmt: skip
+        return render_case(
+            request,
+            state,
+            user,
+            case_id,
+            problem=err.message,
+            field=err.field,
+            form=form,
+            status=422,
+        )
     except InvalidRequest as err:
-        return render_case(request, state, user, case_id, problem=err.message, field=err.field,
-                           form=form, status=422)  # fmt: skip
+        return render_case(
+            request,
+            state,
+            user,
+            case_id,
+            problem=err.message,
+            field=err.field,
+            form=form,
+            status=422,
+        )
     except InvalidTransition as err:
-        return render_case(request, state, user, case_id, problem=f"{err.message}.",
-                           status=409)  # fmt: skip
+        return render_case(request, state, user, case_id, problem=f"{err.message}.", status=409)
     except ConflictError:
-        return render_case(request, state, user, case_id, status=409, problem=(
-            "Someone changed this case while you were looking at it, so your step was not "
-            "applied. The page now shows the latest version: check it and try again."))  # fmt: skip
+        return render_case(
+            request,
+            state,
+            user,
+            case_id,
+            status=409,
+            problem=(
+                "Someone changed this case while you were looking at it, so your step was not "
+                "applied. The page now shows the latest version: check it and try again."
+            ),
+        )
     except SelfApprovalError:
-        raise WebError(403, "You cannot decide on your own proposal",
-                       "Nobody approves or rejects their own proposal.",
-                       "Another manager of this practice has to decide on it.",
-                       ) from None  # fmt: skip
+        raise WebError(
+            403,
+            "You cannot decide on your own proposal",
+            "Nobody approves or rejects their own proposal.",
+            "Another manager of this practice has to decide on it.",
+        ) from None
     except NotPermitted as err:
         raise WebError(403, "You are not allowed to do this", f"{err.message}.") from None
     back = RETURN_TO.get(form.get("return_to", ""))

@@ -18,16 +18,20 @@ from api.deps import State, scoped_practice
 from api.endpoints import API_PREFIX
 from api.web.formatting import label
 from api.web.pages import WebError, WebUser, render_page, require
-from api.web.queries import AUDIT_KINDS, AuditQuery, approval_queue, audit_page, practice_codes
 from cbclassify.settings import Settings
-from cbclassify.store.queries import practice_summary
+from cbclassify.store.accounts import practice_codes
+from cbclassify.store.audit_queries import AUDIT_KINDS, AuditQuery, audit_page
+from cbclassify.store.case_queries import approval_queue, practice_summary
 from cbclassify.workflow import Permission
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50
-AUDIT_KIND_LABELS = {"workflow": "Workflow steps", "reads": "Case reads",
-                     "signins": "Sign-ins and sign-outs",
-                     "data": "Ingests and exports"}  # fmt: skip
+AUDIT_KIND_LABELS = {
+    "workflow": "Workflow steps",
+    "reads": "Case reads",
+    "signins": "Sign-ins and sign-outs",
+    "data": "Ingests and exports",
+}
 #: The report is a self-contained file from `cbclassify report`: served sandboxed.
 REPORT_HEADERS = {
     "Content-Security-Policy": "sandbox allow-scripts allow-popups; frame-ancestors 'self'",
@@ -51,12 +55,22 @@ def approvals(request: Request, state: State, user: WebUser) -> Response:
     with state.db.read_session() as session:
         items, total = approval_queue(session, user.practice_ids, (page - 1) * PER_PAGE, PER_PAGE)
     done = request.query_params.get("done")
-    return render_page(request, state, user, "approvals.html", {
-        "title": "Approvals", "items": items, "total": total, "page": page,
-        "pages": max(math.ceil(total / PER_PAGE), 1), "today": date.today(),
-        "done": {"approve": "Approved.", "reject": "Rejected."}.get(done or ""),
-        "page_link": lambda n: f"?page={n}",
-    })  # fmt: skip
+    return render_page(
+        request,
+        state,
+        user,
+        "approvals.html",
+        {
+            "title": "Approvals",
+            "items": items,
+            "total": total,
+            "page": page,
+            "pages": max(math.ceil(total / PER_PAGE), 1),
+            "today": date.today(),
+            "done": {"approve": "Approved.", "reject": "Rejected."}.get(done or ""),
+            "page_link": lambda n: f"?page={n}",
+        },
+    )
 
 
 def report_file(settings: Settings, practice_code: str) -> Path:
@@ -74,13 +88,21 @@ def report(code: str, request: Request, state: State, user: WebUser) -> Response
     with state.db.read_session() as session:
         summary = practice_summary(session, practice.id, today)
     path = report_file(state.settings, practice.code)
-    published = (
-        datetime.fromtimestamp(path.stat().st_mtime, UTC) if path.is_file() else None
-    )  # fmt: skip
-    return render_page(request, state, user, "report.html", {
-        "title": f"Report · {practice.name}", "practice": practice, "summary": summary,
-        "published": published, "report_path": path, "today": today,
-    })  # fmt: skip
+    published = datetime.fromtimestamp(path.stat().st_mtime, UTC) if path.is_file() else None
+    return render_page(
+        request,
+        state,
+        user,
+        "report.html",
+        {
+            "title": f"Report · {practice.name}",
+            "practice": practice,
+            "summary": summary,
+            "published": published,
+            "report_path": path,
+            "today": today,
+        },
+    )
 
 
 @router.get("/practices/{code}/report.html")
@@ -90,9 +112,12 @@ def report_document(code: str, state: State, user: WebUser) -> Response:
     practice = scoped_practice(state, user, code)
     path = report_file(state.settings, practice.code)
     if not path.is_file():
-        raise WebError(404, "No report yet",
-                       f"No manager's report has been published for {practice.name}.",
-                       "See the report page for how to publish one.")  # fmt: skip
+        raise WebError(
+            404,
+            "No report yet",
+            f"No manager's report has been published for {practice.name}.",
+            "See the report page for how to publish one.",
+        )
     return FileResponse(path, media_type="text/html; charset=utf-8", headers=REPORT_HEADERS)
 
 
@@ -116,14 +141,26 @@ def _summary(before: str, after: str, details: str) -> str:
     if isinstance(b, dict) and isinstance(a, dict) and b.get("state") != a.get("state"):
         parts.append(f"{label(b.get('state'))} → {label(a.get('state'))}")
     if isinstance(d, dict):
-        for key in ("action", "source", "kind", "reason", "view", "refund_date", "check_number",
-                    "offset_reference", "rows", "method"):  # fmt: skip
+        for key in (
+            "action",
+            "source",
+            "kind",
+            "reason",
+            "view",
+            "refund_date",
+            "check_number",
+            "offset_reference",
+            "rows",
+            "method",
+        ):
             if d.get(key) not in (None, ""):
                 value = label(d[key]) if key in ("action", "source", "kind") else d[key]
                 parts.append(f"{key.replace('_', ' ')}: {value}")
     if isinstance(a, dict) and a.get("proposed_action") and "state" not in a:  # an override
-        parts.append(f"proposed {label(a['proposed_action'])} instead of "
-                     f"{label((b or {}).get('recommended_action'))}")  # fmt: skip
+        parts.append(
+            f"proposed {label(a['proposed_action'])} instead of "
+            f"{label((b or {}).get('recommended_action'))}"
+        )
     return "; ".join(parts)
 
 
@@ -158,17 +195,35 @@ def audit(request: Request, state: State, user: WebUser) -> Response:
         rows, total = audit_page(session, user.practice_ids, q, (page - 1) * PER_PAGE, PER_PAGE)
         codes = practice_codes(session, {r.practice_id for r in rows if r.practice_id})
     lines = [
-        AuditLine(r.seq, r.occurred_at, r.actor, r.action, codes.get(r.practice_id or 0, ""),
-                  r.case_id, _summary(r.before, r.after, r.details))
+        AuditLine(
+            r.seq,
+            r.occurred_at,
+            r.actor,
+            r.action,
+            codes.get(r.practice_id or 0, ""),
+            r.case_id,
+            _summary(r.before, r.after, r.details),
+        )
         for r in rows
-    ]  # fmt: skip
+    ]
     export: dict[str, Any] = {"case_id": q.case_id, "from": q.start, "to": q.end}
     keep = {k: v for k, v in export.items() if v is not None}
     filters = {**keep, **({"kind": q.kind} if q.kind else {})}
-    return render_page(request, state, user, "audit.html", {
-        "title": "Audit trail", "lines": lines, "total": total, "page": page, "q": q,
-        "pages": max(math.ceil(total / PER_PAGE), 1), "errors": errors,
-        "kinds": AUDIT_KIND_LABELS,
-        "export_url": f"{API_PREFIX}/audit/export.csv?{urlencode(keep)}",
-        "page_link": lambda n: "?" + urlencode({**filters, "page": n}),
-    })  # fmt: skip
+    return render_page(
+        request,
+        state,
+        user,
+        "audit.html",
+        {
+            "title": "Audit trail",
+            "lines": lines,
+            "total": total,
+            "page": page,
+            "q": q,
+            "pages": max(math.ceil(total / PER_PAGE), 1),
+            "errors": errors,
+            "kinds": AUDIT_KIND_LABELS,
+            "export_url": f"{API_PREFIX}/audit/export.csv?{urlencode(keep)}",
+            "page_link": lambda n: "?" + urlencode({**filters, "page": n}),
+        },
+    )

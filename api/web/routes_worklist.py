@@ -11,27 +11,41 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
 from api.deps import State, scoped_practice
 from api.presenters import case_out
+from api.state import ServiceState
 from api.web.pages import WebUser, render_page, require
-from api.web.queries import filter_choices
 from cbclassify.contract.enums import CREDIT_SOURCES, VERIFICATIONS
 from cbclassify.contract.money import MoneyFormatError, parse_money
+from cbclassify.store.case_queries import (
+    OPEN_STATES,
+    CaseFilter,
+    FilterChoices,
+    SortKey,
+    filter_choices,
+    list_cases,
+)
 from cbclassify.store.models_cases import CreditCase
-from cbclassify.store.queries import OPEN_STATES, CaseFilter, SortKey, list_cases
 from cbclassify.workflow import CaseState, Permission
 
 router = APIRouter(include_in_schema=False)
 
-SORTS = {"due_date": "Due date", "amount": "Amount", "age": "Credit since", "payer": "Payer",
-         "id": "Case number"}  # fmt: skip
-DUE_BUCKETS = {"overdue": "Overdue", "7": "Due within 7 days", "14": "Due within 14 days",
-               "30": "Due within 30 days"}  # fmt: skip
-STATUS_CHOICES = {"active": "Needs work", **{s.value: s.value for s in CaseState},
-                  "all": "All"}  # fmt: skip
+SORTS = {
+    "due_date": "Due date",
+    "amount": "Amount",
+    "age": "Credit since",
+    "payer": "Payer",
+    "id": "Case number",
+}
+DUE_BUCKETS = {
+    "overdue": "Overdue",
+    "7": "Due within 7 days",
+    "14": "Due within 14 days",
+    "30": "Due within 30 days",
+}
+STATUS_CHOICES = {"active": "Needs work", **{s.value: s.value for s in CaseState}, "all": "All"}
 PAGE_SIZES = (25, 50, 100)
 
 
@@ -70,8 +84,19 @@ class WorklistQuery:
         return "ascending" if self.dir == "asc" else "descending"
 
 
-_FIELDS = ("source", "payer", "location", "verification", "due", "min_amount", "status", "sort",
-           "dir", "page", "per_page")  # fmt: skip
+_FIELDS = (
+    "source",
+    "payer",
+    "location",
+    "verification",
+    "due",
+    "min_amount",
+    "status",
+    "sort",
+    "dir",
+    "page",
+    "per_page",
+)
 
 
 def _int(text: str | None, default: int) -> int:
@@ -96,15 +121,18 @@ def parse_query(params: QueryParams) -> WorklistQuery:
     per_page = _int(get("per_page"), 50)
     return WorklistQuery(
         source=get("source") if get("source") in CREDIT_SOURCES else "",
-        payer=get("payer")[:100], location=get("location")[:100],
+        payer=get("payer")[:100],
+        location=get("location")[:100],
         verification=get("verification") if get("verification") in VERIFICATIONS else "",
-        due=get("due") if get("due") in DUE_BUCKETS else "", min_amount=min_amount,
+        due=get("due") if get("due") in DUE_BUCKETS else "",
+        min_amount=min_amount,
         status=get("status") if get("status") in STATUS_CHOICES else "active",
         sort=get("sort") if get("sort") in SORTS else "due_date",
         dir="desc" if get("dir") == "desc" else "asc",
         page=max(_int(get("page"), 1), 1),
-        per_page=per_page if per_page in PAGE_SIZES else 50, errors=errors,
-    )  # fmt: skip
+        per_page=per_page if per_page in PAGE_SIZES else 50,
+        errors=errors,
+    )
 
 
 def case_filter(q: WorklistQuery, today: date) -> CaseFilter:
@@ -121,20 +149,58 @@ def case_filter(q: WorklistQuery, today: date) -> CaseFilter:
         due_after, due_before = today, today + timedelta(days=int(q.due))
     min_cents = parse_money(q.min_amount.replace(",", "").lstrip("$")) if q.min_amount else None
     return CaseFilter(
-        states=states, source=q.source or None, verification=q.verification or None,
-        payer_id=q.payer or None, location_id=q.location or None, due_after=due_after,
-        due_before=due_before, overdue=overdue, min_amount_cents=min_cents, today=today,
-    )  # fmt: skip
+        states=states,
+        source=q.source or None,
+        verification=q.verification or None,
+        payer_id=q.payer or None,
+        location_id=q.location or None,
+        due_after=due_after,
+        due_before=due_before,
+        overdue=overdue,
+        min_amount_cents=min_cents,
+        today=today,
+    )
 
 
-def _page(
-    session: Session, practice_id: int, q: WorklistQuery, today: date
-) -> tuple[list[CreditCase], int]:
-    """One page of cases and the number matching, from the store's worklist query."""
-    sort = cast(SortKey, q.sort)
-    offset = (q.page - 1) * q.per_page
-    return list_cases(session, practice_id, case_filter(q, today), sort, q.dir == "desc", offset,
-                      q.per_page)  # fmt: skip
+@dataclass(frozen=True)
+class WorklistPage:
+    """One page of cases (past the end: the last page), the number matching, the filters'
+    choices."""
+
+    query: WorklistQuery
+    cases: list[CreditCase]
+    total: int
+    pages: int
+    choices: FilterChoices
+
+
+def _page(state: ServiceState, practice_id: int, q: WorklistQuery, today: date) -> WorklistPage:
+    """The page ``q`` asks for, from the store's worklist query (LIMIT/OFFSET)."""
+    filters, sort = case_filter(q, today), cast(SortKey, q.sort)
+    with state.db.read_session() as session:
+        rows, total = list_cases(
+            session,
+            practice_id,
+            filters,
+            sort,
+            q.dir == "desc",
+            (q.page - 1) * q.per_page,
+            q.per_page,
+        )
+        pages = max(math.ceil(total / q.per_page), 1)
+        if q.page > pages:  # past the end (e.g. after filtering): show the last page
+            q = replace(q, page=pages)
+            rows, _ = list_cases(
+                session,
+                practice_id,
+                filters,
+                sort,
+                q.dir == "desc",
+                (q.page - 1) * q.per_page,
+                q.per_page,
+            )
+        choices = filter_choices(session, practice_id)
+    return WorklistPage(q, rows, total, pages, choices)
 
 
 @router.get("/practices/{code}/worklist")
@@ -142,24 +208,36 @@ def worklist(code: str, request: Request, state: State, user: WebUser) -> Respon
     """One page of the practice's credit cases."""
     require(user, Permission.CASE_LIST, "Seeing the worklist")
     practice = scoped_practice(state, user, code)
-    q = parse_query(request.query_params)
     today = date.today()
-    with state.db.read_session() as session:
-        rows, total = _page(session, practice.id, q, today)
-        pages = max(math.ceil(total / q.per_page), 1)
-        if q.page > pages:  # past the end (e.g. after filtering): show the last page
-            q = replace(q, page=pages)
-            rows, _ = _page(session, practice.id, q, today)
-        items = [case_out(c, practice.code, today) for c in rows]
-        choices = filter_choices(session, practice.id)
+    found = _page(state, practice.id, parse_query(request.query_params), today)
+    q, total, pages, choices = found.query, found.total, found.pages, found.choices
+    items = [case_out(c, practice.code, today) for c in found.cases]
     filtered = any(
         (q.source, q.payer, q.location, q.verification, q.due, q.min_amount, q.status != "active")
     )
-    return render_page(request, state, user, "worklist.html", {
-        "title": f"Worklist · {practice.name}", "practice": practice, "q": q, "items": items,
-        "total": total, "pages": pages, "today": today, "choices": choices, "sorts": SORTS,
-        "due_buckets": DUE_BUCKETS, "status_choices": STATUS_CHOICES, "page_sizes": PAGE_SIZES,
-        "sources": CREDIT_SOURCES, "verifications": VERIFICATIONS, "filtered": filtered,
-        "first": (q.page - 1) * q.per_page + 1 if total else 0,
-        "last": min(q.page * q.per_page, total), "page_link": lambda n: q.link(page=n),
-    })  # fmt: skip
+    return render_page(
+        request,
+        state,
+        user,
+        "worklist.html",
+        {
+            "title": f"Worklist · {practice.name}",
+            "practice": practice,
+            "q": q,
+            "items": items,
+            "total": total,
+            "pages": pages,
+            "today": today,
+            "choices": choices,
+            "sorts": SORTS,
+            "due_buckets": DUE_BUCKETS,
+            "status_choices": STATUS_CHOICES,
+            "page_sizes": PAGE_SIZES,
+            "sources": CREDIT_SOURCES,
+            "verifications": VERIFICATIONS,
+            "filtered": filtered,
+            "first": (q.page - 1) * q.per_page + 1 if total else 0,
+            "last": min(q.page * q.per_page, total),
+            "page_link": lambda n: q.link(page=n),
+        },
+    )

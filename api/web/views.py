@@ -15,18 +15,25 @@ from typing import Any
 
 from api.web.formatting import cents_of, label, percent, usd
 from cbclassify.contract.enums import BALANCE_REDUCING_KINDS
-from cbclassify.store.queries import OPEN_STATES
+from cbclassify.store.case_queries import OPEN_STATES
 
 #: Short readings of the claim adjustment reason codes seen most in therapy billing.
 CARC_TITLES = {
-    "1": "Deductible", "2": "Coinsurance", "3": "Co-payment",
-    "16": "Claim lacks information", "18": "Exact duplicate claim/service",
+    "1": "Deductible",
+    "2": "Coinsurance",
+    "3": "Co-payment",
+    "16": "Claim lacks information",
+    "18": "Exact duplicate claim/service",
     "22": "May be covered by another payer (coordination of benefits)",
-    "23": "Impact of prior payer adjudication", "29": "Time limit for filing expired",
-    "45": "Charge exceeds fee schedule / contracted amount", "50": "Not medically necessary",
-    "96": "Non-covered charge", "97": "Included in another service (bundled)",
-    "204": "Service not covered by the benefit plan", "253": "Sequestration",
-}  # fmt: skip
+    "23": "Impact of prior payer adjudication",
+    "29": "Time limit for filing expired",
+    "45": "Charge exceeds fee schedule / contracted amount",
+    "50": "Not medically necessary",
+    "96": "Non-covered charge",
+    "97": "Included in another service (bundled)",
+    "204": "Service not covered by the benefit plan",
+    "253": "Sequestration",
+}
 
 
 @dataclass(frozen=True)
@@ -51,9 +58,14 @@ _VERIFICATION_TONES = {
     "inconclusive": ("muted", "?"),
 }
 _STATE_TONES = {
-    "open": "neutral", "in_review": "info", "action_proposed": "warning", "approved": "ok",
-    "done": "muted", "on_hold": "caution", "reopened": "info",
-}  # fmt: skip
+    "open": "neutral",
+    "in_review": "info",
+    "action_proposed": "warning",
+    "approved": "ok",
+    "done": "muted",
+    "on_hold": "caution",
+    "reopened": "info",
+}
 
 
 def source_badge(source: str | None) -> Badge:
@@ -138,8 +150,15 @@ def _effect(kind: str, cents: int) -> int:
     return cents if kind == "refund" else 0
 
 
-_NO_POSTING = {"carc": "", "carc_title": "", "trace_number": "", "era_id": "", "method": "",
-               "posted_by": "", "evidence": False}  # fmt: skip
+_NO_POSTING = {
+    "carc": "",
+    "carc_title": "",
+    "trace_number": "",
+    "era_id": "",
+    "method": "",
+    "posted_by": "",
+    "evidence": False,
+}
 
 
 def _charge_row(line: Mapping[str, Any]) -> tuple[str, int, dict[str, Any]]:
@@ -149,10 +168,15 @@ def _charge_row(line: Mapping[str, Any]) -> tuple[str, int, dict[str, Any]]:
     modifier = f"-{line['modifier']}" if line.get("modifier") else ""
     what = f"CPT {line.get('cpt', '')}{modifier} × {line.get('units') or '1'}"
     row = {
-        **_NO_POSTING, "anchor": f"line-{line_no}", "kind": "charge", "line_no": line_no,
-        "party": line.get("payer_id") or "", "amount_cents": cents, "effect_cents": cents,
+        **_NO_POSTING,
+        "anchor": f"line-{line_no}",
+        "kind": "charge",
+        "line_no": line_no,
+        "party": line.get("payer_id") or "",
+        "amount_cents": cents,
+        "effect_cents": cents,
         "detail": f"{what}, service {line.get('service_date', '')}",
-    }  # fmt: skip
+    }
     return str(line.get("billed_date") or line.get("service_date") or ""), 0, row
 
 
@@ -163,16 +187,21 @@ def _txn_row(txn: Mapping[str, Any], evidence: set[str]) -> tuple[str, int, dict
     group, reason = txn.get("group_code") or "", txn.get("reason_code") or ""
     allowed = cents_of(txn.get("allowed_amount"))
     row = {
-        "anchor": f"txn-{txn.get('txn_id', '')}", "kind": kind,
+        "anchor": f"txn-{txn.get('txn_id', '')}",
+        "kind": kind,
         "line_no": str(txn.get("line_no") or ""),
         "party": (txn.get("payer_id") or "") if txn.get("source") == "payer" else "Patient",
-        "amount_cents": cents, "effect_cents": _effect(kind, cents),
+        "amount_cents": cents,
+        "effect_cents": _effect(kind, cents),
         "detail": f"allowed {usd(allowed)}" if allowed is not None else "",
         "carc": f"{group}-{reason}" if group and reason else (group or reason),
-        "carc_title": CARC_TITLES.get(reason, ""), "trace_number": txn.get("trace_number") or "",
-        "era_id": txn.get("era_id") or "", "method": txn.get("method") or "",
-        "posted_by": txn.get("posted_by") or "", "evidence": txn.get("txn_id") in evidence,
-    }  # fmt: skip
+        "carc_title": CARC_TITLES.get(reason, ""),
+        "trace_number": txn.get("trace_number") or "",
+        "era_id": txn.get("era_id") or "",
+        "method": txn.get("method") or "",
+        "posted_by": txn.get("posted_by") or "",
+        "evidence": txn.get("txn_id") in evidence,
+    }
     return str(txn.get("posted_date") or ""), 1, row
 
 

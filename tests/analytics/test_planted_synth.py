@@ -19,12 +19,20 @@ def planted():  # type: ignore[no-untyped-def]
     errors = truth[truth["source"] == "allowance_error"]
     evidence = set(";".join(errors["evidence_txn_ids"].dropna()).split(";"))
     wrong = (
-        txns["txn_id"].isin(evidence) & txns["kind"].eq("adjustment") & txns["reason_code"].eq("45")
-    ).fillna(False).to_numpy(bool)
+        (
+            txns["txn_id"].isin(evidence)
+            & txns["kind"].eq("adjustment")
+            & txns["reason_code"].eq("45")
+        )
+        .fillna(False)
+        .to_numpy(bool)
+    )
     assert wrong.sum() >= 10, "the generator should give allowance errors with CO-45 write-offs"
     manual = txns["era_id"].isna() & txns["posted_by"].str.startswith("biller").fillna(False)
     busiest = txns.loc[manual.to_numpy(bool), "posted_by"].value_counts().index[0]
-    txns.loc[txns["posted_by"].eq(busiest).fillna(False).to_numpy(bool), "posted_by"] = "fd-03"  # normal work too
+    txns.loc[txns["posted_by"].eq(busiest).fillna(False).to_numpy(bool), "posted_by"] = (
+        "fd-03"  # normal work too
+    )
     txns.loc[wrong, "posted_by"] = "fd-03"
     txns.loc[wrong, "era_id"] = pd.NA
     txns.loc[wrong, "method"] = "manual"
@@ -34,10 +42,16 @@ def planted():  # type: ignore[no-untyped-def]
 
 def test_verified_sources_name_the_planted_poster_first(planted) -> None:  # type: ignore[no-untyped-def]
     ledger, truth, planted_claims = planted
-    credits = pd.DataFrame({
-        "claim_id": truth["claim_id"], "source": truth["source"], "basis": "verified",
-        "credit_cents": truth["credit_cents"], "date": truth["arose_date"], "evidence": truth["evidence_txn_ids"],
-    })
+    credits = pd.DataFrame(
+        {
+            "claim_id": truth["claim_id"],
+            "source": truth["source"],
+            "basis": "verified",
+            "credit_cents": truth["credit_cents"],
+            "date": truth["arose_date"],
+            "evidence": truth["evidence_txn_ids"],
+        }
+    )
     found = root_causes(ledger, credits)
     top = found.iloc[0]
     assert (top["source"], top["dimension"], top["value"]) == ("allowance_error", "poster", "fd-03")

@@ -29,10 +29,14 @@ def test_planted_poster_is_the_first_finding_with_exact_figures() -> None:
     assert top["rate_per_1000"] == 500.0 and top["rest_rate_per_1000"] == 0.0
     assert top["lift"] == pytest.approx((4.5 / 9) / (0.5 / 13))
     expected = 8 * 4 / 20
-    assert top["score"] == pytest.approx(math.sqrt(2 * (4 * math.log(4 / expected) - (4 - expected))))
+    assert top["score"] == pytest.approx(
+        math.sqrt(2 * (4 * math.log(4 / expected) - (4 - expected)))
+    )
     assert top["evidence_claims"] == "C01;C02;C03;C04"
     assert top["credit_cents"] == 4000
-    assert top["finding"].startswith("Manual postings by user fd-03 account for 100% of allowance errors")
+    assert top["finding"].startswith(
+        "Manual postings by user fd-03 account for 100% of allowance errors"
+    )
     assert list(found.columns) == list(FINDING_COLUMNS)
     assert list(found["rank"]) == list(range(1, len(found) + 1))
     assert found["score"].is_monotonic_decreasing
@@ -44,7 +48,9 @@ def test_small_groups_and_weak_lifts_are_not_findings() -> None:
     assert not (found["dimension"] == "location").any()  # 2 + 2 credits: below min_credits
     payer = found[(found["dimension"] == "payer") & (found["value"] == "Alpha Health")].iloc[0]
     assert payer["lift"] == pytest.approx((4.5 / 11) / (0.5 / 11))
-    assert payer["finding"].startswith("Alpha Health claims carry allowance errors at 400.0 per 1,000 claims")
+    assert payer["finding"].startswith(
+        "Alpha Health claims carry allowance errors at 400.0 per 1,000 claims"
+    )
 
 
 def test_breakdown_gives_rates_per_thousand_claims() -> None:
@@ -67,7 +73,10 @@ def test_month_and_posting_method_dimensions() -> None:
     assert months.loc["2024-03", "credits"] == 6
     assert months.loc["2024-03", "claims"] == 20  # claims with a posting in March
     methods = breakdown(data, "posting_method")
-    assert methods.loc["manual", "allowance_error"] == 4 and methods.loc["ERA", "duplicate_payment"] == 2
+    assert (
+        methods.loc["manual", "allowance_error"] == 4
+        and methods.loc["ERA", "duplicate_payment"] == 2
+    )
 
 
 def test_credits_without_evidence_use_the_claims_relevant_postings() -> None:
@@ -84,30 +93,51 @@ def test_combine_prefers_verified_then_resolved_then_predicted() -> None:
     predicted = base.assign(basis="predicted", source="patient_credit")
     resolved = base.assign(basis="resolved", source="payer_overpayment")
     combined = combine_credits(predicted, resolved, base)
-    assert list(combined["basis"]) == ["verified"] and list(combined["source"]) == ["allowance_error"]
+    assert list(combined["basis"]) == ["verified"] and list(combined["source"]) == [
+        "allowance_error"
+    ]
     assert list(combine_credits(predicted, resolved)["source"]) == ["payer_overpayment"]
     assert combine_credits().empty
 
 
 def test_credits_from_scores_and_resolutions() -> None:
-    scores = pd.DataFrame({
-        "claim_id": ["C01", "C02"], "predicted_source": ["allowance_error", "patient_credit"],
-        "verification": ["confirmed", "refuted"], "verified_source": ["allowance_error", None],
-        "evidence": ["C01-F", "C02-F"], "credit_amount_cents": pd.array([1000, 250], dtype="Int64"),
-    })
+    scores = pd.DataFrame(
+        {
+            "claim_id": ["C01", "C02"],
+            "predicted_source": ["allowance_error", "patient_credit"],
+            "verification": ["confirmed", "refuted"],
+            "verified_source": ["allowance_error", None],
+            "evidence": ["C01-F", "C02-F"],
+            "credit_amount_cents": pd.array([1000, 250], dtype="Int64"),
+        }
+    )
     credits = credits_from_scores(scores, "2024-03-31")
     assert list(credits["basis"]) == ["verified", "predicted"]
     assert list(credits["source"]) == ["allowance_error", "patient_credit"]
     assert credits["evidence"].isna().tolist() == [False, True]  # unconfirmed evidence is not used
-    ledger = planted_ledger().with_table("resolutions", pd.DataFrame({
-        "claim_id": ["C03"], "source": ["allowance_error"], "action": ["correct_adjustment"],
-        "amount_cents": pd.array([1000], dtype="Int64"), "resolved_date": [pd.Timestamp("2024-04-02")],
-        "resolved_by": ["m1"], "identified_date": [pd.NaT],
-    }))
+    ledger = planted_ledger().with_table(
+        "resolutions",
+        pd.DataFrame(
+            {
+                "claim_id": ["C03"],
+                "source": ["allowance_error"],
+                "action": ["correct_adjustment"],
+                "amount_cents": pd.array([1000], dtype="Int64"),
+                "resolved_date": [pd.Timestamp("2024-04-02")],
+                "resolved_by": ["m1"],
+                "identified_date": [pd.NaT],
+            }
+        ),
+    )
     resolved = credits_from_resolutions(ledger)
-    assert resolved.loc[0, "date"] == pd.Timestamp("2024-04-02") and resolved.loc[0, "basis"] == "resolved"
+    assert (
+        resolved.loc[0, "date"] == pd.Timestamp("2024-04-02")
+        and resolved.loc[0, "basis"] == "resolved"
+    )
     with pytest.raises(ValueError, match="unknown credit sources"):
-        credits_from_scores(scores.assign(predicted_source=["refund", "x"], verification="refuted"), "2024-03-31")
+        credits_from_scores(
+            scores.assign(predicted_source=["refund", "x"], verification="refuted"), "2024-03-31"
+        )
 
 
 def test_no_credits_gives_no_findings() -> None:

@@ -16,10 +16,10 @@ from store.helpers import PASSWORD, analysed
 
 from cbclassify.features import CATEGORICAL_FEATURES, FEATURE_NAMES, NUMERIC_FEATURES
 from cbclassify.ledger_io import write_ledger
+from cbclassify.service.champion import LoadedModel
 from cbclassify.store.accounts import create_practice, create_user, issue_token, practice_by_code
 from cbclassify.store.audit import SYSTEM
 from cbclassify.store.base import utcnow
-from cbclassify.store.champion import LoadedModel
 from cbclassify.store.ingest import ModelRef, ingest_cases
 from cbclassify.store.models_cases import CreditCase
 
@@ -35,13 +35,16 @@ def tiny_champion() -> LoadedModel:
     n = 400
     frame = pd.DataFrame({c: rng.normal(size=n) for c in NUMERIC_FEATURES})
     for name in CATEGORICAL_FEATURES:
-        frame[name] = pd.array(rng.choice(np.array(["a", "b", None], dtype=object), n),
-                               dtype="string")  # fmt: skip
+        frame[name] = pd.array(
+            rng.choice(np.array(["a", "b", None], dtype=object), n), dtype="string"
+        )
     y = rng.integers(0, 4, n)
     config = TrainingConfig.model_validate(
-        {"lightgbm": {"num_boost_round": 20, "early_stopping_rounds": 5},
-         "search": {"num_leaves": [7], "learning_rate": [0.2], "min_data_in_leaf": [10]}}
-    )  # fmt: skip
+        {
+            "lightgbm": {"num_boost_round": 20, "early_stopping_rounds": 5},
+            "search": {"num_leaves": [7], "learning_rate": [0.2], "min_data_in_leaf": [10]},
+        }
+    )
     x = frame[list(FEATURE_NAMES)]
     model, _ = fit_lightgbm(x.iloc[:300], y[:300], x.iloc[300:], y[300:], config)
     ref = ModelRef("cbclassify-credit-source", "3", "run-abc")
@@ -75,15 +78,27 @@ def seed_world(client: TestClient) -> World:
             world.headers[name] = {"Authorization": f"Bearer {plaintext}"}
             world.user_ids[name], world.token_ids[name] = user.id, token.id
         as_of = date.today()
-        overpaid = analysed(as_of, {"CLM-1": 80_000}, predicted_source="payer_overpayment",
-                            verified_source="payer_overpayment", recommended_action="refund_payer",
-                            patient_id="PAT-1")  # fmt: skip
+        overpaid = analysed(
+            as_of,
+            {"CLM-1": 80_000},
+            predicted_source="payer_overpayment",
+            verified_source="payer_overpayment",
+            recommended_action="refund_payer",
+            patient_id="PAT-1",
+        )
         small = analysed(as_of, {"CLM-2": 12_000})
         both = type(small)(as_of, pd.concat([overpaid.cases, small.cases], ignore_index=True))
-        ingest_cases(s, practice_by_code(s, "a"), both, kind="ledger", content_sha256="x",
-                     actor=SYSTEM)  # fmt: skip
-        ingest_cases(s, practice_by_code(s, "b"), analysed(as_of, {"CLM-9": 5_000}),
-                     kind="ledger", content_sha256="z", actor=SYSTEM)  # fmt: skip
+        ingest_cases(
+            s, practice_by_code(s, "a"), both, kind="ledger", content_sha256="x", actor=SYSTEM
+        )
+        ingest_cases(
+            s,
+            practice_by_code(s, "b"),
+            analysed(as_of, {"CLM-9": 5_000}),
+            kind="ledger",
+            content_sha256="z",
+            actor=SYSTEM,
+        )
     with db.read_session() as s:
         ids = {c.claim_id: c.id for c in s.query(CreditCase)}
     world.case_a, world.case_a_small, world.case_b = ids["CLM-1"], ids["CLM-2"], ids["CLM-9"]

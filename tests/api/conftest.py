@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.config import ServiceConfig
+from cbclassify.service.champion import LoadedModel
 from cbclassify.settings import Settings
-from cbclassify.store.champion import LoadedModel
 
 
 @pytest.fixture(autouse=True)
@@ -36,14 +36,21 @@ def champion() -> LoadedModel:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{tmp_path / 'api.db'}",
-                    secret_key="test-secret")  # fmt: skip
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=f"sqlite:///{tmp_path / 'api.db'}",
+        secret_key="test-secret",
+    )
 
 
 @pytest.fixture
 def config() -> ServiceConfig:
-    return ServiceConfig(max_upload_bytes=2_000_000, max_unzipped_bytes=5_000_000,
-                         max_zip_members=20, refund_approval_threshold_cents=50_000)  # fmt: skip
+    return ServiceConfig(
+        max_upload_bytes=2_000_000,
+        max_unzipped_bytes=5_000_000,
+        max_zip_members=20,
+        refund_approval_threshold_cents=50_000,
+    )
 
 
 @pytest.fixture

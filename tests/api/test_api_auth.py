@@ -6,7 +6,7 @@ from api_helpers import World
 from fastapi.testclient import TestClient
 from store.helpers import PASSWORD
 
-from cbclassify.store.exports import audit_events
+from cbclassify.store.audit_queries import audit_events
 
 
 def _login(client: TestClient, username: str, password: str = PASSWORD):
@@ -59,8 +59,9 @@ def test_login_failures_are_audited_and_lock_out(client: TestClient, world: Worl
 
 def test_tokens_are_shown_once_and_revocable(client: TestClient, world: World) -> None:
     headers = world.headers["biller"]
-    r = client.post("/api/v1/auth/tokens", json={"name": "script", "expires_in_days": 30},
-                    headers=headers)  # fmt: skip
+    r = client.post(
+        "/api/v1/auth/tokens", json={"name": "script", "expires_in_days": 30}, headers=headers
+    )
     assert r.status_code == 201
     new = r.json()
     assert new["token"].startswith("cbc_") and new["prefix"] == new["token"][:10]
@@ -94,8 +95,12 @@ def test_admin_creates_users_and_practices(client: TestClient, world: World) -> 
     admin = world.headers["admin"]
     r = client.post("/api/v1/admin/practices", json={"code": "c", "name": "C"}, headers=admin)
     assert r.status_code == 201
-    assert client.post("/api/v1/admin/practices", json={"code": "c", "name": "C"},
-                       headers=admin).status_code == 409  # fmt: skip
+    assert (
+        client.post(
+            "/api/v1/admin/practices", json={"code": "c", "name": "C"}, headers=admin
+        ).status_code
+        == 409
+    )
     body = {"username": "newbie", "password": PASSWORD, "roles": ["biller"], "practices": ["c"]}
     r = client.post("/api/v1/admin/users", json=body, headers=admin)
     assert r.status_code == 201 and r.json()["practices"] == ["c"]

@@ -49,20 +49,44 @@ def _seed(db: Database) -> str:
         biller = create_user(s, "biller", PASSWORD, ["biller"], ["a"])
         _, token = issue_token(s, biller, "crash")
         credits = {f"CLM-{i:03d}": 1_000 + i for i in range(N_CASES)}
-        ingest_cases(s, practice_by_code(s, "a"), analysed(date.today(), credits),
-                     kind="ledger", content_sha256="seed", actor=SYSTEM)  # fmt: skip
+        ingest_cases(
+            s,
+            practice_by_code(s, "a"),
+            analysed(date.today(), credits),
+            kind="ledger",
+            content_sha256="seed",
+            actor=SYSTEM,
+        )
     return token
 
 
 def _start(tmp: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "CBCLASSIFY_DATA_DIR": str(tmp / "data"),
-           "CBCLASSIFY_DATABASE_URL": f"sqlite:///{tmp / 'crash.db'}",
-           "CBCLASSIFY_LOAD_MODEL": "false", "CBCLASSIFY_SECRET_KEY": "crash"}  # fmt: skip
+    env = {
+        **os.environ,
+        "CBCLASSIFY_DATA_DIR": str(tmp / "data"),
+        "CBCLASSIFY_DATABASE_URL": f"sqlite:///{tmp / 'crash.db'}",
+        "CBCLASSIFY_LOAD_MODEL": "false",
+        "CBCLASSIFY_SECRET_KEY": "crash",
+    }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -74,8 +98,13 @@ def _start(tmp: Path, port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("server did not start")
 
 
-def _sender(base: str, token: str, case_ids: list[int], acked: list[tuple[int, str, int]],
-            stop: threading.Event) -> None:  # fmt: skip
+def _sender(
+    base: str,
+    token: str,
+    case_ids: list[int],
+    acked: list[tuple[int, str, int]],
+    stop: threading.Event,
+) -> None:
     """Walk the cases through the steps; record (case, step, new version) of every 2xx."""
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=base, headers=headers, timeout=10) as client:
@@ -106,8 +135,10 @@ def test_kill_9_mid_batch_loses_no_acknowledged_action(tmp_path: Path) -> None:
     acked: list[tuple[int, str, int]] = []
     stop = threading.Event()
     halves = [case_ids[::2], case_ids[1::2]]
-    threads = [threading.Thread(target=_sender, args=(f"http://127.0.0.1:{port}", token, h, acked, stop))
-               for h in halves]  # fmt: skip
+    threads = [
+        threading.Thread(target=_sender, args=(f"http://127.0.0.1:{port}", token, h, acked, stop))
+        for h in halves
+    ]
     for t in threads:
         t.start()
     deadline = time.monotonic() + 60
@@ -123,8 +154,9 @@ def test_kill_9_mid_batch_loses_no_acknowledged_action(tmp_path: Path) -> None:
 
     restarted = _start(tmp_path, port)  # recovery: the server opens the same database
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}",
-                          headers={"Authorization": f"Bearer {token}"}) as client:  # fmt: skip
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}
+        ) as client:
             for case_id, _, version in acked:
                 assert client.get(f"/api/v1/cases/{case_id}").json()["version"] >= version
     finally:
@@ -137,11 +169,18 @@ def test_kill_9_mid_batch_loses_no_acknowledged_action(tmp_path: Path) -> None:
         assert {(c, command[step]) for c, step, _ in acked} <= events
         expected_state = {0: "open", 1: "in_review", 2: "action_proposed", 3: "done"}
         for case in s.scalars(select(CreditCase)):
-            n_events = s.scalar(select(func.count()).select_from(CaseEvent)
-                                .where(CaseEvent.case_id == case.id))  # fmt: skip
-            n_audit = s.scalar(select(func.count()).select_from(AuditEvent).where(
-                AuditEvent.case_id == case.id, AuditEvent.action.like("case.%"),
-                AuditEvent.action != "case.read"))  # fmt: skip
+            n_events = s.scalar(
+                select(func.count()).select_from(CaseEvent).where(CaseEvent.case_id == case.id)
+            )
+            n_audit = s.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(
+                    AuditEvent.case_id == case.id,
+                    AuditEvent.action.like("case.%"),
+                    AuditEvent.action != "case.read",
+                )
+            )
             # one step = one event + one audit row + one version, all or nothing
             assert case.version == 1 + n_events == 1 + n_audit
             assert case.state == expected_state[n_events]

@@ -17,8 +17,9 @@ URL = "/api/v1/practices/a/ledgers"
 
 
 def _upload(client: TestClient, world: World, data: bytes, name: str = "ledger.zip"):
-    return client.post(URL, files={"file": (name, data, "application/zip")},
-                       headers=world.headers["biller"])  # fmt: skip
+    return client.post(
+        URL, files={"file": (name, data, "application/zip")}, headers=world.headers["biller"]
+    )
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
@@ -29,8 +30,9 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def test_ledger_upload_creates_cases_and_reupload_is_idempotent(client, world, tmp_path,
-                                                                caplog) -> None:  # fmt: skip
+def test_ledger_upload_creates_cases_and_reupload_is_idempotent(
+    client, world, tmp_path, caplog
+) -> None:
     caplog.set_level(logging.DEBUG)
     data = ledger_zip(tmp_path, tiny_ledger())
     first = _upload(client, world, data)
@@ -116,15 +118,19 @@ def test_835_batch_merges_into_the_practice_ledger(
         "/api/v1/practices/a/remittances", files=files, headers=world.headers["biller"]
     )
     assert again.status_code == 200 and again.json()["already_ingested"] is True
-    page = client.get("/api/v1/practices/a/cases", params={"limit": 100},
-                      headers=world.headers["biller"]).json()  # fmt: skip
+    page = client.get(
+        "/api/v1/practices/a/cases", params={"limit": 100}, headers=world.headers["biller"]
+    ).json()
     assert page["total"] == 7  # nothing posted twice
 
 
 def test_non_835_upload_is_422_with_findings(client, world, shared_x12_dir: Path) -> None:
     data = (shared_x12_dir / "lfh_837p_demo.example1.837").read_bytes()
-    r = client.post("/api/v1/practices/a/remittances", files={"files": ("claim.837", data)},
-                    headers=world.headers["biller"])  # fmt: skip
+    r = client.post(
+        "/api/v1/practices/a/remittances",
+        files={"files": ("claim.837", data)},
+        headers=world.headers["biller"],
+    )
     assert r.status_code == 422 and r.json()["code"] == "invalid_835"
     assert r.json()["issues"][0]["file"] == "claim.837"
 
@@ -133,8 +139,10 @@ def test_streamed_body_over_the_limit_is_413(client: TestClient, world: World) -
     """Without Content-Length (chunked), the limit is counted while the body streams in."""
 
     def chunks():
-        yield (b'--XX\r\nContent-Disposition: form-data; name="file"; filename="l.zip"\r\n'
-               b"Content-Type: application/zip\r\n\r\n")  # fmt: skip
+        yield (
+            b'--XX\r\nContent-Disposition: form-data; name="file"; filename="l.zip"\r\n'
+            b"Content-Type: application/zip\r\n\r\n"
+        )
         for _ in range(25):
             yield b"0" * 100_000
         yield b"\r\n--XX--\r\n"

@@ -80,8 +80,11 @@ def test_classify_bad_rows_name_the_request_field(client: TestClient, world: Wor
         "/api/v1/classify", json={**BODY, "claim_lines": []}, headers=world.headers["biller"]
     )
     assert r.status_code == 422 and r.json()["field"] == "body.claim_lines"
-    r = client.post("/api/v1/classify", content=b"{not json", headers={
-        **world.headers["biller"], "content-type": "application/json"})  # fmt: skip
+    r = client.post(
+        "/api/v1/classify",
+        content=b"{not json",
+        headers={**world.headers["biller"], "content-type": "application/json"},
+    )
     assert r.status_code == 422 and r.json()["field"] == "body"
     r = client.post("/api/v1/classify", headers=world.headers["biller"])  # no body at all
     assert r.status_code == 422 and r.json()["field"] == "body"
@@ -93,7 +96,8 @@ def test_classify_request_body_is_documented(client: TestClient) -> None:
     spec = client.get("/api/v1/openapi.json").json()
     body = spec["paths"]["/api/v1/classify"]["post"]["requestBody"]
     assert body["required"] and body["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/ClassifyIn"}  # fmt: skip
+        "$ref": "#/components/schemas/ClassifyIn"
+    }
     schemas = spec["components"]["schemas"]
     sent = schemas["ClassifyIn"]
     assert {"claim_lines", "transactions", "payers"} <= set(sent["properties"])
@@ -106,8 +110,12 @@ def test_model_info_and_reload(client: TestClient, world: World, champion) -> No
     info = client.get("/api/v1/model", headers=world.headers["auditor"]).json()
     assert info["loaded"] and info["version"] == "3" and info["alias"] == "champion"
     state = client.app.state.service  # type: ignore[attr-defined]
-    newer = type(champion)(champion.predictor, type(champion.ref)("cbclassify-credit-source", "4"),
-                           "models:/cbclassify-credit-source/4", champion.loaded_at)  # fmt: skip
+    newer = type(champion)(
+        champion.predictor,
+        type(champion.ref)("cbclassify-credit-source", "4"),
+        "models:/cbclassify-credit-source/4",
+        champion.loaded_at,
+    )
     state.models._loader = lambda _: newer
     r = client.post("/api/v1/model/reload", headers=world.headers["data_scientist"])
     assert r.status_code == 200 and r.json()["version"] == "4"
@@ -143,7 +151,10 @@ def test_health_ready_metrics_openapi(client: TestClient, world: World) -> None:
     assert client.get("/api/v1/health").json() == {"status": "ok"}
     ready = client.get("/api/v1/ready")
     assert ready.status_code == 200 and ready.json()["checks"] == {
-        "database": "ok", "schema": "ok", "model": "loaded"}  # fmt: skip
+        "database": "ok",
+        "schema": "ok",
+        "model": "loaded",
+    }
     client.get("/api/v1/practices/a/cases", headers=world.headers["biller"])
     client.get("/login")
     text = client.get("/api/v1/metrics").text
@@ -176,8 +187,9 @@ def test_no_claim_or_patient_ids_in_logs(client: TestClient, world: World, caplo
     v = client.get(f"/api/v1/cases/{world.case_a}", headers=world.headers["biller"]).json()[
         "version"
     ]
-    client.post(f"/api/v1/cases/{world.case_a}/review", json={"version": v},
-                headers=world.headers["biller"])  # fmt: skip
+    client.post(
+        f"/api/v1/cases/{world.case_a}/review", json={"version": v}, headers=world.headers["biller"]
+    )
     messages = [r.getMessage() for r in caplog.records]
     for identifier in ("CL2", "PT2", "CLM-1", "PAT-1"):
         assert not any(identifier in m for m in messages), identifier
@@ -210,7 +222,11 @@ def test_classify_requests_of_one_worker_run_one_at_a_time(
     monkeypatch.setattr(route, "classify", observed)
     headers = world.headers["biller"]
     with ThreadPoolExecutor(4) as pool:
-        codes = list(pool.map(lambda _: client.post("/api/v1/classify", json=BODY,
-                                                    headers=headers).status_code, range(4)))  # fmt: skip
+        codes = list(
+            pool.map(
+                lambda _: client.post("/api/v1/classify", json=BODY, headers=headers).status_code,
+                range(4),
+            )
+        )
     assert codes == [200] * 4
     assert most[0] == 1

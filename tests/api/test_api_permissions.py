@@ -21,8 +21,12 @@ from cbclassify.workflow import Permission, has_permission
 ENDPOINTS = endpoints()
 PROTECTED = [e for e in ENDPOINTS if e.permission is not None]
 SIGNED_IN_ONLY = [e for e in ENDPOINTS if e.permission is None and e.authenticated]
-PUBLIC = {("GET", "/api/v1/health"), ("GET", "/api/v1/ready"), ("GET", "/api/v1/metrics"),
-          ("POST", "/api/v1/auth/login")}  # fmt: skip
+PUBLIC = {
+    ("GET", "/api/v1/health"),
+    ("GET", "/api/v1/ready"),
+    ("GET", "/api/v1/metrics"),
+    ("POST", "/api/v1/auth/login"),
+}
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
 MISSING = 999_999
 
@@ -31,8 +35,9 @@ MISSING = 999_999
 def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, World]]:
     """One app for the whole matrix; requests below never change what later ones see."""
     tmp = tmp_path_factory.mktemp("matrix")
-    settings = Settings(data_dir=tmp / "data", database_url=f"sqlite:///{tmp / 'm.db'}",
-                        secret_key="matrix")  # fmt: skip
+    settings = Settings(
+        data_dir=tmp / "data", database_url=f"sqlite:///{tmp / 'm.db'}", secret_key="matrix"
+    )
     champion = tiny_champion()
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(accounts, "_hasher", lambda: PasswordHasher.from_parameters(profiles.CHEAPEST))
@@ -44,8 +49,12 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClien
 def _call(client: TestClient, world: World, endpoint: Endpoint, headers: dict[str, str]):
     """The endpoint with harmless arguments: unknown ids and empty bodies (a permitted call
     then fails validation or finds nothing; it never changes the shared state)."""
-    path = (endpoint.path.replace("{code}", "a").replace("{case_id}", str(world.case_a))
-            .replace("{token_id}", str(MISSING)).replace("{user_id}", str(MISSING)))  # fmt: skip
+    path = (
+        endpoint.path.replace("{code}", "a")
+        .replace("{case_id}", str(world.case_a))
+        .replace("{token_id}", str(MISSING))
+        .replace("{user_id}", str(MISSING))
+    )
     kwargs: dict[str, object] = {"headers": headers}
     if endpoint.method in ("POST", "PATCH", "PUT"):
         kwargs["json"] = {}

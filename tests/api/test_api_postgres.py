@@ -33,17 +33,25 @@ def test_workflow_and_audit_on_postgres(tmp_path: Path, champion) -> None:
             h = world.headers
             case = client.get(f"/api/v1/cases/{world.case_a}", headers=h["biller"]).json()
             v = case["version"]
-            steps = [("biller", "review", {}), ("biller", "propose", {"action": "refund_payer"}),
-                     ("manager", "approve", {}),
-                     ("biller", "complete", {"refund_date": str(date.today()),
-                                             "check_number": "77"})]  # fmt: skip
+            steps = [
+                ("biller", "review", {}),
+                ("biller", "propose", {"action": "refund_payer"}),
+                ("manager", "approve", {}),
+                ("biller", "complete", {"refund_date": str(date.today()), "check_number": "77"}),
+            ]
             for role, step, body in steps:
-                r = client.post(f"/api/v1/cases/{world.case_a}/{step}",
-                                json={"version": v, **body}, headers=h[role])  # fmt: skip
+                r = client.post(
+                    f"/api/v1/cases/{world.case_a}/{step}",
+                    json={"version": v, **body},
+                    headers=h[role],
+                )
                 assert r.status_code == 200, r.text
                 v = r.json()["version"]
-            stale = client.post(f"/api/v1/cases/{world.case_a}/reopen",
-                                json={"version": 1, "reason": "x"}, headers=h["manager"])  # fmt: skip
+            stale = client.post(
+                f"/api/v1/cases/{world.case_a}/reopen",
+                json={"version": 1, "reason": "x"},
+                headers=h["manager"],
+            )
             assert stale.status_code == 409
             assert (
                 client.get(f"/api/v1/cases/{world.case_b}", headers=h["biller"]).status_code == 404

@@ -14,15 +14,18 @@ def test_b_case_is_not_found_for_a_users(client: TestClient, world: World) -> No
         r = client.get(f"/api/v1/cases/{world.case_b}", headers=world.headers[role])
         assert r.status_code == 404 and r.json()["code"] == "not_found"
     # the same answer as an id that does not exist: no existence leak
-    assert client.get("/api/v1/cases/424242", headers=world.headers["biller"]).json()["detail"] \
-        == "no case 424242"  # fmt: skip
+    assert (
+        client.get("/api/v1/cases/424242", headers=world.headers["biller"]).json()["detail"]
+        == "no case 424242"
+    )
 
 
 @pytest.mark.parametrize("step", STEPS)
 def test_b_case_cannot_be_changed_by_a_users(client: TestClient, world: World, step: str) -> None:
     body = {"version": 1, "action": "refund_patient", "kind": "other", "reason": "x"}
-    r = client.post(f"/api/v1/cases/{world.case_b}/{step}", json=body,
-                    headers=world.headers["manager"])  # fmt: skip
+    r = client.post(
+        f"/api/v1/cases/{world.case_b}/{step}", json=body, headers=world.headers["manager"]
+    )
     assert r.status_code in (404, 422)  # 422 only where the body does not fit the step
     db = client.app.state.service.db  # type: ignore[attr-defined]
     from cbclassify.store.models_cases import CaseEvent, CreditCase
@@ -68,8 +71,11 @@ def test_auditor_export_is_scoped(client: TestClient, world: World) -> None:
     assert r.status_code == 200
     body = r.text
     assert f",{world.case_a}," in body and f",{world.case_b}," not in body
-    r = client.get("/api/v1/audit/export.csv", params={"case_id": world.case_b},
-                   headers=world.headers["auditor"])  # fmt: skip
+    r = client.get(
+        "/api/v1/audit/export.csv",
+        params={"case_id": world.case_b},
+        headers=world.headers["auditor"],
+    )
     assert r.status_code == 404
     r = client.get(
         "/api/v1/audit/export.csv", params={"practice": "b"}, headers=world.headers["auditor"]

@@ -1,11 +1,10 @@
-"""The export frame, dollar formatting and the totals sentence."""
+"""The export frame and the totals sentence."""
 
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
-from cbclassify.balances import build_worklist, format_usd, summarize_worklist, to_export_frame
+from cbclassify.balances import build_worklist, summarize_worklist, to_export_frame
 from cbclassify.balances.worklist_export import export_columns
 
 from .builders import line, make_ledger, txn
@@ -20,13 +19,6 @@ def _worklist() -> pd.DataFrame:
          txn("C2", "payment", "80.05", "2024-02-10", source="patient")],
     )
     return build_worklist(ledger)
-
-
-@pytest.mark.parametrize("cents, text", [(123456, "$1,234.56"), (5, "$0.05"), (0, "$0.00"),
-                                         (-500, "-$5.00"), (100000000, "$1,000,000.00"),
-                                         (None, ""), (pd.NA, "")])
-def test_format_usd(cents, text) -> None:
-    assert format_usd(cents) == text
 
 
 def test_export_frame_has_contract_money_and_iso_dates() -> None:

@@ -35,20 +35,37 @@ def model_dir(ledger_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     labels = labelled_credits(ledger)
     features = credit_features(ledger, labels[["claim_id", "as_of_date"]])
     encoder = FeatureEncoder().fit(features)
-    params = {"objective": "multiclass", "num_class": 4, "verbosity": -1, "num_threads": 1,
-              "num_leaves": 7, "min_data_in_leaf": 3, "seed": 1}
-    booster = lgb.train(params, lgb.Dataset(encoder.transform(features).to_numpy("float64"),
-                                            label_ids(labels["label"])), num_boost_round=15)
-    return CreditSourceModel(encoder=encoder, booster=booster).save(tmp_path_factory.mktemp("model"))
+    params = {
+        "objective": "multiclass",
+        "num_class": 4,
+        "verbosity": -1,
+        "num_threads": 1,
+        "num_leaves": 7,
+        "min_data_in_leaf": 3,
+        "seed": 1,
+    }
+    booster = lgb.train(
+        params,
+        lgb.Dataset(encoder.transform(features).to_numpy("float64"), label_ids(labels["label"])),
+        num_boost_round=15,
+    )
+    return CreditSourceModel(encoder=encoder, booster=booster).save(
+        tmp_path_factory.mktemp("model")
+    )
 
 
 def test_root_causes_prints_ranked_findings_with_evidence(ledger_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "findings.csv"
-    result = CliRunner().invoke(app, ["root-causes", str(ledger_dir), "--by", "poster", "--out", str(out)])
+    result = CliRunner().invoke(
+        app, ["root-causes", str(ledger_dir), "--by", "poster", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert re.search(r"Analysed \d+ credits \(.*resolved.*\)", result.output)
     assert re.search(r"^1\. .+", result.output, flags=re.MULTILINE)
-    assert "evidence claims:" in result.output and "Credits per 1,000 claims by poster" in result.output
+    assert (
+        "evidence claims:" in result.output
+        and "Credits per 1,000 claims by poster" in result.output
+    )
     found = pd.read_csv(out, dtype={"evidence_claims": "string"})
     assert len(found) > 0 and found["score"].is_monotonic_decreasing
 
@@ -67,9 +84,13 @@ def test_report_without_a_model_says_so(ledger_dir: Path, tmp_path: Path) -> Non
     assert "No explanations yet" in html and "Resolved credits" in html
 
 
-def test_report_with_a_model_explains_in_words(ledger_dir: Path, model_dir: Path, tmp_path: Path) -> None:
+def test_report_with_a_model_explains_in_words(
+    ledger_dir: Path, model_dir: Path, tmp_path: Path
+) -> None:
     target = tmp_path / "report.html"
-    result = CliRunner().invoke(app, ["report", str(ledger_dir), "--out", str(target), "--model", str(model_dir)])
+    result = CliRunner().invoke(
+        app, ["report", str(ledger_dir), "--out", str(target), "--model", str(model_dir)]
+    )
     assert result.exit_code == 0, result.output
     html = target.read_text(encoding="utf-8")
     assert "What the model relies on, per source" not in html  # figure titles live inside PNGs

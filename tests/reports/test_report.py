@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cbclassify.contract.money import dollars
 from cbclassify.reports import build_report, build_sections, write_report
 from cbclassify.reports import tables as T
 from reports.fabricate import AS_OF, empty_inputs, full_inputs, worklist
@@ -16,10 +17,24 @@ from reports.fabricate import AS_OF, empty_inputs, full_inputs, worklist
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
-SECTION_IDS = ["overview", "compliance", "age", "root-causes", "importance", "examples", "model", "resolutions"]
+SECTION_IDS = [
+    "overview",
+    "compliance",
+    "age",
+    "root-causes",
+    "importance",
+    "examples",
+    "model",
+    "resolutions",
+]
 
 
 def test_every_section_has_content_with_full_inputs() -> None:
@@ -58,9 +73,12 @@ def test_numbers_add_up() -> None:
     credits = T.open_credits(inputs.worklist, inputs.scores)
     assert credits["credit_cents"].sum() == inputs.worklist["credit_cents"].sum()
     due = T.due_table(credits, AS_OF)
-    assert due["credits"].sum() == len(credits) and due["amount_cents"].sum() == credits["credit_cents"].sum()
+    assert (
+        due["credits"].sum() == len(credits)
+        and due["amount_cents"].sum() == credits["credit_cents"].sum()
+    )
     overview = build_sections(inputs)[0]
-    assert T.money(inputs.worklist["credit_cents"].sum()) in overview.lead
+    assert dollars(inputs.worklist["credit_cents"].sum()) in overview.lead
     totals = T.resolution_totals(inputs.resolutions)
     res = inputs.resolutions
     refunded = res.loc[res["action"].isin(["refund_payer", "refund_patient"]), "amount_cents"].sum()
@@ -70,10 +88,14 @@ def test_numbers_add_up() -> None:
 
 def test_source_is_verified_then_predicted_then_unclassified() -> None:
     work = worklist(3)
-    scores = pd.DataFrame({
-        "claim_id": work["claim_id"][:2], "predicted_source": ["patient_credit", "allowance_error"],
-        "verification": ["confirmed", "refuted"], "verified_source": ["duplicate_payment", None],
-    })
+    scores = pd.DataFrame(
+        {
+            "claim_id": work["claim_id"][:2],
+            "predicted_source": ["patient_credit", "allowance_error"],
+            "verification": ["confirmed", "refuted"],
+            "verified_source": ["duplicate_payment", None],
+        }
+    )
     credits = T.open_credits(work, scores)
     assert list(credits["source"]) == ["duplicate_payment", "allowance_error", "unclassified"]
     assert list(credits["basis"]) == ["verified", "predicted", "none"]

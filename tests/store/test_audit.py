@@ -142,7 +142,8 @@ def test_export_by_case_and_date_range(db: Database) -> None:
     import io
     from datetime import UTC, datetime, timedelta
 
-    from cbclassify.store.exports import audit_events, write_audit_csv
+    from cbclassify.service.exports import write_audit_csv
+    from cbclassify.store.audit_queries import audit_events
 
     _append(db, 3)  # cases 0, 1, 2 of practice 1
     with db.transaction() as s:

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from cbclassify.store.accounts import practice_by_code
 from cbclassify.store.audit import SYSTEM, verify_chain
+from cbclassify.store.audit_queries import audit_events
 from cbclassify.store.cases import ActingUser, apply_command
 from cbclassify.store.db import Database
 from cbclassify.store.errors import ConflictError, NotFound
-from cbclassify.store.exports import audit_events
 from cbclassify.store.ingest import ingest_cases
 from cbclassify.store.models_cases import Approval, CaseEvent, CreditCase
 from cbclassify.workflow import Completion, NotPermitted, Proposal, SelfApprovalError

@@ -44,8 +44,20 @@ def _db() -> Database:
 
 def _setup(cli: typer.Typer, tmp_path: Path) -> Path:
     assert _run(cli, "practices", "add", "sunrise", "--name", "Sunrise PT")[0] == 0
-    code, out = _run(cli, "users", "add", "alice", "--role", "biller", "--role", "manager",
-                     "--practice", "sunrise", "--password-stdin", stdin=PASSWORD + "\n")  # fmt: skip
+    code, out = _run(
+        cli,
+        "users",
+        "add",
+        "alice",
+        "--role",
+        "biller",
+        "--role",
+        "manager",
+        "--practice",
+        "sunrise",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
     assert code == 0, out
     ledger_dir = tmp_path / "ledger"
     write_ledger(tiny_ledger(), ledger_dir)
@@ -53,11 +65,23 @@ def _setup(cli: typer.Typer, tmp_path: Path) -> Path:
 
 
 def test_first_admin_and_token(cli: typer.Typer) -> None:
-    code, out = _run(cli, "users", "add", "root", "--role", "admin", "--password-stdin",
-                     stdin=PASSWORD + "\n")  # fmt: skip
+    code, out = _run(
+        cli, "users", "add", "root", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n"
+    )
     assert code == 0 and "created" in out
-    assert _run(cli, "users", "add", "root", "--role", "admin", "--password-stdin",
-                stdin=PASSWORD + "\n")[0] == 2  # fmt: skip
+    assert (
+        _run(
+            cli,
+            "users",
+            "add",
+            "root",
+            "--role",
+            "admin",
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        )[0]
+        == 2
+    )
     code, out = _run(cli, "users", "token", "root", "--name", "bootstrap")
     assert code == 0 and out.strip().startswith("cbc_")
     code, out = _run(
@@ -83,16 +107,31 @@ def test_ingest_export_and_audit_cycle(cli: typer.Typer, tmp_path: Path) -> None
             ("propose", Proposal("refund_patient", "patient_credit", reason="patient paid twice")),
             ("complete", Completion(refund_date=date.today(), reference="card")),
         ]:
-            apply_command(s, case.id, user, command, payload, expected_version=case.version,
-                          default_threshold_cents=50_000)  # fmt: skip
+            apply_command(
+                s,
+                case.id,
+                user,
+                command,
+                payload,
+                expected_version=case.version,
+                default_threshold_cents=50_000,
+            )
     db.dispose()
     out_csv = tmp_path / "resolutions.csv"
     code, out = _run(cli, "export-resolutions", "--practice", "sunrise", "--out", str(out_csv))
     assert code == 0 and "1 resolution(s)" in out
     rows = list(csv.DictReader(out_csv.open()))
-    assert rows == [{"claim_id": "CL2", "source": "patient_credit", "action": "refund_patient",
-                     "amount": "20.00", "resolved_date": str(date.today()), "resolved_by": "alice",
-                     "identified_date": "2024-03-01"}]  # fmt: skip
+    assert rows == [
+        {
+            "claim_id": "CL2",
+            "source": "patient_credit",
+            "action": "refund_patient",
+            "amount": "20.00",
+            "resolved_date": str(date.today()),
+            "resolved_by": "alice",
+            "identified_date": "2024-03-01",
+        }
+    ]
 
     code, out = _run(cli, "audit", "verify")
     assert code == 0 and "intact" in out

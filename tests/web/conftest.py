@@ -13,8 +13,8 @@ from web_helpers import PASSWORD, seed_database, tiny_champion, write_small_prac
 
 from api.app import create_app
 from api.config import ServiceConfig
+from cbclassify.service.champion import LoadedModel
 from cbclassify.settings import Settings
-from cbclassify.store.champion import LoadedModel
 
 
 def _cheap_hasher():
@@ -62,8 +62,9 @@ def web_settings(tmp_path: Path, seeded_db: Path) -> Settings:
     """Settings over a private copy of the seeded database."""
     target = tmp_path / "web.db"
     shutil.copyfile(seeded_db, target)
-    return Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{target}",
-                    secret_key="web-test-secret")  # fmt: skip
+    return Settings(
+        data_dir=tmp_path / "data", database_url=f"sqlite:///{target}", secret_key="web-test-secret"
+    )
 
 
 @pytest.fixture
@@ -90,8 +91,9 @@ def sign_in(client: TestClient) -> SignIn:
 
     def _sign_in(username: str) -> TestClient:
         client.cookies.clear()
-        answer = client.post("/login", data={"username": username, "password": PASSWORD,
-                                             "next": "/"})  # fmt: skip
+        answer = client.post(
+            "/login", data={"username": username, "password": PASSWORD, "next": "/"}
+        )
         assert answer.status_code == 303, answer.text
         return client
 

@@ -20,8 +20,14 @@ def _case_id(client: TestClient, practice: str = PRACTICE) -> int:
     db = client.app.state.service.db  # type: ignore[attr-defined]
     with db.read_session() as s:
         pid = s.scalar(select(Practice.id).where(Practice.code == practice))
-        return int(s.scalar(select(CreditCase.id).where(CreditCase.practice_id == pid)
-                            .order_by(CreditCase.id).limit(1)))  # fmt: skip
+        return int(
+            s.scalar(
+                select(CreditCase.id)
+                .where(CreditCase.practice_id == pid)
+                .order_by(CreditCase.id)
+                .limit(1)
+            )
+        )
 
 
 def test_pages_need_a_signed_in_user(client: TestClient) -> None:
@@ -40,12 +46,15 @@ def test_login_goes_on_to_next_and_refuses_a_bad_password(client: TestClient) ->
     bad = client.post("/login", data={"username": "bill", "password": "nope", "next": "/"})
     assert bad.status_code == 401 and "Wrong username or password." in bad.text
     assert "cbc_session" not in client.cookies
-    good = client.post("/login", data={"username": "bill", "password": PASSWORD,
-                                       "next": "/practices/sunrise/worklist"})  # fmt: skip
+    good = client.post(
+        "/login",
+        data={"username": "bill", "password": PASSWORD, "next": "/practices/sunrise/worklist"},
+    )
     assert good.status_code == 303 and good.headers["location"] == "/practices/sunrise/worklist"
     assert client.get("/practices/sunrise/worklist").status_code == 200
-    offsite = client.post("/login", data={"username": "bill", "password": PASSWORD,
-                                          "next": "//evil.example/x"})  # fmt: skip
+    offsite = client.post(
+        "/login", data={"username": "bill", "password": PASSWORD, "next": "//evil.example/x"}
+    )
     assert offsite.headers["location"] == "/"
 
 
@@ -82,8 +91,9 @@ def test_cross_practice_changes_are_refused(client: TestClient, sign_in: SignIn)
     """A biller of Harbor posting to a Sunrise case changes nothing and learns nothing."""
     case_id = _case_id(client)
     page = sign_in("hal").get("/practices/harbor/worklist")
-    answer = client.post(f"/cases/{case_id}/start_review",
-                         data={"csrf_token": csrf_of(page.text), "version": "1"})  # fmt: skip
+    answer = client.post(
+        f"/cases/{case_id}/start_review", data={"csrf_token": csrf_of(page.text), "version": "1"}
+    )
     assert answer.status_code == 404
     db = client.app.state.service.db  # type: ignore[attr-defined]
     with db.read_session() as s:
@@ -94,8 +104,9 @@ def test_cross_practice_changes_are_refused(client: TestClient, sign_in: SignIn)
 def test_forbidden_action_explains_the_role_needed(client: TestClient, sign_in: SignIn) -> None:
     case_id = _case_id(client)
     page = sign_in("bill").get(f"/cases/{case_id}")
-    answer = client.post(f"/cases/{case_id}/approve",
-                         data={"csrf_token": csrf_of(page.text), "version": "1"})  # fmt: skip
+    answer = client.post(
+        f"/cases/{case_id}/approve", data={"csrf_token": csrf_of(page.text), "version": "1"}
+    )
     assert answer.status_code == 403
     assert "Approving a proposal needs the manager role" in answer.text
     assert "signed in as bill (biller)" in answer.text
@@ -136,8 +147,10 @@ def test_form_post_without_csrf_token_is_refused(client: TestClient, sign_in: Si
     db = client.app.state.service.db  # type: ignore[attr-defined]
     with db.read_session() as s:
         assert s.get(CreditCase, case_id).version == version  # type: ignore[union-attr]
-    ok = client.post(f"/cases/{case_id}/start_review",
-                     data={"version": str(version), "csrf_token": csrf_of(page.text)})  # fmt: skip
+    ok = client.post(
+        f"/cases/{case_id}/start_review",
+        data={"version": str(version), "csrf_token": csrf_of(page.text)},
+    )
     assert ok.status_code == 303
 
 
@@ -145,9 +158,15 @@ def test_form_post_without_csrf_token_is_refused(client: TestClient, sign_in: Si
 def test_every_form_control_is_labelled(client: TestClient, sign_in: SignIn, username: str) -> None:
     sign_in(username)
     case_id = _case_id(client)
-    pages = ["/practices/sunrise/worklist", "/practices/sunrise/worklist?verification=confirmed",
-             f"/cases/{case_id}", "/practices/empty/worklist", "/audit", "/approvals",
-             "/practices/sunrise/report"]  # fmt: skip
+    pages = [
+        "/practices/sunrise/worklist",
+        "/practices/sunrise/worklist?verification=confirmed",
+        f"/cases/{case_id}",
+        "/practices/empty/worklist",
+        "/audit",
+        "/approvals",
+        "/practices/sunrise/report",
+    ]
     checked = 0
     for url in pages:
         answer = client.get(url)

@@ -17,16 +17,22 @@ from web_helpers import PASSWORD, PRACTICE
 
 from api.app import create_app
 from api.config import ServiceConfig
+from cbclassify.service.champion import LoadedModel
 from cbclassify.settings import Settings
-from cbclassify.store.champion import LoadedModel
 from cbclassify.store.db import Database
 from cbclassify.store.models_auth import Practice
 from cbclassify.store.models_cases import CreditCase
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 pytestmark = [
     pytest.mark.browser,
@@ -72,8 +78,9 @@ def page(live_server: str) -> Iterator[object]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport={"width": 1366, "height": 900},
-                                          base_url=live_server)  # fmt: skip
+            context = browser.new_context(
+                viewport={"width": 1366, "height": 900}, base_url=live_server
+            )
             yield context.new_page()
         finally:
             browser.close()
@@ -85,10 +92,15 @@ def _target_case(settings: Settings) -> CreditCase:
     try:
         with db.read_session() as s:
             pid = s.scalar(select(Practice.id).where(Practice.code == PRACTICE))
-            case = s.scalars(select(CreditCase).where(
-                CreditCase.practice_id == pid, CreditCase.verification == "confirmed",
-                CreditCase.recommended_action.in_(("refund_payer", "payer_offset")),
-            ).order_by(CreditCase.id)).first()  # fmt: skip
+            case = s.scalars(
+                select(CreditCase)
+                .where(
+                    CreditCase.practice_id == pid,
+                    CreditCase.verification == "confirmed",
+                    CreditCase.recommended_action.in_(("refund_payer", "payer_offset")),
+                )
+                .order_by(CreditCase.id)
+            ).first()
             assert case is not None
             return case
     finally:

@@ -45,8 +45,13 @@ def _reload(client: TestClient, case_id: int) -> CreditCase:
 def _audit(client: TestClient, case_id: int) -> list[str]:
     db = client.app.state.service.db
     with db.read_session() as s:
-        return list(s.scalars(select(AuditEvent.action).where(AuditEvent.case_id == case_id)
-                              .order_by(AuditEvent.seq)))  # fmt: skip
+        return list(
+            s.scalars(
+                select(AuditEvent.action)
+                .where(AuditEvent.case_id == case_id)
+                .order_by(AuditEvent.seq)
+            )
+        )
 
 
 def _post(client: TestClient, case_id: int, command: str, **fields: str) -> httpx.Response:
@@ -104,8 +109,14 @@ def test_another_action_needs_a_reason(client: TestClient, sign_in: SignIn) -> N
     assert refused.status_code == 422
     assert "Nothing was changed." in refused.text and "needs a reason" in refused.text
     assert _reload(client, case.id).state == "open"  # the review step was rolled back too
-    accepted = _post(client, case.id, "propose", action=other, reason="payer asked for a check",
-                     source=case.verified_source or "")  # fmt: skip
+    accepted = _post(
+        client,
+        case.id,
+        "propose",
+        action=other,
+        reason="payer asked for a check",
+        source=case.verified_source or "",
+    )
     assert accepted.status_code == 303
     assert "case.override" in _audit(client, case.id)
 
@@ -115,8 +126,13 @@ def test_bad_amount_is_shown_on_the_form(client: TestClient, sign_in: SignIn) ->
     sign_in("bill")
     answer = _post(client, case.id, "propose", action=case.recommended_action or "", amount="-5")
     assert answer.status_code == 422 and "Amount:" in answer.text
-    too_much = _post(client, case.id, "propose", action=case.recommended_action or "",
-                     amount=f"{case.credit_cents / 100 + 1:.2f}")  # fmt: skip
+    too_much = _post(
+        client,
+        case.id,
+        "propose",
+        action=case.recommended_action or "",
+        amount=f"{case.credit_cents / 100 + 1:.2f}",
+    )
     assert too_much.status_code == 422 and "at most the credit amount" in too_much.text
     assert _reload(client, case.id).version == case.version
 
@@ -182,6 +198,7 @@ def test_auditor_reads_but_cannot_work(client: TestClient, sign_in: SignIn) -> N
         page.status_code == 200 and "Your role can read this case but not change it." in page.text
     )
     assert '<form method="post" action="/cases/' not in page.text
-    answer = client.post(f"/cases/{case.id}/start_review",
-                         data={"csrf_token": csrf_of(page.text), "version": "1"})  # fmt: skip
+    answer = client.post(
+        f"/cases/{case.id}/start_review", data={"csrf_token": csrf_of(page.text), "version": "1"}
+    )
     assert answer.status_code == 403 and "biller or manager role" in answer.text

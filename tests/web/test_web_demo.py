@@ -14,8 +14,8 @@ from api.app import create_app
 from api.config import ServiceConfig
 from api.web import demo
 from api.web.routes_manage import report_file
+from cbclassify.service.champion import LoadedModel
 from cbclassify.settings import Settings
-from cbclassify.store.champion import LoadedModel
 from cbclassify.store.db import Database
 from cbclassify.store.models_cases import CreditCase
 
@@ -27,8 +27,14 @@ def _count_cases(settings: Settings) -> tuple[int, int]:
     try:
         with db.read_session() as s:
             cases = s.scalar(select(func.count()).select_from(CreditCase)) or 0
-            predicted = s.scalar(select(func.count()).select_from(CreditCase)
-                                 .where(CreditCase.predicted_source.is_not(None))) or 0  # fmt: skip
+            predicted = (
+                s.scalar(
+                    select(func.count())
+                    .select_from(CreditCase)
+                    .where(CreditCase.predicted_source.is_not(None))
+                )
+                or 0
+            )
             return cases, predicted
     finally:
         db.dispose()
@@ -47,8 +53,9 @@ def test_prepare_demo_loads_the_practice_and_users(
     settings = Settings(data_dir=tmp_path / "demo-data")
     report = tmp_path / "report.html"
     report.write_text("<h1>report</h1>", encoding="utf-8")
-    setup = demo.prepare_demo(settings, small_ledger, report_html=report,
-                              model_loader=lambda _: champion)  # fmt: skip
+    setup = demo.prepare_demo(
+        settings, small_ledger, report_html=report, model_loader=lambda _: champion
+    )
     assert setup.batch.n_credits > 0 and setup.model_version == "cbclassify-credit-source v1"
     assert set(setup.passwords) == set(demo.DEMO_USERS)
     assert len(set(setup.passwords.values())) == len(demo.DEMO_USERS)
@@ -62,12 +69,16 @@ def test_prepare_demo_loads_the_practice_and_users(
 
 
 def test_serve_demo_again_reuses_cases_and_issues_new_passwords(
-    tmp_path: Path, small_ledger: Path, champion: LoadedModel,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+    tmp_path: Path,
+    small_ledger: Path,
+    champion: LoadedModel,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     data_dir = tmp_path / "demo-data"
-    first = demo.prepare_demo(Settings(data_dir=data_dir), small_ledger,
-                              model_loader=lambda _: champion)  # fmt: skip
+    first = demo.prepare_demo(
+        Settings(data_dir=data_dir), small_ledger, model_loader=lambda _: champion
+    )
     served: dict[str, Any] = {}
 
     def no_champion(_: Settings) -> LoadedModel:
@@ -82,6 +93,7 @@ def test_serve_demo_again_reuses_cases_and_issues_new_passwords(
     settings = Settings(data_dir=data_dir)
     assert _count_cases(settings)[0] == first.batch.n_credits  # the same credits, same cases
     assert not _signs_in(settings, "manager", first.passwords["manager"])
-    new_password = next(line.split()[1] for line in printed.splitlines()
-                        if line.strip().startswith("manager "))  # fmt: skip
+    new_password = next(
+        line.split()[1] for line in printed.splitlines() if line.strip().startswith("manager ")
+    )
     assert _signs_in(settings, "manager", new_password)

@@ -24,17 +24,26 @@ def _payer_refund_case(client: TestClient, practice: str = PRACTICE) -> CreditCa
     db = client.app.state.service.db  # type: ignore[attr-defined]
     with db.read_session() as s:
         pid = s.scalar(select(Practice.id).where(Practice.code == practice))
-        return s.scalars(select(CreditCase).where(
-            CreditCase.practice_id == pid,
-            CreditCase.recommended_action.in_(("refund_payer", "payer_offset")),
-        ).order_by(CreditCase.id)).first()  # type: ignore[return-value]  # fmt: skip
+        return s.scalars(
+            select(CreditCase)
+            .where(
+                CreditCase.practice_id == pid,
+                CreditCase.recommended_action.in_(("refund_payer", "payer_offset")),
+            )
+            .order_by(CreditCase.id)
+        ).first()  # type: ignore[return-value]
 
 
 def _propose(client: TestClient, case: CreditCase) -> None:
     page = client.get(f"/cases/{case.id}")
-    answer = client.post(f"/cases/{case.id}/propose", data={
-        "csrf_token": csrf_of(page.text), "version": str(version_of(page.text)),
-        "action": case.recommended_action or ""})  # fmt: skip
+    answer = client.post(
+        f"/cases/{case.id}/propose",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "version": str(version_of(page.text)),
+            "action": case.recommended_action or "",
+        },
+    )
     assert answer.status_code == 303
 
 
@@ -49,9 +58,14 @@ def test_approval_queue_lists_proposals_and_approves_inline(
     assert client.get("/approvals").status_code == 403  # billers do not approve
     queue = sign_in("max").get("/approvals")
     assert f'href="/cases/{case.id}"' in queue.text and "bill" in queue.text
-    answer = client.post(f"/cases/{case.id}/approve", data={
-        "csrf_token": csrf_of(queue.text), "version": str(version_of(queue.text)),
-        "return_to": "approvals"})  # fmt: skip
+    answer = client.post(
+        f"/cases/{case.id}/approve",
+        data={
+            "csrf_token": csrf_of(queue.text),
+            "version": str(version_of(queue.text)),
+            "return_to": "approvals",
+        },
+    )
     assert answer.status_code == 303 and answer.headers["location"] == "/approvals?done=approve"
     after = client.get(answer.headers["location"])
     assert "Approved." in after.text and f'href="/cases/{case.id}"' not in after.text

@@ -13,9 +13,9 @@ from sqlalchemy import select, update
 from web_helpers import PRACTICE
 
 from api.web.views import due_badge
+from cbclassify.store.case_queries import OPEN_STATES
 from cbclassify.store.models_auth import Practice
 from cbclassify.store.models_cases import CreditCase
-from cbclassify.store.queries import OPEN_STATES
 
 pytestmark = pytest.mark.xdist_group("web")
 ROW = re.compile(r'<a href="/cases/(\d+)" class="claim-link">')
@@ -75,8 +75,11 @@ def test_due_date_buckets(client: TestClient, sign_in: SignIn) -> None:
     db = client.app.state.service.db  # type: ignore[attr-defined]
     with db.transaction() as s:  # one case due in 3 days, one in 12, one in 25
         for case_id, days in zip(ids, (3, 12, 25), strict=True):
-            s.execute(update(CreditCase).where(CreditCase.id == case_id)
-                      .values(due_date=today + timedelta(days=days)))  # fmt: skip
+            s.execute(
+                update(CreditCase)
+                .where(CreditCase.id == case_id)
+                .values(due_date=today + timedelta(days=days))
+            )
     sign_in("bill")
     bucket = {n: _ids(client.get(f"/practices/sunrise/worklist?due={n}").text) for n in (7, 14, 30)}
     assert bucket == {7: ids[:1], 14: ids[:2], 30: ids}

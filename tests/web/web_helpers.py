@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 
 from cbclassify.features import CATEGORICAL_FEATURES, FEATURE_NAMES, NUMERIC_FEATURES
+from cbclassify.service.champion import LoadedModel
+from cbclassify.service.ingest import ingest_ledger_folder
 from cbclassify.settings import Settings
 from cbclassify.store.accounts import create_practice, create_user, practice_by_code
 from cbclassify.store.audit import SYSTEM
 from cbclassify.store.base import utcnow
-from cbclassify.store.batches import ingest_ledger_folder
-from cbclassify.store.champion import LoadedModel
 from cbclassify.store.db import Database
 from cbclassify.store.ingest import CASE_COLUMNS, AnalysedLedger, ModelRef, ingest_cases
 from cbclassify.store.migrate import upgrade
@@ -47,17 +47,24 @@ def tiny_champion() -> LoadedModel:
     n = 300
     frame = pd.DataFrame({c: rng.normal(size=n) for c in NUMERIC_FEATURES})
     for name in CATEGORICAL_FEATURES:
-        frame[name] = pd.array(rng.choice(np.array(["a", "b", None], dtype=object), n),
-                               dtype="string")  # fmt: skip
+        frame[name] = pd.array(
+            rng.choice(np.array(["a", "b", None], dtype=object), n), dtype="string"
+        )
     y = rng.integers(0, 4, n)
     config = TrainingConfig.model_validate(
-        {"lightgbm": {"num_boost_round": 10, "early_stopping_rounds": 5},
-         "search": {"num_leaves": [7], "learning_rate": [0.3], "min_data_in_leaf": [10]}}
-    )  # fmt: skip
+        {
+            "lightgbm": {"num_boost_round": 10, "early_stopping_rounds": 5},
+            "search": {"num_leaves": [7], "learning_rate": [0.3], "min_data_in_leaf": [10]},
+        }
+    )
     x = frame[list(FEATURE_NAMES)]
     model, _ = fit_lightgbm(x.iloc[:220], y[:220], x.iloc[220:], y[220:], config)
-    return LoadedModel(model, ModelRef("cbclassify-credit-source", "1", "run-web"),
-                       "models:/cbclassify-credit-source/1", utcnow())  # fmt: skip
+    return LoadedModel(
+        model,
+        ModelRef("cbclassify-credit-source", "1", "run-web"),
+        "models:/cbclassify-credit-source/1",
+        utcnow(),
+    )
 
 
 def write_small_practice(folder: Path, claims: int = 450, seed: int = 5) -> Path:
@@ -74,12 +81,23 @@ def _other_practice_cases() -> AnalysedLedger:
     rows = []
     for claim_id, cents in (("HARBOR-001", 45_000), ("HARBOR-002", 7_500)):
         row: dict[str, object] = {c: None for c in CASE_COLUMNS}
-        row.update(claim_id=claim_id, patient_id="HP-1", payer_id="HARBOR-PAYER",
-                   payer_type="commercial", location_id="HARBOR-LOC", credit_cents=cents,
-                   credit_since=date(2026, 1, 5), verification="confirmed",
-                   verified_source="payer_overpayment", explained_cents=cents, evidence=[],
-                   recommended_action="refund_payer", due_date=date(2026, 3, 1), top_reasons=[],
-                   ledger_history={"claim_lines": [], "transactions": []})  # fmt: skip
+        row.update(
+            claim_id=claim_id,
+            patient_id="HP-1",
+            payer_id="HARBOR-PAYER",
+            payer_type="commercial",
+            location_id="HARBOR-LOC",
+            credit_cents=cents,
+            credit_since=date(2026, 1, 5),
+            verification="confirmed",
+            verified_source="payer_overpayment",
+            explained_cents=cents,
+            evidence=[],
+            recommended_action="refund_payer",
+            due_date=date(2026, 3, 1),
+            top_reasons=[],
+            ledger_history={"claim_lines": [], "transactions": []},
+        )
         rows.append(row)
     return AnalysedLedger(date(2026, 1, 31), pd.DataFrame(rows, columns=list(CASE_COLUMNS)))
 
@@ -97,8 +115,14 @@ def seed_database(db_path: Path, data_dir: Path, ledger_dir: Path, model: Loaded
             create_practice(s, EMPTY, "Westside Rehab (no credits)")
             for name, (roles, codes) in USERS.items():
                 create_user(s, name, PASSWORD, roles, codes)
-            ingest_cases(s, practice_by_code(s, OTHER), _other_practice_cases(), kind="ledger",
-                         content_sha256="harbor", actor=SYSTEM)  # fmt: skip
+            ingest_cases(
+                s,
+                practice_by_code(s, OTHER),
+                _other_practice_cases(),
+                kind="ledger",
+                content_sha256="harbor",
+                actor=SYSTEM,
+            )
         ingest_ledger_folder(db, settings, PRACTICE, ledger_dir, model, SYSTEM)
     finally:
         db.dispose()

@@ -26,7 +26,11 @@ from cbclassify.contract.ledger import Ledger
 
 
 def root_causes(
-    ledger: Ledger, credits: pd.DataFrame, min_credits: int = 3, min_lift: float = 1.5, top: int | None = 25
+    ledger: Ledger,
+    credits: pd.DataFrame,
+    min_credits: int = 3,
+    min_lift: float = 1.5,
+    top: int | None = 25,
 ) -> pd.DataFrame:
     """The ranked root-cause findings of ``credits`` over ``ledger`` (FINDING_COLUMNS)."""
     return findings(analyze(ledger, credits), min_credits=min_credits, min_lift=min_lift, top=top)

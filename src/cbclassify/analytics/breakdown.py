@@ -16,13 +16,19 @@ def breakdown(data: RootCauseData, dimension: str) -> pd.DataFrame:
         raise ValueError(f"unknown dimension {dimension!r}; choose from {', '.join(DIMENSIONS)}")
     cells = data.cells[data.cells["dimension"] == dimension].drop_duplicates(["credit", "value"])
     exposure = data.exposure["claims"]
-    values = exposure.loc[dimension].index if dimension in exposure.index.get_level_values(0) else []
+    values = (
+        exposure.loc[dimension].index if dimension in exposure.index.get_level_values(0) else []
+    )
     index = pd.Index(sorted(set(values) | set(cells["value"])), name=dimension, dtype="string")
     out = pd.DataFrame(index=index)
     out["claims"] = [int(exposure.get((dimension, v), 0)) for v in index]
-    counts = cells.groupby(["value", "source"]).size().unstack(fill_value=0).reindex(index, fill_value=0)
+    counts = (
+        cells.groupby(["value", "source"]).size().unstack(fill_value=0).reindex(index, fill_value=0)
+    )
     out["credits"] = counts.sum(axis=1).astype("int64") if len(counts.columns) else 0
-    out["credit_cents"] = cells.groupby("value")["credit_cents"].sum().reindex(index).fillna(0).astype("int64")
+    out["credit_cents"] = (
+        cells.groupby("value")["credit_cents"].sum().reindex(index).fillna(0).astype("int64")
+    )
     for source in CREDIT_SOURCES:
         n = counts[source] if source in counts.columns else pd.Series(0, index=index)
         out[source] = n.astype("int64")

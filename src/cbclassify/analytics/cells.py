@@ -54,7 +54,10 @@ def analyze(ledger: Ledger, credits: pd.DataFrame) -> RootCauseData:
         postings.drop(columns=["claim_id", "month"]), on="txn_id", how="inner"
     )
     posting_long = evidence.melt(
-        id_vars=["credit"], value_vars=["poster", "posting_method", "carc"], var_name="dimension", value_name="value"
+        id_vars=["credit"],
+        value_vars=["poster", "posting_method", "carc"],
+        var_name="dimension",
+        value_name="value",
     ).dropna()
     by_posting = base[keep].merge(posting_long.drop_duplicates(), on="credit", how="inner")
     month = _month(base["date"])
@@ -62,10 +65,14 @@ def analyze(ledger: Ledger, credits: pd.DataFrame) -> RootCauseData:
     payer = base["claim_id"].map(claims["payer"]).astype("string")
     by_payer_month = base[keep].assign(dimension="payer_month", value=payer + "|" + month)
     cells = pd.concat([by_posting, by_claim, by_month, by_payer_month], ignore_index=True)
-    cells = cells[cells["value"].notna().to_numpy(bool)].astype({"dimension": "string", "value": "string"})
+    cells = cells[cells["value"].notna().to_numpy(bool)].astype(
+        {"dimension": "string", "value": "string"}
+    )
 
     by_poster = evidence.merge(base[["credit", "source"]], on="credit")
-    usual = by_poster.groupby(["source", "poster"])["posting_method"].agg(lambda m: m.mode().iloc[0])
+    usual = by_poster.groupby(["source", "poster"])["posting_method"].agg(
+        lambda m: m.mode().iloc[0]
+    )
     return RootCauseData(
         credits=base,
         cells=cells.reset_index(drop=True),

@@ -13,7 +13,14 @@ import pandas as pd
 from cbclassify.contract.enums import CREDIT_SOURCES
 from cbclassify.contract.ledger import Ledger
 
-CREDIT_EVENT_COLUMNS: tuple[str, ...] = ("claim_id", "source", "basis", "credit_cents", "date", "evidence")
+CREDIT_EVENT_COLUMNS: tuple[str, ...] = (
+    "claim_id",
+    "source",
+    "basis",
+    "credit_cents",
+    "date",
+    "evidence",
+)
 #: Preference when one claim appears more than once: a verified source beats a biller's label,
 #: which beats a prediction.
 BASIS_ORDER: tuple[str, ...] = ("verified", "resolved", "predicted")
@@ -60,7 +67,9 @@ def credits_from_scores(scores: pd.DataFrame, as_of: pd.Timestamp | str) -> pd.D
         {
             "claim_id": scores["claim_id"],
             "source": verified.where(confirmed, scores["predicted_source"].astype("string")),
-            "basis": pd.Series(["verified" if c else "predicted" for c in confirmed], index=scores.index),
+            "basis": pd.Series(
+                ["verified" if c else "predicted" for c in confirmed], index=scores.index
+            ),
             "credit_cents": scores["credit_amount_cents"],
             "date": pd.Timestamp(as_of),
             "evidence": scores["evidence"].astype("string").where(confirmed, pd.NA),
@@ -95,7 +104,9 @@ def combine_credits(*frames: pd.DataFrame) -> pd.DataFrame:
         return empty_credits()
     both = pd.concat(parts, ignore_index=True)
     rank = both["basis"].map({b: i for i, b in enumerate(BASIS_ORDER)}).fillna(len(BASIS_ORDER))
-    both = both.assign(_rank=rank.to_numpy()).sort_values(["claim_id", "date", "_rank"], kind="stable")
+    both = both.assign(_rank=rank.to_numpy()).sort_values(
+        ["claim_id", "date", "_rank"], kind="stable"
+    )
     return both.drop_duplicates(["claim_id", "date"]).drop(columns="_rank").reset_index(drop=True)
 
 
@@ -108,7 +119,9 @@ def evidence_postings(ledger: Ledger, credits: pd.DataFrame) -> pd.DataFrame:
     positions = pd.Series(range(len(credits)), index=credits.index, name="credit")
     listed = credits["evidence"].dropna().str.split(";").explode().str.strip()
     listed = listed[listed.ne("").fillna(False).to_numpy(bool)]
-    named = pd.DataFrame({"credit": positions.loc[listed.index].to_numpy(), "txn_id": listed.to_numpy()})
+    named = pd.DataFrame(
+        {"credit": positions.loc[listed.index].to_numpy(), "txn_id": listed.to_numpy()}
+    )
     named = named.merge(txns, on="txn_id", how="inner")
     missing = credits["evidence"].isna().to_numpy()
     pending = pd.DataFrame(

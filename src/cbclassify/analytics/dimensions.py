@@ -16,7 +16,14 @@ import pandas as pd
 
 from cbclassify.contract.ledger import Ledger
 
-CLAIM_DIMENSIONS: tuple[str, ...] = ("payer", "payer_type", "location", "provider", "cpt", "collection")
+CLAIM_DIMENSIONS: tuple[str, ...] = (
+    "payer",
+    "payer_type",
+    "location",
+    "provider",
+    "cpt",
+    "collection",
+)
 POSTING_DIMENSIONS: tuple[str, ...] = ("poster", "posting_method", "carc")
 TIME_DIMENSIONS: tuple[str, ...] = ("month", "payer_month")
 DIMENSIONS: tuple[str, ...] = (*POSTING_DIMENSIONS, *CLAIM_DIMENSIONS, *TIME_DIMENSIONS)
@@ -54,7 +61,11 @@ def _collection(ledger: Ledger, claims: pd.Index) -> pd.Series:
     patient = first_by.get("patient", pd.Series(dtype="datetime64[ns]")).reindex(claims)
     payer = first_by.get("payer", pd.Series(dtype="datetime64[ns]")).reindex(claims)
     before = patient.notna() & (payer.isna() | (patient < payer))
-    out = np.where(patient.isna(), "no patient payment", np.where(before, PAID_BEFORE_PAYER, "patient paid after the payer"))
+    out = np.where(
+        patient.isna(),
+        "no patient payment",
+        np.where(before, PAID_BEFORE_PAYER, "patient paid after the payer"),
+    )
     return pd.Series(out, index=claims, dtype="string")
 
 
@@ -80,14 +91,17 @@ def posting_method(txns: pd.DataFrame) -> pd.Series:
     """``ERA`` for a posting from a remittance, else its method (``manual``, ``card``, ...)."""
     method = txns["method"].astype("string").fillna("manual").replace("era", "manual")
     era = txns["era_id"].notna().to_numpy()
-    return pd.Series(np.where(era, "ERA", method.to_numpy(dtype=object)), index=txns.index, dtype="string")
+    return pd.Series(
+        np.where(era, "ERA", method.to_numpy(dtype=object)), index=txns.index, dtype="string"
+    )
 
 
 def claim_values(claims: pd.DataFrame, ledger: Ledger) -> pd.DataFrame:
     """Long (claim_id, dimension, value) pairs of the claim dimensions."""
     parts = [
         claims[[d]].dropna().reset_index().rename(columns={d: "value"}).assign(dimension=d)
-        for d in CLAIM_DIMENSIONS if d != "cpt"
+        for d in CLAIM_DIMENSIONS
+        if d != "cpt"
     ]
     cpt = ledger.claim_lines[["claim_id", "cpt"]].dropna().drop_duplicates()
     parts.append(cpt.rename(columns={"cpt": "value"}).assign(dimension="cpt"))
@@ -113,13 +127,17 @@ def exposures(claims: pd.DataFrame, ledger: Ledger, postings: pd.DataFrame) -> p
     timed = pd.concat(
         [
             active.rename(columns={"month": "value"}).assign(dimension="month"),
-            pd.DataFrame({
-                "claim_id": active_payer["claim_id"],
-                "value": active_payer["payer"] + "|" + active_payer["month"],
-                "dimension": "payer_month",
-            }),
+            pd.DataFrame(
+                {
+                    "claim_id": active_payer["claim_id"],
+                    "value": active_payer["payer"] + "|" + active_payer["month"],
+                    "dimension": "payer_month",
+                }
+            ),
         ],
         ignore_index=True,
     )
     everything = pd.concat([pairs, timed.astype("string")], ignore_index=True)
-    return everything.groupby(["dimension", "value"])["claim_id"].nunique().rename("claims").to_frame()
+    return (
+        everything.groupby(["dimension", "value"])["claim_id"].nunique().rename("claims").to_frame()
+    )

@@ -24,8 +24,20 @@ from cbclassify.analytics.cells import RootCauseData
 from cbclassify.explain.templates import category_words
 
 FINDING_COLUMNS: tuple[str, ...] = (
-    "rank", "source", "dimension", "value", "finding", "credits", "credit_cents", "share_of_source",
-    "claims", "rate_per_1000", "rest_rate_per_1000", "lift", "score", "evidence_claims",
+    "rank",
+    "source",
+    "dimension",
+    "value",
+    "finding",
+    "credits",
+    "credit_cents",
+    "share_of_source",
+    "claims",
+    "rate_per_1000",
+    "rest_rate_per_1000",
+    "lift",
+    "score",
+    "evidence_claims",
 )
 
 
@@ -68,11 +80,15 @@ def cell_statistics(data: RootCauseData) -> pd.DataFrame:
     rest_claims = np.maximum(total - c, 0.0)
     stats["share_of_source"] = n / n_s
     stats["rate_per_1000"] = 1000 * n / np.maximum(c, 1)
-    stats["rest_rate_per_1000"] = np.where(rest_claims > 0, 1000 * (n_s - n) / np.maximum(rest_claims, 1), np.nan)
+    stats["rest_rate_per_1000"] = np.where(
+        rest_claims > 0, 1000 * (n_s - n) / np.maximum(rest_claims, 1), np.nan
+    )
     stats["lift"] = ((n + 0.5) / (c + 1)) / ((n_s - n + 0.5) / (rest_claims + 1))
     expected = c * n_s / total
     with np.errstate(divide="ignore", invalid="ignore"):
-        llr = np.where(n > expected, n * np.log(n / np.maximum(expected, 1e-12)) - (n - expected), 0.0)
+        llr = np.where(
+            n > expected, n * np.log(n / np.maximum(expected, 1e-12)) - (n - expected), 0.0
+        )
     stats["score"] = np.sqrt(2 * np.maximum(llr, 0.0))
     stats["covers_all"] = rest_claims <= 0
     return stats
@@ -98,18 +114,25 @@ def _finding_text(row: pd.Series, poster_method: pd.Series) -> str:
     if d == "carc":
         return f"Postings coded {v} are behind {share:.0%} of {src} ({n} credits; {rates} coded so, {contrast})"
     if d == "month":
-        return f"{n} {src} arose in {_month_words(v)} ({rates} with postings that month, {contrast})"
+        return (
+            f"{n} {src} arose in {_month_words(v)} ({rates} with postings that month, {contrast})"
+        )
     if d == "payer_month":
         payer, month = v.rsplit("|", 1)
-        what = {"duplicate_payment": "payments were counted twice",
-                "payer_overpayment": "payments exceeded what it owed",
-                "allowance_error": "claims were written off too much",
-                "patient_credit": "patients overpaid"}.get(str(row["source"]), f"claims carried {src}")
+        what = {
+            "duplicate_payment": "payments were counted twice",
+            "payer_overpayment": "payments exceeded what it owed",
+            "allowance_error": "claims were written off too much",
+            "patient_credit": "patients overpaid",
+        }.get(str(row["source"]), f"claims carried {src}")
         return f"{payer}: {what} {n} times in {_month_words(month)} ({contrast})"
     subject = {
-        "payer": f"{v} claims", "payer_type": f"{category_words(v)} claims",
-        "location": f"Claims at location {v}", "provider": f"Claims of provider {v}",
-        "cpt": f"CPT {v} claims", "collection": f"Claims where the {v}",
+        "payer": f"{v} claims",
+        "payer_type": f"{category_words(v)} claims",
+        "location": f"Claims at location {v}",
+        "provider": f"Claims of provider {v}",
+        "cpt": f"CPT {v} claims",
+        "collection": f"Claims where the {v}",
     }.get(d, f"{d} {v}")
     text = f"{subject} carry {src} at {rates} ({n} credits, {share:.0%} of all {src}; {contrast})"
     return text[:1].upper() + text[1:]
@@ -123,7 +146,9 @@ def findings(
     if stats.empty:
         return pd.DataFrame(columns=list(FINDING_COLUMNS))
     keep = (stats["credits"] >= min_credits) & (stats["lift"] >= min_lift) & ~stats["covers_all"]
-    chosen = stats[keep].sort_values(["score", "credits", "dimension", "value"], ascending=[False, False, True, True])
+    chosen = stats[keep].sort_values(
+        ["score", "credits", "dimension", "value"], ascending=[False, False, True, True]
+    )
     if top is not None:
         chosen = chosen.head(top)
     chosen = chosen.reset_index(drop=True)

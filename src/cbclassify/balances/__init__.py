@@ -15,7 +15,6 @@ from cbclassify.balances.rows import credit_balance_rows, credit_pairs
 from cbclassify.balances.worklist import WORKLIST_COLUMNS, build_worklist
 from cbclassify.balances.worklist_export import (
     WorklistSummary,
-    format_usd,
     summarize_worklist,
     to_export_frame,
 )
@@ -34,7 +33,6 @@ __all__ = [
     "credit_since",
     "credits_from_claim_balances",
     "filter_worklist",
-    "format_usd",
     "ledger_as_of",
     "line_balances",
     "resolve_as_of",

@@ -1,4 +1,4 @@
-"""Presentation of a worklist: the export frame (contract text), dollar text and the totals.
+"""Presentation of a worklist: the export frame (contract text) and the totals.
 
 Pure: frames in, frames and values out. The CLI and the API write and render them.
 """
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cbclassify.balances.worklist import WORKLIST_COLUMNS
-from cbclassify.contract.money import format_cents_series
+from cbclassify.contract.money import dollars, format_cents_series
 
 #: In-memory money columns -> export column names (contract decimals such as ``1234.50``).
 EXPORT_MONEY_COLUMNS: dict[str, str] = {
@@ -47,15 +47,6 @@ def to_export_frame(df: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.D
     return out.reset_index(drop=True)
 
 
-def format_usd(cents: int | None) -> str:
-    """Integer cents -> ``$1,234.56`` (``-$5.00`` for negatives, ``""`` for NA)."""
-    if cents is None or pd.isna(cents):
-        return ""
-    value = int(cents)
-    whole, frac = divmod(abs(value), 100)
-    return f"{'-' if value < 0 else ''}${whole:,}.{frac:02d}"
-
-
 @dataclass(frozen=True)
 class WorklistSummary:
     """Totals of a worklist for the header line of a report."""
@@ -78,7 +69,7 @@ class WorklistSummary:
             f"; oldest {plural(self.oldest_age_days, 'day')}"
         )
         return (
-            f"{plural(self.credits, 'credit')} totalling {format_usd(self.total_credit_cents)} "
+            f"{plural(self.credits, 'credit')} totalling {dollars(self.total_credit_cents)} "
             f"across {plural(self.payers, 'payer')} and {plural(self.locations, 'location')}"
             f"{oldest}"
         )

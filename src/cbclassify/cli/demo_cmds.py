@@ -55,7 +55,7 @@ def _generate(console: Console, ledger_dir: Path, claims: int, seed: int) -> Non
     )
 
 
-def _load(console: Console, ledger_dir: Path):  # noqa: ANN202 - returns a Ledger
+def _load(console: Console, ledger_dir: Path):
     from cbclassify.ledger_io import read_ledger
 
     ledger = read_ledger(ledger_dir)
@@ -66,7 +66,7 @@ def _load(console: Console, ledger_dir: Path):  # noqa: ANN202 - returns a Ledge
     return ledger
 
 
-def _worklist(console: Console, ledger, out: Path) -> None:  # noqa: ANN001
+def _worklist(console: Console, ledger, out: Path) -> None:
     from cbclassify.balances.worklist import build_worklist
     from cbclassify.balances.worklist_export import summarize_worklist, to_export_frame
     from cbclassify.balances.worklist_query import sort_worklist
@@ -76,8 +76,9 @@ def _worklist(console: Console, ledger, out: Path) -> None:  # noqa: ANN001
     as_of = built.attrs["as_of"]
     ordered = sort_worklist(built, by=["age_days"], descending=[True])
     console.print(render_table(ordered.head(DEMO_SHOWN), as_of))
-    console.print(f"Oldest {min(DEMO_SHOWN, len(ordered))} shown. "
-                  f"{summarize_worklist(ordered).sentence()}.")
+    console.print(
+        f"Oldest {min(DEMO_SHOWN, len(ordered))} shown. {summarize_worklist(ordered).sentence()}."
+    )
     to_export_frame(ordered, as_of=as_of).to_csv(out, index=False)
     console.print(f"The whole worklist is in {out}.")
 
@@ -104,8 +105,8 @@ def _train(console: Console, ledger_dir: Path) -> None:
 def _score(console: Console, ledger_dir: Path, out: Path) -> None:
     import pandas as pd
 
-    from cbclassify.balances.worklist_export import format_usd
     from cbclassify.cli.model_cmds import score_command
+    from cbclassify.contract.money import dollars
 
     score_command(ledger_dir, out=out)
     scores = pd.read_csv(out, dtype=str, keep_default_na=False)
@@ -115,31 +116,47 @@ def _score(console: Console, ledger_dir: Path, out: Path) -> None:
         f"and carry a recommended action; the rest go to manual review with the reason."
     )
     table = Table(title="Confirmed credits, earliest due date first", title_justify="left")
-    for name in ("Claim", "Credit", "Source (verified)", "Model confidence", "Action", "Due",
-                 "Strongest reason"):
-        table.add_column(name, justify="right" if name in ("Credit", "Model confidence") else "left")
+    for name in (
+        "Claim",
+        "Credit",
+        "Source (verified)",
+        "Model confidence",
+        "Action",
+        "Due",
+        "Strongest reason",
+    ):
+        table.add_column(
+            name, justify="right" if name in ("Credit", "Model confidence") else "left"
+        )
     shown = confirmed.assign(_due=confirmed["due_date"].replace("", "9999-12-31"))
     for _, row in shown.sort_values("_due").head(DEMO_SHOWN).iterrows():
         cents = round(float(row["credit_amount"]) * 100)
         table.add_row(
-            row["claim_id"], format_usd(cents), _source_text(row),
-            f"{float(row['confidence']):.0%}", row["recommended_action"].replace("_", " "),
-            row["due_date"], row["top_reasons"].split(";")[0],
+            row["claim_id"],
+            dollars(cents),
+            _source_text(row),
+            f"{float(row['confidence']):.0%}",
+            row["recommended_action"].replace("_", " "),
+            row["due_date"],
+            row["top_reasons"].split(";")[0],
         )
     console.print(table)
     console.print(f"Every credit with its probabilities, evidence and reasons: {out}")
 
 
-def _serve(console: Console, settings: Settings, ledger_dir: Path, demo_dir: Path,
-           port: int) -> None:
+def _serve(
+    console: Console, settings: Settings, ledger_dir: Path, demo_dir: Path, port: int
+) -> None:
     from api.web.demo import serve_demo
 
-    console.print(f"Open http://127.0.0.1:{port}/ and sign in with a user printed below "
-                  "(biller, manager, auditor, data_scientist, admin). Ctrl+C stops the server.")
+    console.print(
+        f"Open http://127.0.0.1:{port}/ and sign in with a user printed below "
+        "(biller, manager, auditor, data_scientist, admin). Ctrl+C stops the server."
+    )
     serve_demo(settings.data_dir, ledger_dir, port=port, report_html=demo_dir / "report.html")
 
 
-def _source_text(row) -> str:  # noqa: ANN001 - a scores row
+def _source_text(row) -> str:
     """The verified source, noting when the model predicted another one."""
     verified = row["verified_source"].replace("_", " ")
     predicted = row["predicted_source"].replace("_", " ")
@@ -149,8 +166,9 @@ def _source_text(row) -> str:  # noqa: ANN001 - a scores row
 def demo(
     claims: Annotated[int, typer.Option(help="Claims in the synthetic practice.")] = 8000,
     seed: Annotated[int, typer.Option(help="Random seed of the synthetic practice.")] = 7,
-    serve: Annotated[bool, typer.Option(
-        help="End by serving the web worklist on localhost (Ctrl+C stops it).")] = True,
+    serve: Annotated[
+        bool, typer.Option(help="End by serving the web worklist on localhost (Ctrl+C stops it).")
+    ] = True,
     port: Annotated[int, typer.Option(help="Port of the demo server on 127.0.0.1.")] = 8000,
 ) -> None:
     """Run the main job on a synthetic practice, with files and SQLite only."""
@@ -164,18 +182,30 @@ def demo(
     plan = [
         ("generate a synthetic practice", lambda: _generate(console, ledger_dir, claims, seed)),
         ("validate and load the ledger", lambda: _load(console, ledger_dir)),
-        ("the credit-balance worklist",
-         lambda: _worklist(console, _load_quietly(ledger_dir), demo_dir / "worklist.csv")),
-        ("train the source classifier on the credits billers resolved",
-         lambda: _train(console, ledger_dir)),
-        ("score, verify and recommend",
-         lambda: _score(console, ledger_dir, demo_dir / "predictions.csv")),
-        ("the manager's report",
-         lambda: _report(console, ledger_dir, demo_dir / "report.html", settings)),
+        (
+            "the credit-balance worklist",
+            lambda: _worklist(console, _load_quietly(ledger_dir), demo_dir / "worklist.csv"),
+        ),
+        (
+            "train the source classifier on the credits billers resolved",
+            lambda: _train(console, ledger_dir),
+        ),
+        (
+            "score, verify and recommend",
+            lambda: _score(console, ledger_dir, demo_dir / "predictions.csv"),
+        ),
+        (
+            "the manager's report",
+            lambda: _report(console, ledger_dir, demo_dir / "report.html", settings),
+        ),
     ]
     if serve:
-        plan.append(("serve the worklist, case workflow and audit trail",
-                     lambda: _serve(console, settings, ledger_dir, demo_dir, port)))
+        plan.append(
+            (
+                "serve the worklist, case workflow and audit trail",
+                lambda: _serve(console, settings, ledger_dir, demo_dir, port),
+            )
+        )
     steps = _Steps(console, total=len(plan))
     for title, run in plan:
         started = steps.start(title)
@@ -184,7 +214,7 @@ def demo(
     console.print(f"[bold]Done.[/bold] Everything is under {demo_dir.resolve()}.")
 
 
-def _load_quietly(ledger_dir: Path):  # noqa: ANN202 - returns a Ledger
+def _load_quietly(ledger_dir: Path):
     from cbclassify.ledger_io import read_ledger
 
     return read_ledger(ledger_dir)

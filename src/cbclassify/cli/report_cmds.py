@@ -13,9 +13,13 @@ from cbclassify.settings import Settings
 LedgerDir = Annotated[Path, typer.Argument(help="the ledger folder")]
 ModelOption = Annotated[
     str | None,
-    typer.Option(help="saved model folder or MLflow URI (default: the registry's champion; none: verified sources only)"),
+    typer.Option(
+        help="saved model folder or MLflow URI (default: the registry's champion; none: verified sources only)"
+    ),
 ]
-AsOfOption = Annotated[str | None, typer.Option(help="as-of date YYYY-MM-DD (default: latest posting)")]
+AsOfOption = Annotated[
+    str | None, typer.Option(help="as-of date YYYY-MM-DD (default: latest posting)")
+]
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -56,10 +60,19 @@ def root_causes_command(
     model: ModelOption = None,
     as_of: AsOfOption = None,
     top: Annotated[int, typer.Option(help="how many findings to print")] = 15,
-    by: Annotated[str | None, typer.Option(help="also print credits per 1,000 claims by: poster, posting_method, carc, payer, payer_type, location, provider, cpt, collection, month")] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            help="also print credits per 1,000 claims by: poster, posting_method, carc, payer, payer_type, location, provider, cpt, collection, month"
+        ),
+    ] = None,
     min_credits: Annotated[int, typer.Option(help="smallest group that can be a finding")] = 3,
-    min_lift: Annotated[float, typer.Option(help="smallest rate ratio (group vs rest) that is a finding")] = 1.5,
-    out: Annotated[Path | None, typer.Option(help="write every finding (with evidence claims) to this CSV")] = None,
+    min_lift: Annotated[
+        float, typer.Option(help="smallest rate ratio (group vs rest) that is a finding")
+    ] = 1.5,
+    out: Annotated[
+        Path | None, typer.Option(help="write every finding (with evidence claims) to this CSV")
+    ] = None,
 ) -> None:
     """Print the patterns that make credits recur, ranked, with the claims behind each."""
     from cbclassify.analytics import analyze, breakdown, findings
@@ -77,9 +90,13 @@ def root_causes_command(
         f"over {data.total_claims:,} claims."
     )
     if loaded is None:
-        typer.echo("No model found: open credits count only where verification confirmed their source.")
+        typer.echo(
+            "No model found: open credits count only where verification confirmed their source."
+        )
     if found.empty:
-        typer.echo(f"No pattern stands out (no group of {min_credits}+ credits at {min_lift}x the practice's rate).")
+        typer.echo(
+            f"No pattern stands out (no group of {min_credits}+ credits at {min_lift}x the practice's rate)."
+        )
     for row in found.head(top).itertuples():
         typer.echo(f"\n{row.rank}. {row.finding}")
         typer.echo(f"   evidence claims: {_evidence_text(row.evidence_claims)}")
@@ -98,7 +115,11 @@ def root_causes_command(
 
 
 def write_ledger_report(
-    ledger_dir: Path, out: Path, model: str | None = None, as_of: str | None = None, settings: Settings | None = None
+    ledger_dir: Path,
+    out: Path,
+    model: str | None = None,
+    as_of: str | None = None,
+    settings: Settings | None = None,
 ) -> tuple[Path, list[str]]:
     """Build the manager's report of a ledger folder into ``out``; returns (path, notes)."""
     from cbclassify.reports import write_report

@@ -25,8 +25,10 @@ def audit_verify() -> None:
         for problem in report.problems:
             typer.echo(f"TAMPERED: {problem}", err=True)
         _fail(f"audit trail FAILED verification ({len(report.problems)} problem(s))", 1)
-    typer.echo(f"audit trail intact: {report.rows_checked} row(s), head {report.head_seq} "
-               f"{report.head_hash}")  # fmt: skip
+    typer.echo(
+        f"audit trail intact: {report.rows_checked} row(s), head {report.head_seq} "
+        f"{report.head_hash}"
+    )
 
 
 @audit_app.command("export")
@@ -40,10 +42,11 @@ def audit_export(
     date_to: Annotated[str | None, typer.Option("--to", help="last day YYYY-MM-DD (UTC)")] = None,
 ) -> None:
     """Export audit rows (one case, a practice, and/or a date range) as CSV."""
+    from cbclassify.service.exports import write_audit_csv
     from cbclassify.store.accounts import practice_by_code
     from cbclassify.store.audit import append_audit
+    from cbclassify.store.audit_queries import audit_events
     from cbclassify.store.errors import NotFound
-    from cbclassify.store.exports import audit_events, write_audit_csv
 
     try:
         start = date.fromisoformat(date_from) if date_from else None

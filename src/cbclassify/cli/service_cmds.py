@@ -111,8 +111,13 @@ def practices_add(
         try:
             with db.transaction() as s:
                 practice = create_practice(s, code, name, _cents(refund_threshold))
-                append_audit(s, _cli_actor(), "practice.create", practice_id=practice.id,
-                             after={"code": code, "name": name})  # fmt: skip
+                append_audit(
+                    s,
+                    _cli_actor(),
+                    "practice.create",
+                    practice_id=practice.id,
+                    after={"code": code, "name": name},
+                )
         except StoreError as err:
             _fail(str(err), 2)
     typer.echo(f"practice {code} created")
@@ -172,14 +177,11 @@ def users_token(
     name: Annotated[str, typer.Option(help="what the token is for")] = "cli",
 ) -> None:
     """Issue an API token for a user and print it once (store it safely)."""
-    from sqlalchemy import select
-
-    from cbclassify.store.accounts import issue_token
+    from cbclassify.store.accounts import find_user, issue_token
     from cbclassify.store.audit import append_audit
-    from cbclassify.store.models_auth import User
 
     with _database(get_settings()) as db, db.transaction() as s:
-        user = s.scalar(select(User).where(User.username == username))
+        user = find_user(s, username)
         if user is None:
             _fail(f"no user {username!r}", 2)
             return
@@ -202,8 +204,8 @@ def ingest_ledger_command(
 ) -> None:
     """Ingest a ledger folder into the store as the practice's cases (idempotent)."""
     from cbclassify.contract.errors import LedgerValidationError
-    from cbclassify.store.batches import ingest_ledger_folder
-    from cbclassify.store.champion import load_champion
+    from cbclassify.service.champion import load_champion
+    from cbclassify.service.ingest import ingest_ledger_folder
     from cbclassify.store.errors import NotFound
 
     settings = get_settings()
@@ -217,17 +219,20 @@ def ingest_ledger_command(
             )
     with _database(settings) as db:
         try:
-            summary = ingest_ledger_folder(db, settings, practice, ledger_dir, loaded, _cli_actor(),
-                                           as_of=as_of)  # fmt: skip
+            summary = ingest_ledger_folder(
+                db, settings, practice, ledger_dir, loaded, _cli_actor(), as_of=as_of
+            )
         except LedgerValidationError as err:
             _fail(str(err), 2)
             return
         except NotFound as err:
             _fail(f"{err}: create it with `cbclassify practices add`", 2)
             return
-    typer.echo(f"batch {summary.batch_id} (as of {summary.as_of}): {summary.n_credits} credit(s), "
-               f"{summary.n_new} new case(s), {summary.n_updated} updated, "
-               f"{summary.n_cleared} no longer in credit")  # fmt: skip
+    typer.echo(
+        f"batch {summary.batch_id} (as of {summary.as_of}): {summary.n_credits} credit(s), "
+        f"{summary.n_new} new case(s), {summary.n_updated} updated, "
+        f"{summary.n_cleared} no longer in credit"
+    )
 
 
 def export_resolutions_command(
@@ -235,10 +240,11 @@ def export_resolutions_command(
     out: Annotated[Path, typer.Option(help="CSV to write (contract resolutions columns)")],
 ) -> None:
     """Write the practice's done cases as contract ``resolutions`` rows (labels for training)."""
+    from cbclassify.service.exports import write_resolutions_csv
     from cbclassify.store.accounts import practice_by_code
     from cbclassify.store.audit import append_audit
+    from cbclassify.store.case_queries import resolutions_frame
     from cbclassify.store.errors import NotFound
-    from cbclassify.store.exports import resolutions_frame, write_resolutions_csv
 
     with _database(get_settings(), migrate=False) as db, db.transaction() as s:
         try:
@@ -249,8 +255,9 @@ def export_resolutions_command(
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("w", encoding="utf-8", newline="") as handle:
             rows = write_resolutions_csv(resolutions_frame(s, found.id), handle)
-        append_audit(s, _cli_actor(), "export.resolutions", practice_id=found.id,
-                     details={"rows": rows})  # fmt: skip
+        append_audit(
+            s, _cli_actor(), "export.resolutions", practice_id=found.id, details={"rows": rows}
+        )
     typer.echo(f"{rows} resolution(s) written to {out}")
 
 

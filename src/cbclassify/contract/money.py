@@ -50,6 +50,17 @@ def format_cents(cents: int | None) -> str:
     return f"{sign}{whole}.{frac:02d}"
 
 
+def dollars(cents: int | None) -> str:
+    """Integer cents as dollars for reading: ``123456`` -> ``"$1,234.56"``, ``-3000`` ->
+    ``"-$30.00"``; None/NA -> ``""`` (as ``format_cents``). The one cents-to-dollars text."""
+    text = format_cents(cents)
+    if not text:
+        return ""
+    sign = "-" if text.startswith("-") else ""
+    whole, frac = text.removeprefix("-").split(".")
+    return f"{sign}${int(whole):,}.{frac}"
+
+
 def parse_money_series(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Vectorized parse of a text column into ``Int64`` cents (pyarrow compute, no Python loop).
 

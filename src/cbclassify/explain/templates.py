@@ -10,9 +10,12 @@ CARC labels are our own short category names, not X12's licensed code descriptio
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 import pandas as pd
+
+from cbclassify.contract.money import dollars
 
 Template = Callable[[Any, Mapping[str, Any]], str]
 REASON_TEMPLATES: dict[str, Template] = {}
@@ -42,9 +45,11 @@ def is_missing(value: Any) -> bool:
 
 
 def usd(value: float) -> str:
-    """``1234.5`` -> ``$1,234.50``; negatives as ``-$30.00``."""
-    sign = "-" if value < 0 else ""
-    return f"{sign}${abs(value):,.2f}"
+    """Dollars as features carry them (a float) in ``contract.money.dollars`` text: ``1234.5``
+    -> ``$1,234.50``, ``-30`` -> ``-$30.00`` (rounded to the cent half-even, exactly as
+    ``f"{value:.2f}"`` rounds)."""
+    cents = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN).scaleb(2)
+    return dollars(int(cents))
 
 
 def count(value: float, singular: str, plural: str | None = None) -> str:

@@ -58,8 +58,13 @@ class ReportInputs:
 def metrics_dict(evaluation: Any, label: str) -> dict[str, Any]:
     """The ``metrics`` input from a ``model.metrics.Evaluation``."""
     return {
-        "label": label, "macro_f1": evaluation.macro_f1, "accuracy": evaluation.accuracy, "ece": evaluation.ece,
-        "per_class": evaluation.per_class, "reliability": evaluation.reliability, "confusion": evaluation.confusion,
+        "label": label,
+        "macro_f1": evaluation.macro_f1,
+        "accuracy": evaluation.accuracy,
+        "ece": evaluation.ece,
+        "per_class": evaluation.per_class,
+        "reliability": evaluation.reliability,
+        "confusion": evaluation.confusion,
     }
 
 
@@ -76,13 +81,18 @@ def build_sections(inputs: ReportInputs) -> list[S.Section]:
         S.importance(inputs.explanation),
         S.examples(inputs.explanation, inputs.explained_features, claims),
         S.model_quality(inputs.metrics),
-        S.resolutions(T.resolution_totals(inputs.resolutions), T.resolutions_by_month(inputs.resolutions)),
+        S.resolutions(
+            T.resolution_totals(inputs.resolutions), T.resolutions_by_month(inputs.resolutions)
+        ),
     ]
 
 
 def build_report(inputs: ReportInputs) -> str:
     """The report as an HTML string (no external resources)."""
-    env = Environment(loader=PackageLoader("cbclassify.reports", "templates"), autoescape=select_autoescape(["html", "j2"]))
+    env = Environment(
+        loader=PackageLoader("cbclassify.reports", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+    )
     template = env.get_template("report.html.j2")
     return template.render(
         title=inputs.title,

@@ -13,12 +13,19 @@ from matplotlib.figure import Figure
 from cbclassify.explain.templates import words
 
 SOURCE_COLORS = {
-    "payer_overpayment": "#1f77b4", "duplicate_payment": "#ff7f0e", "allowance_error": "#9467bd",
-    "patient_credit": "#2ca02c", "unclassified": "#9e9e9e",
+    "payer_overpayment": "#1f77b4",
+    "duplicate_payment": "#ff7f0e",
+    "allowance_error": "#9467bd",
+    "patient_credit": "#2ca02c",
+    "unclassified": "#9e9e9e",
 }
 GROUP_COLORS = {
-    "refunded": "#1f77b4", "offset by the payer": "#17becf", "applied to other balances": "#2ca02c",
-    "corrected": "#9467bd", "reversed": "#ff7f0e", "other": "#9e9e9e",
+    "refunded": "#1f77b4",
+    "offset by the payer": "#17becf",
+    "applied to other balances": "#2ca02c",
+    "corrected": "#9467bd",
+    "reversed": "#ff7f0e",
+    "other": "#9e9e9e",
 }
 
 
@@ -42,9 +49,17 @@ def sources_figure(table: pd.DataFrame) -> Figure:
     fig = _figure()
     ax = fig.add_subplot()
     dollars = table["amount_cents"] / 100
-    bars = ax.barh([label(s) for s in table.index], dollars, color=[SOURCE_COLORS[s] for s in table.index])
+    bars = ax.barh(
+        [label(s) for s in table.index], dollars, color=[SOURCE_COLORS[s] for s in table.index]
+    )
     for bar, n in zip(bars, table["credits"]):
-        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f"  {n} credits", va="center", fontsize=9)
+        ax.text(
+            bar.get_width(),
+            bar.get_y() + bar.get_height() / 2,
+            f"  {n} credits",
+            va="center",
+            fontsize=9,
+        )
     ax.invert_yaxis()
     ax.set_xlabel("open credit balance ($)")
     ax.set_title("Open credit balances by source")
@@ -58,7 +73,13 @@ def age_figure(table: pd.DataFrame) -> Figure:
     ax = fig.add_subplot()
     bottom = np.zeros(len(table))
     for source in table.columns:
-        ax.bar(table.index.astype(str), table[source], bottom=bottom, label=label(source), color=SOURCE_COLORS[source])
+        ax.bar(
+            table.index.astype(str),
+            table[source],
+            bottom=bottom,
+            label=label(source),
+            color=SOURCE_COLORS[source],
+        )
         bottom += table[source].to_numpy()
     ax.set_xlabel("days since the claim went into credit")
     ax.set_ylabel("open credits")
@@ -72,7 +93,10 @@ def due_figure(table: pd.DataFrame) -> Figure:
     """Credits per due-date bucket; overdue in red."""
     fig = _figure(height=3.2)
     ax = fig.add_subplot()
-    colors = ["#d62728" if b == "overdue" else "#ff9896" if b == "due_7" else "#7f7f7f" for b in table.index]
+    colors = [
+        "#d62728" if b == "overdue" else "#ff9896" if b == "due_7" else "#7f7f7f"
+        for b in table.index
+    ]
     ax.bar(table["label"], table["credits"], color=colors)
     ax.set_ylabel("open credits")
     ax.set_title("Compliance due dates of open credits")
@@ -83,12 +107,21 @@ def due_figure(table: pd.DataFrame) -> Figure:
 def findings_figure(found: pd.DataFrame, top: int = 8) -> Figure:
     """Rate per 1,000 claims in the group vs the rest, for the top findings."""
     shown = found.head(top).iloc[::-1]
-    names = [f"#{r}: {d.replace('_', ' ')} {v.split('|')[0]}" for r, d, v in zip(shown["rank"], shown["dimension"], shown["value"])]
+    names = [
+        f"#{r}: {d.replace('_', ' ')} {v.split('|')[0]}"
+        for r, d, v in zip(shown["rank"], shown["dimension"], shown["value"])
+    ]
     fig = _figure(height=0.45 * len(shown) + 1.6)
     ax = fig.add_subplot()
     y = np.arange(len(shown))
     ax.barh(y + 0.2, shown["rate_per_1000"], height=0.4, label="in the group", color="#d62728")
-    ax.barh(y - 0.2, shown["rest_rate_per_1000"].fillna(0), height=0.4, label="everywhere else", color="#bdbdbd")
+    ax.barh(
+        y - 0.2,
+        shown["rest_rate_per_1000"].fillna(0),
+        height=0.4,
+        label="everywhere else",
+        color="#bdbdbd",
+    )
     ax.set_yticks(y, names, fontsize=8)
     ax.set_xlabel("credits of the finding's source per 1,000 claims")
     ax.set_title("Where credits recur: top findings")
@@ -103,7 +136,11 @@ def importance_figure(importance: pd.DataFrame, top: int = 8) -> Figure:
     for i, source in enumerate(sources):
         ax = fig.add_subplot((len(sources) + 1) // 2, 2, i + 1)
         values = importance[source].sort_values(ascending=False).head(top)[::-1]
-        ax.barh([words(n) for n in values.index], values.to_numpy(), color=SOURCE_COLORS.get(source, "#555"))
+        ax.barh(
+            [words(n) for n in values.index],
+            values.to_numpy(),
+            color=SOURCE_COLORS.get(source, "#555"),
+        )
         ax.set_title(f"Predicted {label(source)}", fontsize=10)
         ax.set_xlabel("mean |SHAP| (log-odds)")
         ax.tick_params(axis="y", labelsize=8)
@@ -155,7 +192,14 @@ def confusion_figure(confusion: pd.DataFrame) -> Figure:
     ax.set_title("Confusion matrix")
     peak = matrix.max() or 1
     for (i, j), value in np.ndenumerate(matrix):
-        ax.text(j, i, str(value), ha="center", va="center", color="white" if value > peak / 2 else "black")
+        ax.text(
+            j,
+            i,
+            str(value),
+            ha="center",
+            va="center",
+            color="white" if value > peak / 2 else "black",
+        )
     return fig
 
 
@@ -166,7 +210,13 @@ def resolutions_figure(by_month: pd.DataFrame) -> Figure:
     bottom = np.zeros(len(by_month))
     months = by_month.index.astype(str)
     for group in by_month.columns:
-        ax.bar(months, by_month[group] / 100, bottom=bottom, label=group, color=GROUP_COLORS.get(group, "#555"))
+        ax.bar(
+            months,
+            by_month[group] / 100,
+            bottom=bottom,
+            label=group,
+            color=GROUP_COLORS.get(group, "#555"),
+        )
         bottom += by_month[group].to_numpy() / 100
     ax.set_ylabel("amount resolved ($)")
     ax.set_xlabel("month resolved")

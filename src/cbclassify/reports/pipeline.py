@@ -51,7 +51,11 @@ def load_model(model: str | None, settings: Any) -> Any:
     from cbclassify.model.registry import load_pyfunc, resolve_model_uri
 
     store = str(settings.resolved_tracking_uri)
-    if model is None and store.startswith("sqlite:///") and not Path(store[len("sqlite:///"):]).exists():
+    if (
+        model is None
+        and store.startswith("sqlite:///")
+        and not Path(store[len("sqlite:///") :]).exists()
+    ):
         raise LookupError(f"no model registry yet at {store}")  # nothing trained: do not create one
     tracking.configure(settings)
     loaded = load_pyfunc(resolve_model_uri(model, settings))
@@ -70,7 +74,9 @@ def _verification_only(ledger: Ledger, when: pd.Timestamp) -> pd.DataFrame:
     for column in SCORE_MEMORY_COLUMNS:
         source = "explained_amount" if column == "explained_amount_cents" else column
         if column not in out.columns:
-            out[column] = out["claim_id"].map(verified[source]) if source in verified.columns else pd.NA
+            out[column] = (
+                out["claim_id"].map(verified[source]) if source in verified.columns else pd.NA
+            )
     return out[list(SCORE_MEMORY_COLUMNS)]
 
 
@@ -82,15 +88,21 @@ def _fill_verification(ledger: Ledger, scores: pd.DataFrame, when: pd.Timestamp)
 
     credits = credit_balances(ledger, when)
     predicted = scores.set_index("claim_id")["predicted_source"]
-    verified = verify_and_recommend(ledger, credits, predicted=predicted, as_of=when).set_index("claim_id")
+    verified = verify_and_recommend(ledger, credits, predicted=predicted, as_of=when).set_index(
+        "claim_id"
+    )
     out = scores.copy()
     for column in ("verification", "verified_source", "evidence", "recommended_action", "due_date"):
         out[column] = out["claim_id"].map(verified[column]).to_numpy()
-    out["explained_amount_cents"] = out["claim_id"].map(verified["explained_amount"]).astype("Int64").to_numpy()
+    out["explained_amount_cents"] = (
+        out["claim_id"].map(verified["explained_amount"]).astype("Int64").to_numpy()
+    )
     return out
 
 
-def score_and_explain(ledger: Ledger, model: Any, when: pd.Timestamp, explain: bool = True) -> Scored:
+def score_and_explain(
+    ledger: Ledger, model: Any, when: pd.Timestamp, explain: bool = True
+) -> Scored:
     """Score every credit, verify it, and (``explain``) explain its predicted source in words."""
     from cbclassify.features import credit_features
     from cbclassify.scoring import score_ledger
@@ -98,9 +110,13 @@ def score_and_explain(ledger: Ledger, model: Any, when: pd.Timestamp, explain: b
     scores = _fill_verification(ledger, score_ledger(ledger, model, as_of=when), when)
     if scores.empty or not explain:
         return Scored(scores)
-    features = credit_features(ledger, scores[["claim_id"]].assign(as_of_date=when)).reset_index(drop=True)
+    features = credit_features(ledger, scores[["claim_id"]].assign(as_of_date=when)).reset_index(
+        drop=True
+    )
     explainer = FastExplainer(model, class_names=CREDIT_SOURCES, threads=2)
-    explanation = explainer.explain(features, predicted=scores["predicted_source"].astype(str).to_numpy())
+    explanation = explainer.explain(
+        features, predicted=scores["predicted_source"].astype(str).to_numpy()
+    )
     scores = scores.assign(top_reasons=top_reasons(features, explanation).to_numpy())
     return Scored(scores, features, explanation)
 
@@ -117,17 +133,23 @@ def ledger_metrics(ledger: Ledger, model: Any) -> dict[str, Any] | None:
     labels = labelled_credits(ledger)
     features = credit_features(ledger, labels[["claim_id", "as_of_date"]])
     proba = np.asarray(model.predict_proba(features), dtype="float64")
-    label = (f"the {len(labels)} credits billers resolved in this ledger (in-sample if the model was "
-             "trained on this ledger, so optimistic)")
+    label = (
+        f"the {len(labels)} credits billers resolved in this ledger (in-sample if the model was "
+        "trained on this ledger, so optimistic)"
+    )
     return metrics_dict(evaluate(proba, label_ids(labels["label"])), label)
 
 
-def root_cause_credits(ledger: Ledger, scores: pd.DataFrame, worklist: pd.DataFrame, when: pd.Timestamp) -> pd.DataFrame:
+def root_cause_credits(
+    ledger: Ledger, scores: pd.DataFrame, worklist: pd.DataFrame, when: pd.Timestamp
+) -> pd.DataFrame:
     """Resolved credits plus open ones (verified, else predicted), open ones dated by the day
     they went into credit."""
     open_credits = credits_from_scores(scores, when)
     since = worklist.set_index("claim_id")["credit_since"]
-    open_credits["date"] = open_credits["claim_id"].map(since).fillna(pd.Timestamp(when)).astype("datetime64[ns]")
+    open_credits["date"] = (
+        open_credits["claim_id"].map(since).fillna(pd.Timestamp(when)).astype("datetime64[ns]")
+    )
     return combine_credits(credits_from_resolutions(ledger), open_credits)
 
 
@@ -144,16 +166,28 @@ def open_and_resolved(
     return when, worklist, scored, root_cause_credits(ledger, scored.scores, worklist, when)
 
 
-def gather(ledger: Ledger, model: Any | None, as_of: Any = None, ledger_name: str = "") -> ReportInputs:
+def gather(
+    ledger: Ledger, model: Any | None, as_of: Any = None, ledger_name: str = ""
+) -> ReportInputs:
     """Report inputs for a loaded ledger (and model, if any)."""
     from cbclassify.analytics import analyze, breakdown, findings
 
     when, worklist, scored, credits = open_and_resolved(ledger, model, as_of)
     data = analyze(ledger, credits)
     return ReportInputs(
-        as_of=when, worklist=worklist, scores=scored.scores, findings=findings(data, top=15),
-        analysed_credits=len(credits), rates={d: breakdown(data, d) for d in ("payer", "poster", "posting_method")}, explanation=scored.explanation, explained_features=scored.features,
-        explained_claims=list(scored.scores["claim_id"]) if scored.explanation is not None else None,
-        metrics=None if model is None else ledger_metrics(ledger, model), resolutions=ledger.resolutions,
-        ledger_name=ledger_name, notes=[NO_MODEL_NOTE] if model is None else [],
+        as_of=when,
+        worklist=worklist,
+        scores=scored.scores,
+        findings=findings(data, top=15),
+        analysed_credits=len(credits),
+        rates={d: breakdown(data, d) for d in ("payer", "poster", "posting_method")},
+        explanation=scored.explanation,
+        explained_features=scored.features,
+        explained_claims=list(scored.scores["claim_id"])
+        if scored.explanation is not None
+        else None,
+        metrics=None if model is None else ledger_metrics(ledger, model),
+        resolutions=ledger.resolutions,
+        ledger_name=ledger_name,
+        notes=[NO_MODEL_NOTE] if model is None else [],
     )

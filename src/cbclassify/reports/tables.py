@@ -17,8 +17,12 @@ SOURCE_ORDER: tuple[str, ...] = (*CREDIT_SOURCES, UNCLASSIFIED)
 AGE_BINS = (-1, 30, 60, 90, 180, 365, np.inf)
 AGE_LABELS = ("0-30 days", "31-60 days", "61-90 days", "91-180 days", "181-365 days", "over 1 year")
 DUE_LABELS = {
-    "overdue": "overdue", "due_7": "due within 7 days", "due_14": "due in 8-14 days",
-    "due_30": "due in 15-30 days", "later": "due later", "none": "no deadline set",
+    "overdue": "overdue",
+    "due_7": "due within 7 days",
+    "due_14": "due in 8-14 days",
+    "due_30": "due in 15-30 days",
+    "later": "due later",
+    "none": "no deadline set",
 }
 #: What a recommended action says about whether the credit was preventable in the office.
 PREVENTABLE_BY_ACTION = {
@@ -31,28 +35,35 @@ PREVENTABLE_BY_ACTION = {
 }
 #: How the resolutions table's actions are reported.
 ACTION_GROUPS = {
-    "refund_payer": "refunded", "refund_patient": "refunded", "payer_offset": "offset by the payer",
-    "apply_to_balance": "applied to other balances", "correct_adjustment": "corrected",
+    "refund_payer": "refunded",
+    "refund_patient": "refunded",
+    "payer_offset": "offset by the payer",
+    "apply_to_balance": "applied to other balances",
+    "correct_adjustment": "corrected",
     "reverse_posting": "reversed",
 }
-ACTION_GROUP_ORDER = ("refunded", "offset by the payer", "applied to other balances", "corrected", "reversed")
-
-
-def money(cents: float | None) -> str:
-    """Integer cents -> ``$1,234.56`` (blank for missing)."""
-    if cents is None or pd.isna(cents):
-        return ""
-    value = int(cents)
-    sign = "-" if value < 0 else ""
-    return f"{sign}${abs(value) // 100:,}.{abs(value) % 100:02d}"
+ACTION_GROUP_ORDER = (
+    "refunded",
+    "offset by the payer",
+    "applied to other balances",
+    "corrected",
+    "reversed",
+)
 
 
 def open_credits(worklist: pd.DataFrame, scores: pd.DataFrame | None) -> pd.DataFrame:
     """One row per open credit: worklist facts plus source, basis, prediction, verification,
     recommended action, due date and reasons (blank where not scored)."""
     out = worklist.copy()
-    columns = ["predicted_source", "confidence", "verification", "verified_source",
-               "recommended_action", "due_date", "top_reasons"]
+    columns = [
+        "predicted_source",
+        "confidence",
+        "verification",
+        "verified_source",
+        "recommended_action",
+        "due_date",
+        "top_reasons",
+    ]
     if scores is not None and len(scores):
         joined = scores.drop_duplicates("claim_id").set_index("claim_id")
         for column in columns:
@@ -79,7 +90,13 @@ def by_source(credits: pd.DataFrame) -> pd.DataFrame:
     table["amount_cents"] = grouped["credit_cents"].sum().reindex(index).astype("int64")
     total = max(int(table["amount_cents"].sum()), 1)
     table["share"] = table["amount_cents"] / total
-    table["verified"] = (credits["basis"] == "verified").groupby(credits["source"]).sum().reindex(index).astype("int64")
+    table["verified"] = (
+        (credits["basis"] == "verified")
+        .groupby(credits["source"])
+        .sum()
+        .reindex(index)
+        .astype("int64")
+    )
     table["median_age_days"] = grouped["age_days"].median().reindex(index)
     return table
 
@@ -100,20 +117,31 @@ def due_table(credits: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     table = pd.DataFrame(index=pd.Index(list(DUE_LABELS), name="bucket"))
     table["label"] = list(DUE_LABELS.values())
     table["credits"] = grouped.size().reindex(table.index).fillna(0).astype("int64")
-    table["amount_cents"] = grouped["credit_cents"].sum().reindex(table.index).fillna(0).astype("int64")
+    table["amount_cents"] = (
+        grouped["credit_cents"].sum().reindex(table.index).fillna(0).astype("int64")
+    )
     return table
 
 
-def urgent_items(credits: pd.DataFrame, as_of: pd.Timestamp, within_days: int = 14, limit: int = 25) -> pd.DataFrame:
+def urgent_items(
+    credits: pd.DataFrame, as_of: pd.Timestamp, within_days: int = 14, limit: int = 25
+) -> pd.DataFrame:
     """Overdue credits and those due within ``within_days``, soonest first."""
     days_left = (credits["due_date"] - pd.Timestamp(as_of).normalize()).dt.days
-    urgent = credits.assign(days_left=days_left)[(days_left <= within_days).fillna(False).to_numpy(bool)]
+    urgent = credits.assign(days_left=days_left)[
+        (days_left <= within_days).fillna(False).to_numpy(bool)
+    ]
     return urgent.sort_values(["days_left", "credit_cents"], ascending=[True, False]).head(limit)
 
 
 def preventable_table(credits: pd.DataFrame) -> pd.DataFrame:
     """Credits and amount by what the recommended action says about prevention."""
-    kind = credits["recommended_action"].astype("string").map(PREVENTABLE_BY_ACTION).fillna("not yet verified")
+    kind = (
+        credits["recommended_action"]
+        .astype("string")
+        .map(PREVENTABLE_BY_ACTION)
+        .fillna("not yet verified")
+    )
     grouped = credits.assign(kind=kind.to_numpy()).groupby("kind")
     table = pd.DataFrame({"credits": grouped.size(), "amount_cents": grouped["credit_cents"].sum()})
     return table.sort_values("amount_cents", ascending=False)
@@ -125,7 +153,9 @@ def resolution_totals(resolutions: pd.DataFrame | None) -> pd.DataFrame:
         return pd.DataFrame(columns=["credits", "amount_cents"])
     group = resolutions["action"].astype("string").map(ACTION_GROUPS).fillna("other")
     grouped = resolutions.assign(group=group.to_numpy()).groupby("group")
-    table = pd.DataFrame({"credits": grouped.size(), "amount_cents": grouped["amount_cents"].sum().astype("int64")})
+    table = pd.DataFrame(
+        {"credits": grouped.size(), "amount_cents": grouped["amount_cents"].sum().astype("int64")}
+    )
     order = [g for g in (*ACTION_GROUP_ORDER, "other") if g in table.index]
     return table.reindex(order)
 
@@ -136,5 +166,9 @@ def resolutions_by_month(resolutions: pd.DataFrame | None) -> pd.DataFrame:
         return pd.DataFrame()
     group = resolutions["action"].astype("string").map(ACTION_GROUPS).fillna("other")
     month = pd.to_datetime(resolutions["resolved_date"]).dt.to_period("M")
-    table = pd.crosstab(month, group.to_numpy(), values=resolutions["amount_cents"].astype("float64"), aggfunc="sum")
-    return table.fillna(0).reindex(columns=[g for g in (*ACTION_GROUP_ORDER, "other") if g in table.columns])
+    table = pd.crosstab(
+        month, group.to_numpy(), values=resolutions["amount_cents"].astype("float64"), aggfunc="sum"
+    )
+    return table.fillna(0).reindex(
+        columns=[g for g in (*ACTION_GROUP_ORDER, "other") if g in table.columns]
+    )

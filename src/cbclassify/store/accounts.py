@@ -1,4 +1,5 @@
-"""Practices, users, argon2 passwords, hashed API tokens and web sessions."""
+"""Practices, users, argon2 passwords, hashed API tokens and web sessions: created, changed and
+read here (the callers own the transaction)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -68,12 +70,43 @@ def create_practice(
     return practice
 
 
+def find_practice(session: Session, code: str) -> Practice | None:
+    """The practice with ``code``, if there is one."""
+    return session.scalar(select(Practice).where(Practice.code == code))
+
+
 def practice_by_code(session: Session, code: str) -> Practice:
     """The practice with ``code``; NotFound otherwise."""
-    practice = session.scalar(select(Practice).where(Practice.code == code))
+    practice = find_practice(session, code)
     if practice is None:
         raise NotFound(f"no practice {code!r}")
     return practice
+
+
+def practice_by_id(session: Session, practice_id: int) -> Practice:
+    """The practice with id ``practice_id`` (it exists: cases and grants refer to it)."""
+    return session.get_one(Practice, practice_id)
+
+
+def list_practices(
+    session: Session,
+    ids: Iterable[int] | None = None,
+    *,
+    order_by: Literal["code", "name"] = "code",
+) -> list[Practice]:
+    """The practices with the given ids (None: all of them), by code or by name."""
+    stmt = select(Practice).order_by(Practice.code if order_by == "code" else Practice.name)
+    if ids is not None:
+        stmt = stmt.where(Practice.id.in_(list(ids)))
+    return list(session.scalars(stmt))
+
+
+def practice_codes(session: Session, ids: Iterable[int] | None = None) -> dict[int, str]:
+    """Practice id -> code, of the given ids (None: all practices)."""
+    stmt = select(Practice.id, Practice.code)
+    if ids is not None:
+        stmt = stmt.where(Practice.id.in_(list(ids)))
+    return dict(session.execute(stmt).tuples().all())
 
 
 def _check_roles(roles: Iterable[str]) -> list[str]:
@@ -112,6 +145,33 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+def find_user(session: Session, username: str) -> User | None:
+    """The user called ``username``, if there is one."""
+    return session.scalar(select(User).where(User.username == username))
+
+
+def user_by_id(session: Session, user_id: int) -> User:
+    """The user with id ``user_id``; NotFound otherwise."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user {user_id}")
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    """Every user (with roles and practice grants), by username."""
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def usernames(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """User id -> username, of the given ids."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    stmt = select(User.id, User.username).where(User.id.in_(wanted))
+    return dict(session.execute(stmt).tuples().all())
 
 
 def set_user_access(
@@ -184,6 +244,12 @@ def user_for_token(session: Session, plaintext: str) -> User | None:
     if found.touch_due:
         touch_token(session.connection(), plaintext)
     return session.get(User, found.user.user_id)
+
+
+def user_tokens(session: Session, user_id: int) -> list[ApiToken]:
+    """The user's API tokens, newest first."""
+    stmt = select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id.desc())
+    return list(session.scalars(stmt))
 
 
 def revoke_token(session: Session, user_id: int, token_id: int, any_user: bool = False) -> ApiToken:

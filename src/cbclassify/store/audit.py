@@ -21,9 +21,18 @@ from cbclassify.store.models_audit import AuditEvent, AuditHead
 
 GENESIS_HASH = "0" * 64
 HASHED_FIELDS: tuple[str, ...] = (
-    "seq", "occurred_at", "actor_id", "actor", "action", "practice_id", "case_id",
-    "before", "after", "details", "prev_hash",
-)  # fmt: skip
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "actor",
+    "action",
+    "practice_id",
+    "case_id",
+    "before",
+    "after",
+    "details",
+    "prev_hash",
+)
 
 
 class AuditTamperError(RuntimeError):

@@ -1,172 +1,51 @@
-"""Ingest a practice's ledger folder or an 835 batch into the store, end to end.
-
-A ledger folder is a complete snapshot. An 835 batch is new postings: it is merged into the
-practice's latest ledger snapshot (kept as Parquet under ``<data_dir>/ledgers/``) so balances
-stay complete, and the same 835 content is never posted twice.
-"""
+"""Reads of a practice's ingests (ledger batches): the newest first, and an earlier ingest of
+the same content."""
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import shutil
-import tempfile
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
-
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from cbclassify.contract.ledger import Ledger
-from cbclassify.contract.schema import TABLES
-from cbclassify.ledger_io import read_ledger, write_ledger
-from cbclassify.settings import Settings
-from cbclassify.store.accounts import practice_by_code
-from cbclassify.store.analysis import analyse_ledger
-from cbclassify.store.audit import AuditActor
-from cbclassify.store.champion import LoadedModel
-from cbclassify.store.db import Database
-from cbclassify.store.ingest import BatchSummary, ingest_cases
+from cbclassify.store.ingest import BatchSummary
 from cbclassify.store.models_cases import LedgerBatch
 
-log = logging.getLogger("cbclassify.store")
-#: Ledger snapshots kept per practice (the newest is what an 835 batch is merged into).
-KEEP_SNAPSHOTS = 2
+
+def list_batches(session: Session, practice_id: int, limit: int = 100) -> list[LedgerBatch]:
+    """The practice's most recent ingests, newest first."""
+    stmt = (
+        select(LedgerBatch)
+        .where(LedgerBatch.practice_id == practice_id)
+        .order_by(LedgerBatch.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
 
 
-class X12UploadError(ValueError):
-    """Nothing in an 835 upload could be converted; ``findings`` say where and why."""
-
-    def __init__(self, findings: list[dict[str, Any]]) -> None:
-        super().__init__(f"no 835 remittance could be converted ({len(findings)} finding(s))")
-        self.findings = findings
-
-
-@dataclass(frozen=True)
-class X12Outcome:
-    """An 835 ingest: the batch (None when nothing converted), findings, and whether the same
-    content had been ingested before (then nothing was posted again)."""
-
-    summary: BatchSummary | None
-    findings: list[dict[str, Any]] = field(default_factory=list)
-    already_ingested: bool = False
+def batch_ids(session: Session, practice_id: int) -> list[int]:
+    """Ids of all the practice's ingests, newest first."""
+    stmt = (
+        select(LedgerBatch.id)
+        .where(LedgerBatch.practice_id == practice_id)
+        .order_by(LedgerBatch.id.desc())
+    )
+    return list(session.scalars(stmt))
 
 
-def folder_digest(folder: Path) -> str:
-    """SHA-256 over the ledger's table files (names and bytes), independent of zip metadata."""
-    digest = hashlib.sha256()
-    for name in TABLES:
-        for path in sorted(folder.glob(f"{name}.*")):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-def snapshot_dir(settings: Settings, practice_id: int, batch_id: int) -> Path:
-    """Where a batch's ledger snapshot is kept."""
-    return settings.data_dir / "ledgers" / str(practice_id) / str(batch_id)
-
-
-def _prune_snapshots(settings: Settings, practice_id: int, keep: int) -> None:
-    """Delete all but the newest ``keep`` snapshots of a practice."""
-    folder = settings.data_dir / "ledgers" / str(practice_id)
-    if not folder.is_dir():
-        return
-    kept = sorted((p for p in folder.iterdir() if p.name.isdigit()), key=lambda p: int(p.name))
-    for path in kept[:-keep]:
-        shutil.rmtree(path, ignore_errors=True)
-
-
-def latest_snapshot(db: Database, settings: Settings, practice_id: int) -> Path | None:
-    """The newest kept ledger snapshot of a practice, if any."""
-    with db.read_session() as session:
-        ids = session.scalars(
-            select(LedgerBatch.id).where(LedgerBatch.practice_id == practice_id)
-            .order_by(LedgerBatch.id.desc())
-        ).all()  # fmt: skip
-    for batch_id in ids:
-        path = snapshot_dir(settings, practice_id, batch_id)
-        if path.is_dir():
-            return path
-    return None
-
-
-def _store(db: Database, settings: Settings, practice_code: str, ledger: Ledger, digest: str,
-           kind: str, model: LoadedModel | None, actor: AuditActor, as_of: Any,
-           policy: Any) -> BatchSummary:  # fmt: skip
-    """Analyse, persist in one transaction, then keep the snapshot for later 835 merges."""
-    predictor = model.predictor if model else None
-    analysed = analyse_ledger(ledger, predictor, model.ref if model else None, as_of, policy)
-    with db.transaction() as session:
-        practice = practice_by_code(session, practice_code)
-        summary = ingest_cases(session, practice, analysed, kind=kind, content_sha256=digest,
-                               actor=actor)  # fmt: skip
-        practice_id = practice.id
-    target = snapshot_dir(settings, practice_id, summary.batch_id)
-    scratch = target.with_name(f"{target.name}.partial")
-    try:
-        write_ledger(ledger, scratch, fmt="parquet")
-        scratch.rename(target)
-    except OSError:  # the batch is stored; only later 835 merges lose this snapshot
-        log.exception("could not keep the ledger snapshot of batch %s", summary.batch_id)
-        shutil.rmtree(scratch, ignore_errors=True)
-    _prune_snapshots(settings, practice_id, keep=KEEP_SNAPSHOTS)
-    log.info("batch %s ingested: %s credits, %s new, %s cleared", summary.batch_id,
-             summary.n_credits, summary.n_new, summary.n_cleared)  # fmt: skip
-    return summary
-
-
-def ingest_ledger_folder(db: Database, settings: Settings, practice_code: str, folder: Path,
-                         model: LoadedModel | None, actor: AuditActor, *, as_of: Any = None,
-                         policy: Any = None) -> BatchSummary:  # fmt: skip
-    """Validate and ingest a complete ledger folder (LedgerValidationError on bad input)."""
-    with db.read_session() as session:
-        practice_by_code(session, practice_code)  # NotFound before any heavy work
-    ledger = read_ledger(folder)
-    return _store(db, settings, practice_code, ledger, folder_digest(folder), "ledger", model,
-                  actor, as_of, policy)  # fmt: skip
-
-
-def _findings(results: Sequence[Any]) -> list[dict[str, Any]]:
-    return [
-        {"file": f.file, "segment": f.segment, "st_control": f.st_control,
-         "severity": f.severity, "code": f.code, "message": f.message}
-        for r in results for f in r.findings
-    ]  # fmt: skip
-
-
-def ingest_835_texts(db: Database, settings: Settings, practice_code: str,
-                     files: Sequence[tuple[str, str]], model: LoadedModel | None,
-                     actor: AuditActor, *, as_of: Any = None, policy: Any = None) -> X12Outcome:  # fmt: skip
-    """Convert 835 files, merge them into the practice's latest snapshot and ingest the result."""
-    from cbclassify.x12 import convert_remittances, read_835
-
-    digest = hashlib.sha256(b"".join(n.encode() + b"\0" + t.encode() + b"\0" for n, t in files))
-    with db.read_session() as session:
-        practice = practice_by_code(session, practice_code)
-        earlier = session.scalar(
-            select(LedgerBatch).where(LedgerBatch.practice_id == practice.id,
-                                      LedgerBatch.kind == "x12_835",
-                                      LedgerBatch.content_sha256 == digest.hexdigest())
-        )  # fmt: skip
-    if earlier is not None:
-        summary = BatchSummary(earlier.id, earlier.as_of, earlier.n_credits, 0, 0, 0, earlier.id)
-        return X12Outcome(summary, [], already_ingested=True)
-    results = [read_835(text, name) for name, text in files]
-    findings = _findings(results)
-    remittances = [rem for r in results for rem in r.remittances]
-    if not remittances:
-        raise X12UploadError(findings or [
-            {"file": "upload", "segment": None, "st_control": None, "severity": "error",
-             "code": "no_remittance", "message": "no 835 remittance found in the upload"}
-        ])  # fmt: skip
-    base_dir = latest_snapshot(db, settings, practice.id)
-    base = read_ledger(base_dir) if base_dir else None
-    converted = convert_remittances(remittances, base)
-    findings += _findings([converted])
-    with tempfile.TemporaryDirectory() as scratch:  # round-trip: the contract's own validation
-        write_ledger(converted.ledger, scratch, fmt="parquet")
-        ledger = read_ledger(scratch)
-    summary = _store(db, settings, practice_code, ledger, digest.hexdigest(), "x12_835", model,
-                     actor, as_of, policy)  # fmt: skip
-    return X12Outcome(summary, findings)
+def earlier_ingest(
+    session: Session, practice_id: int, kind: str, content_sha256: str
+) -> BatchSummary | None:
+    """The practice's ingest of the same kind and content, if any, as a summary of an ingest
+    that posted nothing new (``duplicate_of`` is that batch)."""
+    batch = session.scalar(
+        select(LedgerBatch)
+        .where(
+            LedgerBatch.practice_id == practice_id,
+            LedgerBatch.kind == kind,
+            LedgerBatch.content_sha256 == content_sha256,
+        )
+        .order_by(LedgerBatch.id)
+        .limit(1)
+    )
+    if batch is None:
+        return None
+    return BatchSummary(batch.id, batch.as_of, batch.n_credits, 0, 0, 0, batch.id)

@@ -20,11 +20,25 @@ from cbclassify.workflow import Actor, ApprovalPolicy, CaseFacts, Command, Trans
 
 #: Case fields recorded before/after each step in the audit trail (no patient/claim ids).
 AUDITED_FIELDS: tuple[str, ...] = (
-    "state", "proposed_action", "proposed_source", "proposed_amount_cents", "proposal_reason",
-    "proposed_by_id", "approval_required", "approved_by_id", "hold_kind", "hold_reason",
-    "hold_return_state", "resolution_kind", "resolution_details", "resolved_date",
-    "resolved_by_id", "due_date", "suspended_days", "version",
-)  # fmt: skip
+    "state",
+    "proposed_action",
+    "proposed_source",
+    "proposed_amount_cents",
+    "proposal_reason",
+    "proposed_by_id",
+    "approval_required",
+    "approved_by_id",
+    "hold_kind",
+    "hold_reason",
+    "hold_return_state",
+    "resolution_kind",
+    "resolution_details",
+    "resolved_date",
+    "resolved_by_id",
+    "due_date",
+    "suspended_days",
+    "version",
+)
 
 
 @dataclass(frozen=True)
@@ -122,28 +136,49 @@ def _record(
     """The case event, the approval decision and the audit rows of one step."""
     details = _payload_details(payload)
     session.add(
-        CaseEvent(case_id=case.id, actor_id=user.user_id, command=transition.command.value,
-                  from_state=transition.from_state.value, to_state=transition.to_state.value,
-                  details=details)
-    )  # fmt: skip
+        CaseEvent(
+            case_id=case.id,
+            actor_id=user.user_id,
+            command=transition.command.value,
+            from_state=transition.from_state.value,
+            to_state=transition.to_state.value,
+            details=details,
+        )
+    )
     if transition.command in (Command.APPROVE, Command.REJECT):
         session.add(
-            Approval(case_id=case.id, approver_id=user.user_id,
-                     proposed_by_id=before["proposed_by_id"], action=before["proposed_action"],
-                     amount_cents=before["proposed_amount_cents"],
-                     decision="approved" if transition.command is Command.APPROVE else "rejected",
-                     reason=details.get("reason"))
-        )  # fmt: skip
+            Approval(
+                case_id=case.id,
+                approver_id=user.user_id,
+                proposed_by_id=before["proposed_by_id"],
+                action=before["proposed_action"],
+                amount_cents=before["proposed_amount_cents"],
+                decision="approved" if transition.command is Command.APPROVE else "rejected",
+                reason=details.get("reason"),
+            )
+        )
     after = snapshot(case)
-    append_audit(session, user.audit, f"case.{transition.command.value}",
-                 practice_id=case.practice_id, case_id=case.id, before=before, after=after,
-                 details=details)  # fmt: skip
+    append_audit(
+        session,
+        user.audit,
+        f"case.{transition.command.value}",
+        practice_id=case.practice_id,
+        case_id=case.id,
+        before=before,
+        after=after,
+        details=details,
+    )
     if transition.override:
-        append_audit(session, user.audit, "case.override", practice_id=case.practice_id,
-                     case_id=case.id,
-                     before={"recommended_action": case.recommended_action},
-                     after={"proposed_action": case.proposed_action},
-                     details={"reason": case.proposal_reason})  # fmt: skip
+        append_audit(
+            session,
+            user.audit,
+            "case.override",
+            practice_id=case.practice_id,
+            case_id=case.id,
+            before={"recommended_action": case.recommended_action},
+            after={"proposed_action": case.proposed_action},
+            details={"reason": case.proposal_reason},
+        )
     session.flush()
 
 
@@ -159,5 +194,11 @@ def _payload_details(payload: object) -> dict[str, Any]:
 
 def record_case_read(session: Session, case: CreditCase, user: ActingUser, what: str) -> None:
     """Audit one read of a case's details (HIPAA access log)."""
-    append_audit(session, user.audit, "case.read", practice_id=case.practice_id,
-                 case_id=case.id, details={"view": what})  # fmt: skip
+    append_audit(
+        session,
+        user.audit,
+        "case.read",
+        practice_id=case.practice_id,
+        case_id=case.id,
+        details={"view": what},
+    )

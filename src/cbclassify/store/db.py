@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from cbclassify.store.audit import install_audit_guard
@@ -82,6 +82,11 @@ class Database:
     def connect(self) -> Connection:
         """A plain connection for Core reads (no ORM session)."""
         return self.engine.connect()
+
+    def ping(self) -> None:
+        """Ask the database a trivial question (raises when it does not answer)."""
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
 
     def write_session(self) -> Session:
         """A session whose transaction takes the write lock at BEGIN on SQLite."""

@@ -25,16 +25,36 @@ from cbclassify.store.models_cases import CaseObservation, CreditCase, LedgerBat
 
 #: Columns of ``AnalysedLedger.cases`` (one row per credit balance).
 CASE_COLUMNS: tuple[str, ...] = (
-    "claim_id", "patient_id", "payer_id", "payer_type", "location_id", "credit_cents",
-    "credit_since", "predicted_source", "confidence", "probabilities", "verification",
-    "verified_source", "explained_cents", "evidence", "verification_detail",
-    "recommended_action", "due_date",
-    "top_reasons", "ledger_history",
-)  # fmt: skip
+    "claim_id",
+    "patient_id",
+    "payer_id",
+    "payer_type",
+    "location_id",
+    "credit_cents",
+    "credit_since",
+    "predicted_source",
+    "confidence",
+    "probabilities",
+    "verification",
+    "verified_source",
+    "explained_cents",
+    "evidence",
+    "verification_detail",
+    "recommended_action",
+    "due_date",
+    "top_reasons",
+    "ledger_history",
+)
 #: Analysis columns copied onto the case at every ingest.
 _ANALYSIS = tuple(c for c in CASE_COLUMNS if c != "claim_id")
-_OBSERVED = ("credit_cents", "predicted_source", "confidence", "verification",
-             "recommended_action", "due_date")  # fmt: skip
+_OBSERVED = (
+    "credit_cents",
+    "predicted_source",
+    "confidence",
+    "verification",
+    "recommended_action",
+    "due_date",
+)
 
 
 @dataclass(frozen=True)
@@ -241,12 +261,21 @@ def ingest_cases(
         batch.duplicate_of_id,
     )
     append_audit(
-        session, actor, "batch.ingest", practice_id=practice.id,
-        after={"batch_id": batch.id, "kind": kind, "as_of": analysed.as_of,
-               "credits": summary.n_credits, "new_cases": summary.n_new,
-               "updated_cases": summary.n_updated, "cleared_cases": summary.n_cleared,
-               "duplicate_of": summary.duplicate_of},
-    )  # fmt: skip
+        session,
+        actor,
+        "batch.ingest",
+        practice_id=practice.id,
+        after={
+            "batch_id": batch.id,
+            "kind": kind,
+            "as_of": analysed.as_of,
+            "credits": summary.n_credits,
+            "new_cases": summary.n_new,
+            "updated_cases": summary.n_updated,
+            "cleared_cases": summary.n_cleared,
+            "duplicate_of": summary.duplicate_of,
+        },
+    )
     return summary
 
 
@@ -268,13 +297,24 @@ def _record_observations(
     now = utcnow()
     blank = {c: None for c in _OBSERVED}
     rows = [
-        {**{c: r[c] for c in _OBSERVED}, "case_id": ids[r["claim_id"]], "batch_id": batch_id,
-         "credit_present": True, "created_at": now}
+        {
+            **{c: r[c] for c in _OBSERVED},
+            "case_id": ids[r["claim_id"]],
+            "batch_id": batch_id,
+            "credit_present": True,
+            "created_at": now,
+        }
         for r in records
     ] + [
-        {**blank, "credit_cents": 0, "case_id": i, "batch_id": batch_id, "credit_present": False,
-         "created_at": now}
+        {
+            **blank,
+            "credit_cents": 0,
+            "case_id": i,
+            "batch_id": batch_id,
+            "credit_present": False,
+            "created_at": now,
+        }
         for i in cleared_ids
-    ]  # fmt: skip
+    ]
     if rows:
         session.execute(insert(CaseObservation), rows)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from cbclassify.contract.money import format_cents
+from cbclassify.contract.money import dollars
 from cbclassify.x12.convert import ConversionResult
 from cbclassify.x12.envelope import FileResult
 from cbclassify.x12.model import Finding
@@ -32,14 +32,6 @@ WARNING_TITLES: dict[str, str] = {
     "unmatched_line": "postings with no matching claim line (posted at claim level)",
     "claim_split": "repeated CLP01 of another claim (converted as a separate claim)",
 }
-
-
-def dollars(cents: int) -> str:
-    """``123456789`` -> ``$1,234,567.89`` (exact, no floats)."""
-    text = format_cents(abs(cents))
-    whole, frac = text.split(".")
-    grouped = f"{int(whole):,}"
-    return f"{'-' if cents < 0 else ''}${grouped}.{frac}"
 
 
 def _lines(title: str, findings: Sequence[Finding]) -> list[str]:

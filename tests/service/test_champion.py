@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from cbclassify.service.champion import NoChampionError, load_champion
 from cbclassify.settings import Settings
-from cbclassify.store.champion import NoChampionError, load_champion
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
 

@@ -1,5 +1,9 @@
 """Load the registered model version that holds the ``champion`` alias (once, at start-up),
-with the version facts the service records next to every prediction."""
+with the version facts the service records next to every prediction.
+
+The MLflow registry is imported when a model is loaded, not when this module is: importing the
+service (the API, the CLI) does not load MLflow.
+"""
 
 from __future__ import annotations
 

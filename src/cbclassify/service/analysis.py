@@ -1,13 +1,12 @@
 """Analyse a loaded ledger into storable cases: the worklist facts of every credit, the model's
-prediction and the verification/recommendation when available, and each claim's ledger history.
+prediction and the verification/recommendation, and each claim's ledger history.
 
-This is the seam between the service and the library written in parallel (balances, scoring,
-verify): each integration point is one small function here.
+With a model, ``scoring.score_ledger`` predicts, explains, verifies and recommends; without
+one, ``resolve.verify_and_recommend`` verifies and recommends alone.
 """
 
 from __future__ import annotations
 
-import importlib
 from datetime import date
 from typing import Any
 
@@ -19,36 +18,39 @@ from cbclassify.contract.enums import CREDIT_SOURCES
 from cbclassify.contract.ledger import Ledger
 from cbclassify.contract.schema import TABLES
 from cbclassify.ledger_io.write import to_contract_frame
+from cbclassify.resolve import verify_and_recommend
+from cbclassify.scoring import score_ledger
 from cbclassify.store.ingest import CASE_COLUMNS, AnalysedLedger, ModelRef
 
-_WORKLIST_FACTS = ("claim_id", "patient_id", "payer_id", "payer_type", "location_id",
-                   "credit_cents", "credit_since")  # fmt: skip
-_SCORE_FACTS = ("predicted_source", "confidence", "verification", "verified_source",
-                "explained_amount_cents", "evidence", "recommended_action", "due_date",
-                "top_reasons")  # fmt: skip
+_WORKLIST_FACTS = (
+    "claim_id",
+    "patient_id",
+    "payer_id",
+    "payer_type",
+    "location_id",
+    "credit_cents",
+    "credit_since",
+)
+_SCORE_FACTS = (
+    "predicted_source",
+    "confidence",
+    "verification",
+    "verified_source",
+    "explained_amount_cents",
+    "evidence",
+    "recommended_action",
+    "due_date",
+    "top_reasons",
+)
 _DETAIL_COLUMNS = ("statement", "review_reason", "disagreement")
 
 
-def score_frame(ledger: Ledger, predictor: Any, as_of: pd.Timestamp, policy: Any) -> pd.DataFrame:
-    """``cbclassify.scoring.score_ledger`` (prediction + verification per credit)."""
-    from cbclassify.scoring import score_ledger
-
-    return score_ledger(ledger, predictor, as_of=as_of, policy=policy)
-
-
-def verification_only(ledger: Ledger, as_of: pd.Timestamp, policy: Any) -> pd.DataFrame | None:
-    """Verification and recommendation without a model (``cbclassify.verify``), else None."""
-    verify = importlib.import_module("cbclassify.verify")
-    fn = getattr(verify, "verify_and_recommend", None)
-    if fn is None:
-        return None
+def verification_only(ledger: Ledger, as_of: pd.Timestamp, policy: Any) -> pd.DataFrame:
+    """Verification and recommendation of every credit on ``as_of``, without a model (the
+    explained amount under the scores' name, ``explained_amount_cents``)."""
     credits = credit_balances(ledger, as_of)
-    result = fn(ledger, credits, predicted=None, as_of=as_of, policy=policy)
-    frame = result if "claim_id" in result.columns else result.reset_index()
-    for name in ("explained_cents", "explained_amount"):  # both are integer cents
-        if name in frame.columns and "explained_amount_cents" not in frame.columns:
-            frame = frame.rename(columns={name: "explained_amount_cents"})
-    return frame
+    frame = verify_and_recommend(ledger, credits, predicted=None, as_of=as_of, policy=policy)
+    return frame.rename(columns={"explained_amount": "explained_amount_cents"})
 
 
 def _verification_detail(scores: pd.DataFrame) -> pd.Series:
@@ -109,11 +111,11 @@ def analyse_ledger(
     worklist = build_worklist(ledger, when)
     cases = worklist.loc[:, list(_WORKLIST_FACTS)].copy()
     if predictor is not None:
-        scores = score_frame(ledger, predictor, when, policy)
+        scores = score_ledger(ledger, predictor, as_of=when, policy=policy)
     else:
         scores = verification_only(ledger, when, policy)
         model = None
-    if scores is not None and len(scores):
+    if len(scores):
         keep = ["claim_id", *[c for c in _SCORE_FACTS if c in scores.columns]]
         extra = scores.loc[:, keep].assign(
             probabilities=_probabilities(scores), verification_detail=_verification_detail(scores)

@@ -1,0 +1,107 @@
+"""Reads of the audit trail: the rows an export streams, a page of the trail, and recent failed
+sign-ins. One scoping rule for all of them: the caller's practices, plus rows of no practice
+(sign-ins) unless one case is asked for or system rows are left out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session
+
+from cbclassify.store.models_audit import AuditEvent
+
+#: The audit page's "what" filter: each choice is a set of action names.
+AUDIT_KINDS: dict[str, tuple[str, ...]] = {
+    "workflow": (
+        "case.start_review",
+        "case.propose",
+        "case.withdraw",
+        "case.approve",
+        "case.reject",
+        "case.hold",
+        "case.release",
+        "case.complete",
+        "case.reopen",
+        "case.override",
+    ),
+    "reads": ("case.read",),
+    "signins": ("auth.login", "auth.login_failed", "auth.logout"),
+    "data": ("batch.ingest", "export.audit", "export.resolutions"),
+}
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Which audit rows: one case, the UTC days ``start``..``end`` inclusive, one kind of
+    action (a key of ``AUDIT_KINDS``); None means any."""
+
+    case_id: int | None = None
+    start: date | None = None
+    end: date | None = None
+    kind: str | None = None
+
+
+def _where(
+    practice_ids: Iterable[int] | None, q: AuditQuery, include_system: bool
+) -> list[ColumnElement[bool]]:
+    """The conditions of ``q`` within ``practice_ids`` (None = every practice)."""
+    where: list[ColumnElement[bool]] = []
+    if practice_ids is not None:
+        scoped: ColumnElement[bool] = AuditEvent.practice_id.in_(list(practice_ids))
+        if include_system and q.case_id is None:
+            scoped = or_(scoped, AuditEvent.practice_id.is_(None))
+        where.append(scoped)
+    if q.case_id is not None:
+        where.append(AuditEvent.case_id == q.case_id)
+    if q.start is not None:
+        where.append(AuditEvent.occurred_at >= datetime.combine(q.start, time()).isoformat())
+    if q.end is not None:
+        stop = datetime.combine(q.end + timedelta(days=1), time()).isoformat()
+        where.append(AuditEvent.occurred_at < stop)
+    if q.kind in AUDIT_KINDS:
+        where.append(AuditEvent.action.in_(AUDIT_KINDS[q.kind]))
+    return where
+
+
+def audit_events(
+    session: Session,
+    practice_ids: Iterable[int] | None,
+    *,
+    case_id: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    include_system: bool = True,
+) -> Iterator[AuditEvent]:
+    """Audit rows, oldest first, of the given practices (None = all), one case, and/or the
+    days ``start``..``end`` inclusive (UTC), streamed. System rows (no practice, e.g.
+    logins) are included unless a case is asked for or ``include_system`` is false."""
+    where = _where(practice_ids, AuditQuery(case_id, start, end), include_system)
+    stmt = select(AuditEvent).where(*where).order_by(AuditEvent.seq)
+    yield from session.scalars(stmt.execution_options(yield_per=1000))
+
+
+def audit_page(
+    session: Session, practice_ids: Iterable[int], q: AuditQuery, offset: int, limit: int
+) -> tuple[list[AuditEvent], int]:
+    """Audit rows matching ``q`` in the given practices, newest first, and how many match."""
+    where = _where(practice_ids, q, include_system=True)
+    total = session.scalar(select(func.count()).select_from(AuditEvent).where(*where)) or 0
+    stmt = select(AuditEvent).where(*where).order_by(AuditEvent.seq.desc())
+    return list(session.scalars(stmt.offset(offset).limit(limit))), total
+
+
+def failed_logins_since(session: Session, username: str, since: datetime) -> int:
+    """Failed sign-ins recorded for ``username`` (as audited: first 100 characters) since."""
+    stmt = (
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.action == "auth.login_failed",
+            AuditEvent.actor == username[:100],
+            AuditEvent.occurred_at >= since.isoformat(timespec="microseconds"),
+        )
+    )
+    return session.scalar(stmt) or 0
