@@ -32,8 +32,7 @@ def request_tables(body: ClassifyIn) -> dict[str, list[dict[str, Any]]]:
         rows = getattr(body, name, None)
         if name == "resolutions" or (not rows and not table.required):
             continue
-        columns = table.column_names
-        tables[name] = [{c: getattr(r, c, None) for c in columns} for r in rows or []]
+        tables[name] = [vars(r) for r in rows or []]  # a row model's fields by name
     return tables
 
 

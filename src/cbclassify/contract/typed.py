@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,12 @@ from cbclassify.contract.ledger import STRING_DTYPE
 from cbclassify.contract.schema import Column, Table
 
 _NAT = np.datetime64("NaT", "ns")
+
+
+@lru_cache(maxsize=65_536)
+def _timestamp(nanoseconds: int) -> pd.Timestamp:
+    """The Timestamp of a day (kept: ledgers repeat their days, and a Timestamp is slow)."""
+    return pd.Timestamp(nanoseconds)
 
 
 @dataclass(slots=True, eq=False)  # not frozen (microseconds per instance); never changed
@@ -71,15 +78,15 @@ class TypedColumn:
         """The values as plain Python, None where NA; dates as ``pd.Timestamp`` (the form of
         ``contract.rows.records``)."""
         if self.is_text:
-            return self.values.to_pylist()
+            return self.values.to_pylist()  # null where NA
         if self.column.type == "date":  # one Timestamp per distinct date: a Timestamp is slow
-            distinct, which = np.unique(self.values, return_inverse=True)
-            stamps = [pd.Timestamp(day) for day in distinct]
+            distinct, which = np.unique(self.values.view(np.int64), return_inverse=True)
+            stamps = [_timestamp(nanoseconds) for nanoseconds in distinct.tolist()]
             values = [stamps[i] for i in which.tolist()]
         else:
             values = self.values.tolist()
-        if self.na.any():
-            return [None if missing else v for v, missing in zip(values, self.na.tolist())]
+        for position in np.flatnonzero(self.na).tolist():
+            values[position] = None
         return values
 
     @classmethod
@@ -115,4 +122,4 @@ class TypedTable:
         ``frame()``, without building the frame)."""
         names = list(self.table.memory_names)
         values = [self.columns[c.name].plain() for c in self.table.columns]
-        return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
+        return [dict(zip(names, row)) for row in zip(*values)]

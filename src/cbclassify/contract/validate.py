@@ -140,7 +140,7 @@ def check_columns(
             result = checked[column.name]
             typed = result.typed
             issues.issues.extend(result.issues)
-            if np.count_nonzero(result.problem):
+            if result.problem is not None:
                 bad_rows[column.name] = result.problem
         else:
             typed = TypedColumn.missing(column, rows)

@@ -77,6 +77,8 @@ def _run_codes(column: TypedColumn) -> tuple[np.ndarray, pa.Array]:
 def lookup(column: TypedColumn, target: Encoded) -> np.ndarray:
     """The codes of ``column``'s values in ``target``'s numbering; -1 where the value is NA or
     not among ``target``'s values."""
+    if len(target.present) == 0:  # an empty target: nothing is found
+        return np.full(len(column), -1, dtype=np.int64)
     if column.is_text:
         if column.encoding is not None and column.encoding is target.run:
             place = _run_codes(column)[0]  # one run of cells (a request): one numbering
@@ -84,13 +86,10 @@ def lookup(column: TypedColumn, target: Encoded) -> np.ndarray:
             place = _codes(pc.index_in(column.values, value_set=target.dictionary))
     else:
         distinct = target.dictionary
-        if len(distinct) == 0:
-            return np.full(len(column), -1, dtype=np.int64)
-        place = np.searchsorted(distinct, column.values).clip(max=len(distinct) - 1)
+        place = np.minimum(np.searchsorted(distinct, column.values), len(distinct) - 1)
         place = np.where(~column.na & (distinct[place] == column.values), place, -1)
-    found = place >= 0
-    found[found] = target.present[place[found]]
-    return np.where(found, place, -1).astype(np.int64)
+    found = (place >= 0) & target.present[place]  # place -1 reads the last entry: masked
+    return np.where(found, place, -1)
 
 
 class TextEncoding:
@@ -117,8 +116,12 @@ class TextEncoding:
 
 
 def _codes(indices: pa.Array) -> np.ndarray:
-    """Arrow integer indices as int64 codes, -1 where null (numpy gives null as NaN)."""
-    values = indices.to_numpy(zero_copy_only=False)
+    """Arrow integer indices as int64 codes, -1 where null (read from the array's buffers:
+    one pass, and no kernel call for a request's few cells)."""
+    validity, data = indices.buffers()
+    start, stop = indices.offset, indices.offset + len(indices)
+    codes = np.frombuffer(data, dtype=indices.type.to_pandas_dtype())[start:stop].astype(np.int64)
     if indices.null_count:
-        return np.where(np.isnan(values), -1, values).astype(np.int64)
-    return values.astype(np.int64)
+        bits = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")
+        codes[~bits[start:stop].astype(bool)] = -1
+    return codes

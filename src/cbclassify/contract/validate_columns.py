@@ -35,7 +35,7 @@ from cbclassify.contract.typed import TypedColumn
 from cbclassify.contract.validate_codes import TextEncoding, arrow_text
 from cbclassify.contract.validate_issues import MAX_ISSUES_PER_RULE, IssueCollector, show
 
-_INT_PATTERN = r"^[+-]?[0-9]{1,18}$"
+_INT_SHAPE = re.compile(r"[+-]?[0-9]{1,18}")
 _DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: datetime64[ns] covers 1677-09-21 .. 2262-04-11; dates must fall in whole years inside it.
 _FIRST_YEAR, _LAST_YEAR = 1678, 2261
@@ -127,44 +127,67 @@ def _parse_money(cells: Cells) -> ParsedCells:
 
 
 def _parse_int(cells: Cells) -> ParsedCells:
-    ok = pc.match_substring_regex(cells.text, _INT_PATTERN)
-    digits = pc.utf8_ltrim(pc.if_else(ok, cells.text, "0"), characters="+")
-    numbers = pc.cast(digits, pa.int64()).to_numpy(zero_copy_only=False)
-    return _parsed(cells, numbers, ok.to_numpy(zero_copy_only=False))
+    """Whole numbers of at most 18 digits (int columns hold few distinct values)."""
+    numbers, ok, _ = _by_distinct(cells, np.int64, _judge_int)
+    return _parsed(cells, numbers, ok)
 
 
 def _parse_bool(cells: Cells) -> ParsedCells:
-    lowered = pc.utf8_lower(cells.text)
-    true = pc.equal(lowered, "true").to_numpy(zero_copy_only=False)
-    ok = true | pc.equal(lowered, "false").to_numpy(zero_copy_only=False)
+    """``true``/``false`` in any letter case."""
+    true, ok, _ = _by_distinct(cells, bool, _judge_bool)
     return _parsed(cells, true, ok)
 
 
 def _parse_date(cells: Cells) -> ParsedCells:
-    """Dates repeat: each distinct text is judged once (``_judge_date``), then taken by index."""
+    """Dates (``_judge_date``); few distinct days."""
+    days, _, notes = _by_distinct(cells, np.int64, _judge_date)
+    values = days.view("datetime64[D]").astype("datetime64[ns]")
+    return _parsed(cells, values, ~np.isnat(values), notes)
+
+
+Judged = tuple[Any, bool, int]  # (memory value or a placeholder, of the form?, note)
+
+
+def _by_distinct(
+    cells: Cells, dtype: Any, judge: Callable[[str], Judged]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Judge each distinct text once and spread the verdicts to the cells: (values, ok,
+    notes) per cell. Cheap for the columns whose values repeat (ints, bools, dates)."""
     encoded = pc.dictionary_encode(cells.text)
-    judged = [_judge_date(text) for text in encoded.dictionary.to_pylist()]
-    days = np.array([day for day, _ in judged], dtype=np.int64).view("datetime64[D]")
-    notes = np.array([note for _, note in judged], dtype=np.int8)
+    judged = [judge(text) for text in encoded.dictionary.to_pylist()]
     indices = encoded.indices.to_numpy(zero_copy_only=False)
-    values = days[indices].astype("datetime64[ns]")
-    return _parsed(cells, values, ~np.isnat(values), notes[indices])
+    values = np.array([value for value, _, _ in judged], dtype=dtype)[indices]
+    ok = np.array([fits for _, fits, _ in judged], dtype=bool)[indices]
+    notes = np.array([note for _, _, note in judged], dtype=np.int8)[indices]
+    return values, ok, notes
 
 
-def _judge_date(text: str) -> tuple[int, int]:
-    """(days since 1970-01-01, 0) for a contract date; else (NaT, index into _DATE_NOTES).
+def _judge_int(text: str) -> Judged:
+    if _INT_SHAPE.fullmatch(text):
+        return int(text), True, 0
+    return 0, False, 0
+
+
+def _judge_bool(text: str) -> Judged:
+    lowered = text.lower()
+    return lowered == "true", lowered in ("true", "false"), 0
+
+
+def _judge_date(text: str) -> Judged:
+    """(days since 1970-01-01, True, 0) for a contract date; else (NaT, False, index into
+    _DATE_NOTES).
 
     A text of the shape YYYY-MM-DD is a calendar date when its month and day exist in the
     proleptic Gregorian calendar (year 0000 included); a date must also fall in 1678-2261."""
     if not _DATE_SHAPE.fullmatch(text):
-        return _NAT_DAYS, 0
+        return _NAT_DAYS, False, 0
     year, month, day = int(text[:4]), int(text[5:7]), int(text[8:])
     leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
     if not 1 <= month <= 12 or not 1 <= day <= _DAYS_IN_MONTH[month - 1] + (leap and month == 2):
-        return _NAT_DAYS, 1
+        return _NAT_DAYS, False, 1
     if not _FIRST_YEAR <= year <= _LAST_YEAR:
-        return _NAT_DAYS, 2
-    return date(year, month, day).toordinal() - _EPOCH_ORDINAL, 0
+        return _NAT_DAYS, False, 2
+    return date(year, month, day).toordinal() - _EPOCH_ORDINAL, True, 0
 
 
 _PARSERS: dict[str, Callable[[Cells], ParsedCells]] = {
@@ -197,7 +220,7 @@ class ColumnCheck:
     """A checked column: its memory values, the rows with a problem, and its issues."""
 
     typed: TypedColumn
-    problem: np.ndarray
+    problem: np.ndarray | None  # None: no row has a problem
     issues: list[Issue]
 
 
@@ -234,7 +257,8 @@ def check_run(
         else:
             column_values = values[start:end]
         typed = TypedColumn(span.column, column_values, na[start:end], parsed.encoding, start)
-        checked.append(ColumnCheck(typed, problem[start:end], issues.issues))
+        rows = problem[start:end] if report and np.count_nonzero(problem[start:end]) else None
+        checked.append(ColumnCheck(typed, rows, issues.issues))
     return checked
 
 

@@ -79,15 +79,16 @@ def _orphans(
     typed: TypedTable, name: str, ref: Reference, domains: DomainCodes, earlier: np.ndarray
 ) -> np.ndarray:
     """Rows of ``name`` whose non-blank reference has no match in the target."""
+    if len(ref.columns) == 1:
+        (col,), (target_col,) = ref.columns, ref.target_columns
+        return ~typed[col].na & (domains.codes(name, col, (ref.target, target_col)) < 0)
     given = np.logical_and.reduce([~typed[c].na for c in ref.columns])
     src_parts, tgt_parts = [], []
-    for col, target_col in zip(ref.columns, ref.target_columns):
+    for col, target_col in zip(ref.columns, ref.target_columns, strict=True):
         domain = (ref.target, target_col)
         src_parts.append(domains.codes(name, col, domain))
         tgt_parts.append(domains.codes(ref.target, target_col, domain))
     unknown_part = np.logical_or.reduce([p < 0 for p in src_parts])
-    if len(ref.columns) == 1:
-        return given & unknown_part
     # composite: rows not already orphaned on a single column (e.g. an unknown claim_id)
     rows = given & ~earlier
     candidates = rows & ~unknown_part

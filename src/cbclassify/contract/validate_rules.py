@@ -156,17 +156,25 @@ def _overlapping_periods(fees: TypedTable, usable: np.ndarray) -> tuple[np.ndarr
     by_end = np.lexsort((position, end))  # rows ranked by (end, position)
     rank = np.empty(len(by_end), dtype=np.int64)
     rank[by_end] = np.arange(len(by_end))
-    latest = _cummax_by_group(rank, group)  # the latest-ending row so far in each row's group
-    earlier = np.r_[0, latest[:-1]]  # ... among the rows before it
-    first_of_group = np.r_[True, group[1:] != group[:-1]]
+    first_of_group = _group_starts(group)
+    latest = _cummax_by_group(rank, first_of_group)  # the latest-ending row so far in a group
+    earlier = np.roll(latest, 1)  # ... among the rows before it (none for a group's first)
     hit = ~first_of_group & (start <= end[by_end][earlier])
     overlap[position[hit]] = True
     partner[position[hit]] = position[by_end][earlier[hit]]
     return overlap, partner
 
 
-def _cummax_by_group(values: np.ndarray, group: np.ndarray) -> np.ndarray:
-    """Running maximum of ``values`` (each in ``0 .. len(values) - 1``) restarting at each new
-    ``group`` (sorted): every group is lifted above the ones before it."""
-    lift = np.cumsum(np.r_[False, group[1:] != group[:-1]]) * len(values)
+def _cummax_by_group(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Running maximum of ``values`` (each in ``0 .. len(values) - 1``) restarting where a
+    group ``starts``: every group is lifted above the ones before it."""
+    lift = (np.cumsum(starts) - 1) * len(values)
     return np.maximum.accumulate(lift + values) - lift
+
+
+def _group_starts(group: np.ndarray) -> np.ndarray:
+    """Where each run of equal ``group`` values begins."""
+    starts = np.empty(len(group), dtype=bool)
+    starts[:1] = True
+    np.not_equal(group[1:], group[:-1], out=starts[1:])
+    return starts
