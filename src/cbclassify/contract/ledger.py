@@ -26,7 +26,7 @@ _DTYPES = {
 }
 
 
-def memory_dtype(column: Column) -> object:
+def memory_dtype(column: Column) -> Any:
     """The pandas dtype a contract column has in a loaded ledger."""
     return _DTYPES[column.type]
 
@@ -47,7 +47,7 @@ def coerce_frame(table: Table | str, frame: pd.DataFrame) -> pd.DataFrame:
         if name not in out.columns:
             out[name] = pd.Series(pd.NA, index=out.index, dtype=memory_dtype(col))
         else:
-            out[name] = out[name].astype(memory_dtype(col))  # type: ignore[call-overload]
+            out[name] = out[name].astype(memory_dtype(col))
     ordered = [c.memory_name for c in spec.columns]
     return out[ordered + [c for c in out.columns if c not in ordered]]
 
@@ -60,7 +60,7 @@ def default_as_of(posted_dates: np.ndarray, billed_dates: np.ndarray) -> pd.Time
         return pd.Timestamp(posted.max())
     if len(billed_dates):
         billed = billed_dates[~np.isnat(billed_dates)]
-        return pd.Timestamp(billed.max() if len(billed) else pd.NaT)
+        return pd.Timestamp(billed.max()) if len(billed) else pd.Timestamp("NaT")
     return pd.Timestamp.today().normalize()
 
 
@@ -91,7 +91,8 @@ class Ledger:
 
     def table(self, name: str) -> pd.DataFrame:
         """The frame of table ``name``."""
-        return getattr(self, name)
+        frame: pd.DataFrame = getattr(self, name)
+        return frame
 
     def with_table(self, name: str, frame: pd.DataFrame) -> Ledger:
         """A copy (a plain ``Ledger``) with table ``name`` replaced."""

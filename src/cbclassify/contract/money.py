@@ -42,11 +42,11 @@ def cents_to_decimal(cents: int) -> Decimal:
     return (Decimal(int(cents)) / 100).quantize(Decimal("0.01"))
 
 
-def format_cents(cents: int | None) -> str:
+def format_cents(cents: object) -> str:
     """Integer cents -> contract text (``-3000`` -> ``"-30.00"``); None/NA -> ``""``."""
     if cents is None or cents is pd.NA or (isinstance(cents, float) and np.isnan(cents)):
         return ""
-    value = int(cents)
+    value = int(cents)  # type: ignore[call-overload]
     sign = "-" if value < 0 else ""
     whole, frac = divmod(abs(value), 100)
     return f"{sign}{whole}.{frac:02d}"
@@ -64,8 +64,10 @@ def _unscaled(exact: pa.Array) -> np.ndarray:
     """The integer cents of a decimal128(18, 2) array (its unscaled values)."""
     if sys.byteorder == "little":  # low 64 bits of each 128-bit two's-complement value
         words = np.frombuffer(exact.buffers()[1], dtype=np.int64)
-        return words[2 * exact.offset : 2 * (exact.offset + len(exact)) : 2].copy()
-    return pc.cast(pc.multiply(exact, 100), pa.int64()).to_numpy(zero_copy_only=False)
+        cents: np.ndarray = words[2 * exact.offset : 2 * (exact.offset + len(exact)) : 2].copy()
+        return cents
+    cents = pc.cast(pc.multiply(exact, 100), pa.int64()).to_numpy(zero_copy_only=False)
+    return cents
 
 
 def format_cents_series(cents: pd.Series) -> pd.Series:
@@ -77,5 +79,5 @@ def format_cents_series(cents: pd.Series) -> pd.Series:
     absolute = filled.abs()
     whole = (absolute // 100).astype(str)
     frac = (absolute % 100).astype(str).str.zfill(2)
-    text = pd.Series(sign, index=values.index) + whole + "." + frac
+    text: pd.Series = pd.Series(sign, index=values.index) + whole + "." + frac  # type: ignore[operator]
     return text.where(~missing, "")

@@ -17,7 +17,7 @@ import pandas as pd
 Row = dict[str, Any]
 
 #: id(frame) -> (weak reference to the frame, its rows); an entry leaves with its frame.
-_REMEMBERED: dict[int, tuple[weakref.ref, list[Row]]] = {}
+_REMEMBERED: dict[int, tuple[weakref.ref[pd.DataFrame], list[Row]]] = {}
 
 
 def records(frame: pd.DataFrame, columns: list[str] | tuple[str, ...] | None = None) -> list[Row]:
@@ -31,7 +31,8 @@ def plain_values(series: pd.Series) -> list[Any]:
     """A column as plain values (NA/NaT -> None); pyarrow text straight from its buffer."""
     dtype = series.dtype
     if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
-        return series.array.__arrow_array__().to_pylist()  # type: ignore[attr-defined]
+        values: list[Any] = series.array.__arrow_array__().to_pylist()
+        return values
     na, nat = pd.NA, pd.NaT
     return [None if v is na or v is nat else v for v in series.tolist()]
 

@@ -78,7 +78,8 @@ class TypedColumn:
         """The values as plain Python, None where NA; dates as ``pd.Timestamp`` (the form of
         ``contract.rows.records``)."""
         if self.is_text:
-            return self.values.to_pylist()  # null where NA
+            text: list[Any] = self.values.to_pylist()  # null where NA
+            return text
         if self.column.type == "date":  # one Timestamp per distinct date: a Timestamp is slow
             distinct, which = np.unique(self.values.view(np.int64), return_inverse=True)
             stamps = [_timestamp(nanoseconds) for nanoseconds in distinct.tolist()]

@@ -49,7 +49,7 @@ class Encoded:
 
 def encode(column: TypedColumn) -> Encoded:
     """The codes of a validated column (computed once per column)."""
-    cached = column.codes.get("encoded")
+    cached: Encoded | None = column.codes.get("encoded")
     if cached is not None:
         return cached
     if not column.is_text:

@@ -297,7 +297,8 @@ def _wrong_sign(parsed: ParsedCells, spans: Sequence[Span], na: np.ndarray) -> n
     values = parsed.values
     positive = _per_cell(spans, "positive") & (values <= 0)
     negative = _per_cell(spans, "non_negative") & (values < 0)
-    return ~na & (positive | negative)
+    wrong: np.ndarray = ~na & (positive | negative)
+    return wrong
 
 
 def _report(

@@ -90,7 +90,8 @@ def _relevant(codes: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """Mask of ``codes`` that are among the ``wanted`` claim codes."""
     lookup = np.zeros(int(max(codes.max(initial=0), wanted.max(initial=0))) + 1, dtype=bool)
     lookup[wanted] = True
-    return (codes >= 0) & lookup[np.maximum(codes, 0)]
+    relevant: np.ndarray = (codes >= 0) & lookup[np.maximum(codes, 0)]
+    return relevant
 
 
 def _summed_by_resolution(

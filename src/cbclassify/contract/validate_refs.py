@@ -98,7 +98,7 @@ def _orphans(
     target_ok = np.logical_and.reduce([p >= 0 for p in tgt_parts])
     source = _combined([p[candidates] for p in src_parts], radixes)
     target = _combined([p[target_ok] for p in tgt_parts], radixes)
-    missing = rows & unknown_part
+    missing: np.ndarray = rows & unknown_part
     missing[np.flatnonzero(candidates)] = ~np.isin(source, target)
     return missing
 

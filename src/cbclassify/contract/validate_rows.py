@@ -101,24 +101,28 @@ def _columns_of_kind(name: str, kind: str) -> tuple[Column, ...]:
 
 
 def _column_texts(kind: str, name: str, rows: Rows) -> list[str]:
-    """``cell_text`` of column ``name`` in every row; the usual value types of each kind are
-    written inline (a function call per cell would cost more than the text itself)."""
+    """``cell_text`` of column ``name`` in every row; blanks and the usual value type of each
+    kind are written inline (a function call per cell would cost more than the text)."""
+    values = [r.get(name) for r in rows]
     if kind == "str":
-        return [v if (v := r.get(name)).__class__ is str else cell_text(v) for r in rows]
+        return [v if v.__class__ is str else "" if v is None else cell_text(v) for v in values]
     if kind == "date":
         return [
-            v.isoformat() if (v := r.get(name)).__class__ is date else cell_text(v) for r in rows
+            v.isoformat() if v.__class__ is date else "" if v is None else cell_text(v)
+            for v in values
         ]
     if kind == "int":
-        return [str(v) if (v := r.get(name)).__class__ is int else cell_text(v) for r in rows]
+        return [str(v) if v.__class__ is int else "" if v is None else cell_text(v) for v in values]
     if kind == "money":
-        return [_money_text(r.get(name)) for r in rows]
-    return [cell_text(r.get(name)) for r in rows]
+        return [_money_text(v) for v in values]
+    return [cell_text(v) for v in values]
 
 
 def _money_text(value: object) -> str:
     """``cell_text`` of a money value; ``str`` of a Decimal with exactly two decimals
     (``"150.00"``, the usual request value) is already its text."""
+    if value is None:
+        return ""
     if value.__class__ is Decimal:
         text = str(value)
         if text[-3:-2] == "." and "E" not in text:
@@ -135,7 +139,7 @@ def cell_text(value: object) -> str:
     if value is None:
         return ""
     if value.__class__ is str:
-        return value  # type: ignore[return-value]
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
@@ -166,7 +170,7 @@ class RequestLedger(Ledger):
         typed = self.__dict__.get("_typed")
         if typed is None or name not in typed:
             raise AttributeError(name)
-        frame = typed[name].frame()
+        frame: pd.DataFrame = typed[name].frame()
         remember(frame, self.handed_rows(name))
         object.__setattr__(self, name, frame)
         return frame

@@ -32,7 +32,7 @@ def _combine(codes: list[np.ndarray]) -> np.ndarray:
 def check_duplicate_keys(typed: TypedTable, file: str, issues: IssueCollector) -> np.ndarray:
     """Report every row whose key repeats an earlier row's key; returns the mask of such rows."""
     key = typed.table.key
-    repeated = np.zeros(typed.rows, dtype=bool)
+    repeated: np.ndarray = np.zeros(typed.rows, dtype=bool)
     if not key or typed.rows == 0 or _strictly_increasing([typed[name] for name in key]):
         return repeated  # sorted without ties: no duplicates, and no hashing needed
     parts = [encode(typed[name]) for name in key]
@@ -87,7 +87,7 @@ def check_payer_id_for_payer_source(
     """transactions: payer_id must be given when source is payer."""
     source = transactions["source"].values
     by_payer = pc.fill_null(pc.equal(source, pa.scalar("payer", source.type)), False)
-    missing = by_payer.to_numpy(zero_copy_only=False) & transactions["payer_id"].na
+    missing: np.ndarray = by_payer.to_numpy(zero_copy_only=False) & transactions["payer_id"].na
     issues.add_mask(
         file,
         "payer_id",
@@ -128,7 +128,8 @@ def check_fee_schedule_periods(
             "payer_id, cpt and modifier; expected one contracted rate per date"
         ),
     )
-    return inverted | overlap
+    problem: np.ndarray = inverted | overlap
+    return problem
 
 
 _OPEN_END = np.iinfo(np.int64).max  # an open period (blank effective_to) never ends
@@ -169,7 +170,8 @@ def _cummax_by_group(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """Running maximum of ``values`` (each in ``0 .. len(values) - 1``) restarting where a
     group ``starts``: every group is lifted above the ones before it."""
     lift = (np.cumsum(starts) - 1) * len(values)
-    return np.maximum.accumulate(lift + values) - lift
+    running: np.ndarray = np.maximum.accumulate(lift + values) - lift
+    return running
 
 
 def _group_starts(group: np.ndarray) -> np.ndarray:
