@@ -15,9 +15,8 @@ from cbclassify.contract.errors import LedgerValidationError
 from cbclassify.contract.ledger import Ledger
 from cbclassify.contract.money import format_cents
 from cbclassify.contract.schema import TABLES
-from cbclassify.contract.validate import build_ledger
 from cbclassify.contract.validate_issues import FIRST_DATA_LINE
-from cbclassify.contract.validate_rows import ledger_from_rows, rows_as_text
+from cbclassify.contract.validate_rows import ledger_from_rows
 from cbclassify.scoring import score_ledger
 from cbclassify.scoring_small import can_score_small, score_small
 from cbclassify.service.champion import LoadedModel
@@ -33,24 +32,22 @@ def request_tables(body: ClassifyIn) -> dict[str, list[dict[str, Any]]]:
         rows = getattr(body, name, None)
         if name == "resolutions" or (not rows and not table.required):
             continue
-        columns = table.column_names
-        tables[name] = [{c: getattr(r, c, None) for c in columns} for r in rows or []]
+        tables[name] = [vars(r) for r in rows or []]  # a row model's fields by name
     return tables
 
 
 def request_ledger(body: ClassifyIn) -> Ledger:
-    """The validated ledger of the request: built straight from the typed rows when every
-    rule holds (``ledger_from_rows``), else by ``build_ledger`` with its messages."""
-    tables = request_tables(body)
-    ledger = ledger_from_rows(tables)
-    if ledger is not None:
-        return ledger
+    """The validated ledger of the request (``ledger_from_rows``: the rules and messages of a
+    ledger file); a problem answers 422 naming the request field (``transactions[2].amount``)."""
     try:
-        return build_ledger(rows_as_text(tables))
+        return ledger_from_rows(request_tables(body))
     except LedgerValidationError as err:
         issues = _field_issues(err)
-        raise ApiError(422, "invalid_ledger", f"{issues[0]['field']}: {issues[0]['message']}",
-                       field=issues[0]["field"], issues=issues) from err  # fmt: skip
+        first = issues[0]
+        message = f"{first['field']}: {first['message']}"
+        raise ApiError(
+            422, "invalid_ledger", message, field=first["field"], issues=issues
+        ) from err
 
 
 def _field_issues(err: LedgerValidationError) -> list[dict[str, Any]]:

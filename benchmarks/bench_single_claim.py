@@ -173,7 +173,6 @@ def use_baseline() -> None:
     import cbclassify.features.single
     import cbclassify.resolve.pipeline
 
-    api.classify.ledger_from_rows = lambda tables: None  # type: ignore[assignment]
     api.classify.can_score_small = lambda model, count: False  # type: ignore[assignment]
     cbclassify.resolve.pipeline.SMALL_CREDITS = 0  # type: ignore[attr-defined]
     cbclassify.features.single.SMALL_FEATURE_CREDITS = 0  # type: ignore[attr-defined]

@@ -1,6 +1,7 @@
 """Classify-on-demand answers exactly the same with and without the single-claim paths
-(``contract.validate_rows``, ``balances`` small sums, ``features.single``, ``scoring_small``,
-LightGBM's own TreeSHAP for a few rows, ``verify.single``/``resolve.single``), end to end."""
+(``balances`` small sums, ``features.single``, ``scoring_small``, LightGBM's own TreeSHAP for a
+few rows, ``verify.single``/``resolve.single``), end to end. (A request's ledger has one
+validation, ``contract.validate_rows``: the file rules; tests/contract/test_validate_rows.py.)"""
 
 from __future__ import annotations
 
@@ -53,7 +54,6 @@ def test_fast_and_vectorized_paths_answer_the_same(bodies, champion, monkeypatch
     assert api.classify.can_score_small(champion.predictor, 1)  # the small path is taken
     fast = [classify(r, champion).model_dump() for r in requests]
     assert all(out["credits"] for out in fast)
-    monkeypatch.setattr(api.classify, "ledger_from_rows", lambda tables: None)
     monkeypatch.setattr(cbclassify.resolve.pipeline, "SMALL_CREDITS", 0)
     monkeypatch.setattr(api.classify, "can_score_small", lambda model, count: False)
     monkeypatch.setattr(cbclassify.features.single, "SMALL_FEATURE_CREDITS", 0)

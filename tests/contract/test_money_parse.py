@@ -1,4 +1,4 @@
-"""Exact money: the vectorized parser agrees with Decimal, and sums are exact to the cent."""
+"""Exact money: the contract's money parser agrees with Decimal, and sums are exact to the cent."""
 
 from __future__ import annotations
 
@@ -9,12 +9,17 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cbclassify.contract.money import (
-    format_cents,
-    format_cents_series,
-    parse_money,
-    parse_money_series,
-)
+from cbclassify.contract.money import format_cents, format_cents_series, parse_money
+from cbclassify.contract.validate_columns import cells_of, parse_cells
+
+
+def parse_money_series(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The contract's money parser (``parse_cells``) on a text column: (cents, NA where the
+    text is blank or malformed; malformed)."""
+    parsed = parse_cells("money", cells_of(values))
+    cents = pd.Series(pd.arrays.IntegerArray(parsed.values, ~parsed.ok))
+    return cents, pd.Series(parsed.malformed)
+
 
 _CONTRACT_FORM = re.compile(r"[+-]?[0-9]{1,15}(\.[0-9]{1,2})?")
 

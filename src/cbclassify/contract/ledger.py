@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from cbclassify.contract.schema import TABLES, Column, Table
@@ -25,7 +26,7 @@ _DTYPES = {
 }
 
 
-def memory_dtype(column: Column) -> object:
+def memory_dtype(column: Column) -> Any:
     """The pandas dtype a contract column has in a loaded ledger."""
     return _DTYPES[column.type]
 
@@ -33,9 +34,7 @@ def memory_dtype(column: Column) -> object:
 def empty_frame(table: Table | str) -> pd.DataFrame:
     """An empty typed frame with the memory columns of ``table``."""
     spec = TABLES[table] if isinstance(table, str) else table
-    return pd.DataFrame(
-        {c.memory_name: pd.Series([], dtype=memory_dtype(c)) for c in spec.columns}
-    )
+    return pd.DataFrame({c.memory_name: pd.Series([], dtype=memory_dtype(c)) for c in spec.columns})
 
 
 def coerce_frame(table: Table | str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -48,9 +47,21 @@ def coerce_frame(table: Table | str, frame: pd.DataFrame) -> pd.DataFrame:
         if name not in out.columns:
             out[name] = pd.Series(pd.NA, index=out.index, dtype=memory_dtype(col))
         else:
-            out[name] = out[name].astype(memory_dtype(col))  # type: ignore[call-overload]
+            out[name] = out[name].astype(memory_dtype(col))
     ordered = [c.memory_name for c in spec.columns]
     return out[ordered + [c for c in out.columns if c not in ordered]]
+
+
+def default_as_of(posted_dates: np.ndarray, billed_dates: np.ndarray) -> pd.Timestamp:
+    """The contract's default as-of date: the latest posted_date, else the latest billed_date
+    (NaT when claim lines have no date), else today."""
+    posted = posted_dates[~np.isnat(posted_dates)]
+    if len(posted):
+        return pd.Timestamp(posted.max())
+    if len(billed_dates):
+        billed = billed_dates[~np.isnat(billed_dates)]
+        return pd.Timestamp(billed.max()) if len(billed) else pd.Timestamp("NaT")
+    return pd.Timestamp.today().normalize()
 
 
 @dataclass(frozen=True)
@@ -67,7 +78,7 @@ class Ledger:
     resolutions: pd.DataFrame
 
     @classmethod
-    def from_frames(cls, **frames: pd.DataFrame) -> "Ledger":
+    def from_frames(cls, **frames: pd.DataFrame) -> Ledger:
         """Build a ledger from memory-named frames; absent optional tables become empty."""
         unknown = set(frames) - set(TABLES)
         if unknown:
@@ -80,9 +91,10 @@ class Ledger:
 
     def table(self, name: str) -> pd.DataFrame:
         """The frame of table ``name``."""
-        return getattr(self, name)
+        frame: pd.DataFrame = getattr(self, name)
+        return frame
 
-    def with_table(self, name: str, frame: pd.DataFrame) -> "Ledger":
+    def with_table(self, name: str, frame: pd.DataFrame) -> Ledger:
         """A copy (a plain ``Ledger``) with table ``name`` replaced."""
         return Ledger(**{n: frame if n == name else self.table(n) for n in self.table_names()})
 
@@ -91,17 +103,17 @@ class Ledger:
         return len(self.table(name))
 
     def handed_rows(self, name: str) -> list[dict[str, Any]] | None:
-        """Table ``name`` as the plain rows it was built from (``contract.rows.RowLedger``:
-        one request's ledger), else None: read the frame."""
+        """Table ``name`` as plain rows without building its frame
+        (``contract.validate_rows.RequestLedger``: one request's ledger), else None: read the
+        frame."""
         return None
 
     def default_as_of(self) -> pd.Timestamp:
-        """The contract's default as-of date: the latest posted_date (else latest billed_date)."""
-        if len(self.transactions) and self.transactions["posted_date"].notna().any():
-            return pd.Timestamp(self.transactions["posted_date"].max())
-        if len(self.claim_lines):
-            return pd.Timestamp(self.claim_lines["billed_date"].max())
-        return pd.Timestamp.today().normalize()
+        """The contract's default as-of date (``default_as_of``)."""
+        return default_as_of(
+            self.transactions["posted_date"].to_numpy("datetime64[ns]"),
+            self.claim_lines["billed_date"].to_numpy("datetime64[ns]"),
+        )
 
     @staticmethod
     def table_names() -> tuple[str, ...]:

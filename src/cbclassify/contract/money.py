@@ -1,7 +1,9 @@
 """Exact money: contract decimals <-> integer cents. Accounting never uses floats.
 
-A ledger's money columns are parsed into nullable ``Int64`` integer cents and carry the
-suffix ``_cents`` in memory (``amount`` -> ``amount_cents``); writers format them back.
+A ledger's money columns are parsed (``parse_money_arrow``, for any number of cells) into
+nullable ``Int64`` integer cents and carry the suffix ``_cents`` in memory (``amount`` ->
+``amount_cents``); writers format them back. ``parse_money`` reads one amount typed by a
+person (web forms, command options, X12 elements).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 MONEY_PATTERN = r"^\s*([+-]?)([0-9]+)(?:\.([0-9]{1,2}))?\s*$"
-#: The same form for the vectorized parser (RE2, applied after trimming whitespace).
+#: The contract's form for the vectorized parser (RE2, applied after trimming whitespace).
 _SERIES_PATTERN = r"^[+-]?[0-9]{1,15}(\.[0-9]{1,2})?$"
 _MONEY_RE = re.compile(MONEY_PATTERN)
 
@@ -40,11 +42,11 @@ def cents_to_decimal(cents: int) -> Decimal:
     return (Decimal(int(cents)) / 100).quantize(Decimal("0.01"))
 
 
-def format_cents(cents: int | None) -> str:
+def format_cents(cents: object) -> str:
     """Integer cents -> contract text (``-3000`` -> ``"-30.00"``); None/NA -> ``""``."""
     if cents is None or cents is pd.NA or (isinstance(cents, float) and np.isnan(cents)):
         return ""
-    value = int(cents)
+    value = int(cents)  # type: ignore[call-overload]
     sign = "-" if value < 0 else ""
     whole, frac = divmod(abs(value), 100)
     return f"{sign}{whole}.{frac:02d}"
@@ -61,20 +63,6 @@ def dollars(cents: int | None) -> str:
     return f"{sign}${int(whole):,}.{frac}"
 
 
-def parse_money_series(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Vectorized parse of a text column into ``Int64`` cents (pyarrow compute, no Python loop).
-
-    Surrounding whitespace is ignored; at most 15 digits before the point and 2 after.
-    Returns ``(cents, bad)``: ``cents`` is NA where the text is blank or malformed;
-    ``bad`` is True exactly where a non-blank text is malformed.
-    """
-    text = pc.utf8_trim_whitespace(_as_arrow_text(values))
-    blank = pc.fill_null(pc.equal(pc.binary_length(text), 0), True).to_numpy(zero_copy_only=False)
-    cents, ok = parse_money_arrow(text)
-    series = pd.Series(pd.arrays.IntegerArray(cents, ~ok), index=values.index, dtype="Int64")
-    return series, pd.Series(~blank & ~ok, index=values.index, dtype=bool)
-
-
 def parse_money_arrow(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Parse an already trimmed arrow text array: ``(cents int64, ok bool)``; cents are 0
     where not ok (blank, null or malformed)."""
@@ -87,19 +75,10 @@ def _unscaled(exact: pa.Array) -> np.ndarray:
     """The integer cents of a decimal128(18, 2) array (its unscaled values)."""
     if sys.byteorder == "little":  # low 64 bits of each 128-bit two's-complement value
         words = np.frombuffer(exact.buffers()[1], dtype=np.int64)
-        return words[2 * exact.offset : 2 * (exact.offset + len(exact)) : 2].copy()
-    return pc.cast(pc.multiply(exact, 100), pa.int64()).to_numpy(zero_copy_only=False)
-
-
-def _as_arrow_text(values: pd.Series) -> pa.Array:
-    """A text column as an arrow string array (zero-copy for pyarrow-backed strings)."""
-    dtype = values.dtype
-    is_arrow_text = (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or (
-        isinstance(dtype, pd.ArrowDtype) and pa.types.is_string(dtype.pyarrow_dtype)
-    )
-    source = values if is_arrow_text else values.astype("string")
-    array = pa.array(source, from_pandas=True)
-    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+        cents: np.ndarray = words[2 * exact.offset : 2 * (exact.offset + len(exact)) : 2].copy()
+        return cents
+    cents = pc.cast(pc.multiply(exact, 100), pa.int64()).to_numpy(zero_copy_only=False)
+    return cents
 
 
 def format_cents_series(cents: pd.Series) -> pd.Series:
@@ -111,5 +90,5 @@ def format_cents_series(cents: pd.Series) -> pd.Series:
     absolute = filled.abs()
     whole = (absolute // 100).astype(str)
     frac = (absolute % 100).astype(str).str.zfill(2)
-    text = pd.Series(sign, index=values.index) + whole + "." + frac
+    text: pd.Series = pd.Series(sign, index=values.index) + whole + "." + frac  # type: ignore[operator]
     return text.where(~missing, "")

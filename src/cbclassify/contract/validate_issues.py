@@ -78,4 +78,5 @@ class IssueCollector:
         describe: Callable[[int], str],
     ) -> None:
         """``add_rows`` for the positions where the boolean ``mask`` is True."""
-        self.add_rows(file, column, np.flatnonzero(np.asarray(mask, dtype=bool)), describe)
+        if np.count_nonzero(mask):
+            self.add_rows(file, column, np.flatnonzero(mask), describe)
