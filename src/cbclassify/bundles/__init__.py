@@ -1,0 +1,37 @@
+"""Bundles: each credit's claim rows, cut at its date, for the per-claim rules.
+
+``credit_bundles`` builds the ``LedgerContext`` and every credit's ``ClaimBundle`` in one
+grouping pass (a request's straight from its rows); ``map_patient_groups`` applies a per-claim
+function to every bundle across processes, by patient group.
+"""
+
+from cbclassify.bundles.build import (
+    Credits,
+    assemble,
+    credit_bundles,
+    credit_inputs,
+    request_bundles,
+)
+from cbclassify.bundles.claim import NO_PATIENT, ClaimBundle, PatientHistory
+from cbclassify.bundles.context import LedgerContext, PayerHistory, ledger_context
+from cbclassify.bundles.pool import map_patient_groups
+from cbclassify.bundles.rows import FeeRow, Line, Payer, Posting
+
+__all__ = [
+    "NO_PATIENT",
+    "ClaimBundle",
+    "Credits",
+    "FeeRow",
+    "LedgerContext",
+    "Line",
+    "PatientHistory",
+    "Payer",
+    "PayerHistory",
+    "Posting",
+    "assemble",
+    "credit_bundles",
+    "credit_inputs",
+    "ledger_context",
+    "map_patient_groups",
+    "request_bundles",
+]
