@@ -41,7 +41,9 @@ def feature_records(
     Raises:
         ValueError: a column is missing or a credit has no ``as_of_date``.
     """
-    credit_inputs(credits)  # refuses a missing column or date, even for no credits
+    if credits.empty or not {"claim_id", "as_of_date"} <= set(credits.columns):
+        credit_inputs(credits)  # refuses a missing column (the bundles check the rest)
+        return []
     keys = credits[["claim_id", "as_of_date"]]
     return map_patient_groups(of_bundle, ledger, keys, workers=workers, context=context)
 
