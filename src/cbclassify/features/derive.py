@@ -20,7 +20,6 @@ Parts = Mapping[str, Any]
 #: (None where missing), keyed and ordered by ``FEATURE_NAMES``.
 FeatureRecord = dict[str, float | str | None]
 NAN = math.nan
-_CATEGORICAL = frozenset(CATEGORICAL_FEATURES)
 
 
 def usd(cents: int | None) -> float:
@@ -116,10 +115,52 @@ def derive(p: Parts) -> FeatureRecord:
     )
     this_balance = usd(p["charge_cents"]) + usd(p["balance_effect_cents"])
     out["patient_other_claims_balance_usd"] = usd(p["patient_balance_cents"]) - this_balance
-    for name in NUMERIC_FEATURES:
-        if name not in out:
-            out[name] = usd(p[name[:-4] + "_cents"]) if name.endswith("_usd") else _number(p[name])
-    record: FeatureRecord = {}
-    for name in FEATURE_NAMES:
-        record[name] = p[name] if name in _CATEGORICAL else out[name]
+    for name, cents in _DOLLARS:
+        out[name] = usd(p[cents])
+    for name in _NUMBERS:
+        out[name] = _number(p[name])
+    record: FeatureRecord = dict.fromkeys(FEATURE_NAMES)  # the order of the catalogue
+    record.update(out)
+    for name in CATEGORICAL_FEATURES:
+        record[name] = p[name]
     return record
+
+
+#: Features computed above; every other numeric feature is an aggregate as it is: a dollar
+#: feature from its ``_cents`` aggregate, any other by its own name.
+_COMPUTED = frozenset(
+    {
+        "credit_amount_usd",
+        "charge_usd",
+        "credit_share_of_charge",
+        "contracted_allowed_usd",
+        "fee_schedule_coverage",
+        "reported_allowed_usd",
+        "allowed_usd",
+        "patient_responsibility_usd",
+        "sequestration_usd",
+        "payer_expected_usd",
+        "primary_paid_minus_expected_usd",
+        "payer_paid_minus_contracted_allowed_usd",
+        "payer_paid_minus_reported_allowed_usd",
+        "reported_minus_contracted_allowed_usd",
+        "payer_paid_over_allowed_ratio",
+        "contractual_minus_expected_usd",
+        "responsibility_known",
+        "patient_paid_minus_responsibility_usd",
+        "payer_excess_share_of_credit",
+        "patient_excess_share_of_credit",
+        "duplicate_share_of_credit",
+        "writeoff_excess_share_of_credit",
+        "manual_posting_share",
+        "days_service_to_first_payer_payment",
+        "days_first_to_last_payer_payment",
+        "patient_other_claims_balance_usd",
+    }
+)
+_DOLLARS = tuple(
+    (name, name.removesuffix("_usd") + "_cents")
+    for name in NUMERIC_FEATURES
+    if name not in _COMPUTED and name.endswith("_usd")
+)
+_NUMBERS = tuple(n for n in NUMERIC_FEATURES if n not in _COMPUTED and not n.endswith("_usd"))
