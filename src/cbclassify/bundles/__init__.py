@@ -8,13 +8,14 @@ function to every bundle across processes, by patient group.
 from cbclassify.bundles.build import (
     Credits,
     assemble,
+    billed_claim_bundles,
     credit_bundles,
     credit_inputs,
     request_bundles,
 )
 from cbclassify.bundles.claim import NO_PATIENT, ClaimBundle, PatientHistory
 from cbclassify.bundles.context import LedgerContext, PayerHistory, ledger_context
-from cbclassify.bundles.pool import map_patient_groups
+from cbclassify.bundles.pool import PatientGroups, map_patient_groups
 from cbclassify.bundles.rows import FeeRow, Line, Payer, Posting
 
 __all__ = [
@@ -24,11 +25,13 @@ __all__ = [
     "FeeRow",
     "LedgerContext",
     "Line",
+    "PatientGroups",
     "PatientHistory",
     "Payer",
     "PayerHistory",
     "Posting",
     "assemble",
+    "billed_claim_bundles",
     "credit_bundles",
     "credit_inputs",
     "ledger_context",

@@ -10,7 +10,7 @@ are. Either way the bundles come out of the same ``assemble``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -40,32 +40,54 @@ class Credits:
     credit_cents: list[int]
     as_of: list[date]
 
+    def __len__(self) -> int:
+        return len(self.claim_ids)
 
-def credit_inputs(credits: pd.DataFrame) -> Credits:
+    def take(self, positions: Sequence[int]) -> Credits:
+        """The credits at ``positions``, in that order."""
+        return Credits(
+            [self.claim_ids[i] for i in positions],
+            [self.credit_cents[i] for i in positions],
+            [self.as_of[i] for i in positions],
+        )
+
+    @classmethod
+    def on(cls, claim_ids: Sequence[str], credit_cents: Sequence[int], as_of: date) -> Credits:
+        """Credits all dated ``as_of`` (a scoring or verification run)."""
+        return cls(list(claim_ids), [int(c) for c in credit_cents], [as_of] * len(claim_ids))
+
+
+def credit_inputs(credits: pd.DataFrame | Credits) -> Credits:
     """``credits`` (``claim_id``, ``as_of_date``, optional ``credit_cents``) as plain lists;
     the as-of dates are cut to the day."""
+    if isinstance(credits, Credits):
+        return credits
     missing = {"claim_id", "as_of_date"} - set(credits.columns)
     if missing:
         raise ValueError(f"credits frame lacks column(s): {sorted(missing)}")
-    days = pd.to_datetime(credits["as_of_date"]).to_numpy().astype("datetime64[D]")
+    dates = credits["as_of_date"]
+    if dates.dtype.kind != "M":
+        dates = pd.to_datetime(dates)
+    days = dates.to_numpy().astype("datetime64[D]")
     if np.isnat(days).any():
         raise ValueError("every credit needs an as_of_date")
-    cents = (
-        credits["credit_cents"].astype("int64").tolist()
-        if "credit_cents" in credits.columns
-        else [0] * len(credits)
+    cents = credits["credit_cents"].tolist() if "credit_cents" in credits.columns else None
+    return Credits(
+        [str(c) for c in credits["claim_id"].tolist()],
+        [0] * len(credits) if cents is None else [int(c) for c in cents],
+        days.tolist(),
     )
-    return Credits([str(c) for c in credits["claim_id"].tolist()], cents, days.tolist())
 
 
 def credit_bundles(
-    ledger: Ledger, credits: pd.DataFrame, *, context: LedgerContext | None = None
+    ledger: Ledger, credits: pd.DataFrame | Credits, *, context: LedgerContext | None = None
 ) -> tuple[LedgerContext, list[ClaimBundle]]:
     """The context of ``ledger`` and the bundle of each credit of ``credits`` (in its order).
 
     Args:
         ledger: a ledger (frames), or a request's ledger holding its rows.
-        credits: ``claim_id``, ``as_of_date`` (each credit's date) and ``credit_cents``.
+        credits: ``claim_id``, ``as_of_date`` (each credit's date) and ``credit_cents``
+            (a frame, or ``Credits``).
         context: the ledger's context when the caller already has it (a pool worker gets
             the whole ledger's context with a slice of its frames).
     """
@@ -76,6 +98,27 @@ def credit_bundles(
         return context, request_bundles(ledger, wanted)
     lines, postings, states = _typed_rows(select_rows(ledger, wanted.claim_ids))
     return context, assemble(wanted, lines, postings, states)
+
+
+def billed_claim_bundles(ledger: Ledger, as_of: date) -> tuple[LedgerContext, list[ClaimBundle]]:
+    """The bundle of every claim billed by ``as_of`` (a request's claims, whose balances are
+    ``ClaimBundle.balance_cents``), in the order their first billed line appears; each bundle's
+    ``credit_cents`` is its credit (-balance) when the balance is at most -1 cent, else 0."""
+    handed = ledger.handed_rows("claim_lines")
+    rows = (
+        record_columns(handed, ("claim_id", "billed_date"))
+        if handed is not None
+        else frame_columns(ledger.claim_lines, ("claim_id", "billed_date"))
+    )
+    billed = dict.fromkeys(
+        claim
+        for claim, day in zip(rows["claim_id"], rows["billed_date"], strict=True)
+        if day is not None and day <= as_of
+    )
+    context, bundles = credit_bundles(ledger, Credits.on(list(billed), [0] * len(billed), as_of))
+    return context, [
+        replace(b, credit_cents=-b.balance_cents if b.balance_cents <= -1 else 0) for b in bundles
+    ]
 
 
 def request_bundles(ledger: Ledger, credits: Credits) -> list[ClaimBundle]:

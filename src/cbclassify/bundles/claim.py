@@ -92,6 +92,13 @@ class ClaimBundle:
     patients: Mapping[str, PatientHistory] = field(repr=False)  # every patient on its lines
 
     @property
+    def balance_cents(self) -> int:
+        """The claim's balance at the end of ``as_of``: the contract's balance rule on its
+        billed charges and its postings (``balances.claim_balances`` for a whole ledger)."""
+        charges = sum(line.charge_cents for line in self.lines)
+        return charges + sum(posting.effect_cents for posting in self.postings)
+
+    @property
     def first_line(self) -> Line | None:
         """The claim's first line in ledger order, whatever its billed date."""
         return self.all_lines[0] if self.all_lines else None

@@ -1,13 +1,19 @@
 """One per-claim function over every credit of a ledger, spread over processes by patient.
 
 ``map_patient_groups(fn, ledger, credits)`` applies ``fn(context, bundle)`` to each credit's
-bundle and returns the results in the credits' order. The credits are cut into chunks that
-never split a patient (all credits whose claim's first line has the same patient go together);
-each chunk's part of the ledger (``build.select_rows``) goes to a worker process, which builds
-that chunk's bundles and applies ``fn``. The ledger-wide context is built once and sent once to
-each worker. ``workers=1`` or a small batch runs the same chunks in this process. Workers start
-with "forkserver" (no fork of a process that may hold threads), so ``fn`` must be picklable: a
-module-level function or a ``functools.partial`` of one.
+bundle and returns the results in the credits' order. ``PatientGroups`` does the same for
+several functions in turn (scoring: features, then verification) without cutting the ledger
+or starting processes again.
+
+The credits are cut into chunks that never split a patient (all credits whose claim's first
+line has the same patient go together); each chunk's part of the ledger (``build.select_rows``)
+goes to a worker process, which builds that chunk's bundles and applies ``fn``. The
+ledger-wide context is built once and sent once to each worker. With ``workers=1`` or a small
+batch the same chunks run in this process (one chunk's bundles are built once and kept for the
+next function). Workers start with "forkserver" (no fork of a process that may hold threads),
+so ``fn`` must be picklable (a module-level function or a ``functools.partial`` of one) and a
+script that maps over a large ledger must guard its top level with
+``if __name__ == "__main__":``.
 """
 
 from __future__ import annotations
@@ -15,13 +21,15 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Self, TypeVar
 
 import pandas as pd
 
-from cbclassify.bundles.build import credit_bundles, select_rows
+from cbclassify.bundles.build import Credits, credit_bundles, credit_inputs, select_rows
 from cbclassify.bundles.claim import ClaimBundle
 from cbclassify.bundles.context import LedgerContext, ledger_context
 from cbclassify.contract.ledger import Ledger
@@ -40,89 +48,156 @@ CHUNKS_PER_WORKER = 4
 def map_patient_groups(
     fn: BundleFunction[Result],
     ledger: Ledger,
-    credits: pd.DataFrame,
+    credits: pd.DataFrame | Credits,
     *,
     workers: int | None = None,
     context: LedgerContext | None = None,
 ) -> list[Result]:
-    """``fn(context, bundle)`` for each credit of ``credits`` (``claim_id``, ``as_of_date``,
-    ``credit_cents``), in the credits' order.
+    """``fn(context, bundle)`` for each credit of ``credits``, in the credits' order.
 
     Args:
         fn: the per-claim function (picklable, see module docstring).
         ledger: the ledger the credits are on.
-        credits: one row per credit, as ``build.credit_bundles`` reads them.
+        credits: one row per credit (``claim_id``, ``as_of_date``, ``credit_cents``), as
+            ``build.credit_bundles`` reads them.
         workers: processes to use (default: every core); 1 runs in this process.
         context: the ledger's context when the caller already has it.
     """
-    if context is None:
-        context = ledger_context(ledger)
-    if credits.empty:
-        return []
-    credits = credits.reset_index(drop=True)
-    count = workers if workers is not None else (os.cpu_count() or 1)
-    in_process = count <= 1 or len(credits) < IN_PROCESS_CREDITS
-    if in_process and ledger.handed_rows("claim_lines") is not None:  # a request: no chunks
-        return [
-            fn(context, bundle) for bundle in credit_bundles(ledger, credits, context=context)[1]
-        ]
-    chunks = _chunks(ledger, credits, 1 if in_process else count)
-    results: list[Any] = [None] * len(credits)
-    if in_process:
-        for positions, part, rows in chunks:
-            _place(results, positions, _apply(fn, context, part, rows))
+    with PatientGroups(ledger, credits, workers=workers, context=context) as groups:
+        return groups.map(fn)
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    positions: list[int]  # in the credits
+    part: Ledger  # the rows its bundles read (the whole ledger in this process)
+    credits: Credits
+
+
+class PatientGroups:
+    """A ledger's credits cut into patient groups once, to map per-claim functions over.
+
+    Use it as a context manager (the worker processes, if any, stop on exit).
+    """
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        credits: pd.DataFrame | Credits,
+        *,
+        workers: int | None = None,
+        context: LedgerContext | None = None,
+    ) -> None:
+        self.ledger = ledger
+        self.credits = credit_inputs(credits)
+        self.context = ledger_context(ledger) if context is None else context
+        count = workers if workers is not None else (os.cpu_count() or 1)
+        self.workers = 1 if count <= 1 or len(self.credits) < IN_PROCESS_CREDITS else count
+        self._chunks: list[_Chunk] | None = None
+        self._kept: list[ClaimBundle] | None = None  # the bundles of a single in-process chunk
+        self._pool: ProcessPoolExecutor | None = None
+
+    @classmethod
+    def of_bundles(
+        cls, ledger: Ledger, context: LedgerContext, bundles: Sequence[ClaimBundle]
+    ) -> PatientGroups:
+        """Groups of bundles already built (a request's), mapped in this process."""
+        credits = Credits(
+            [b.claim_id for b in bundles],
+            [b.credit_cents for b in bundles],
+            [b.as_of for b in bundles],
+        )
+        groups = cls(ledger, credits, workers=1, context=context)
+        groups._kept = list(bundles)
+        return groups
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the worker processes (if any were started)."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def map(self, fn: BundleFunction[Result]) -> list[Result]:
+        """``fn(context, bundle)`` for each credit, in the credits' order."""
+        if not len(self.credits):
+            return []
+        chunks = self._plan()
+        if self.workers == 1 and len(chunks) == 1:
+            if self._kept is None:
+                self._kept = credit_bundles(self.ledger, self.credits, context=self.context)[1]
+            return [fn(self.context, bundle) for bundle in self._kept]
+        results: list[Any] = [None] * len(self.credits)
+        if self.workers == 1:
+            for chunk in chunks:
+                _place(results, chunk.positions, _apply(fn, self.context, chunk))
+            return results
+        done = self._executor().map(_run_chunk, [(fn, chunk) for chunk in chunks])
+        for chunk, found in zip(chunks, done, strict=True):
+            _place(results, chunk.positions, found)
         return results
-    with ProcessPoolExecutor(
-        max_workers=count,
-        mp_context=multiprocessing.get_context("forkserver"),
-        initializer=_start_worker,
-        initargs=(fn, context),
-    ) as pool:
-        tasks = list(chunks)
-        done = pool.map(_run_chunk, [(part, rows) for _, part, rows in tasks])
-        for (positions, _, _), found in zip(tasks, done, strict=True):
-            _place(results, positions, found)
-    return results
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("forkserver"),
+                initializer=_start_worker,
+                initargs=(self.context,),
+            )
+        return self._pool
+
+    def _plan(self) -> list[_Chunk]:
+        """The chunks: a patient's credits never split; a worker's chunk carries its part of
+        the ledger, an in-process chunk the whole ledger."""
+        if self._chunks is not None:
+            return self._chunks
+        n = len(self.credits)
+        count = max(
+            self.workers * CHUNKS_PER_WORKER if self.workers > 1 else 1,
+            math.ceil(n / CHUNK_CREDITS),
+        )
+        if count == 1:
+            self._chunks = [_Chunk(list(range(n)), self.ledger, self.credits)]
+            return self._chunks
+        codes, uniques = pd.factorize(patient_keys(self.ledger, self.credits.claim_ids))
+        sizes = pd.Series(codes).value_counts(sort=False).reindex(range(len(uniques)), fill_value=0)
+        before = sizes.cumsum().to_numpy() - sizes.to_numpy()  # credits of the earlier groups
+        chunk_of = ((before * count) // n)[codes]
+        self._chunks = []
+        for number in range(count):
+            positions = [int(i) for i in (chunk_of == number).nonzero()[0]]
+            if not positions:
+                continue
+            credits = self.credits.take(positions)
+            part = select_rows(self.ledger, credits.claim_ids) if self.workers > 1 else self.ledger
+            self._chunks.append(_Chunk(positions, part, credits))
+        return self._chunks
 
 
-def patient_keys(ledger: Ledger, claim_ids: pd.Series) -> pd.Series:
+def patient_keys(ledger: Ledger, claim_ids: Sequence[str]) -> pd.Series:
     """Each claim's group key: the patient of its first line in ledger order (the claim id
     itself for a claim without lines)."""
+    ids = pd.Series(claim_ids, dtype="string")
     lines = ledger.claim_lines
-    lines = lines[lines["claim_id"].isin(claim_ids.tolist()).to_numpy(dtype=bool)]
+    lines = lines[lines["claim_id"].isin(list(claim_ids)).to_numpy(dtype=bool)]
     first = lines.drop_duplicates("claim_id").set_index("claim_id")["patient_id"]
-    keys = claim_ids.map(first).astype("string")
-    return ("p:" + keys).fillna("c:" + claim_ids.astype("string"))
+    keys = ids.map(first).astype("string")
+    return ("p:" + keys).fillna("c:" + ids)
 
 
-def _chunks(
-    ledger: Ledger, credits: pd.DataFrame, workers: int
-) -> Iterator[tuple[list[int], Ledger, pd.DataFrame]]:
-    """(positions in ``credits``, the ledger part, the chunk's credits) per chunk; a patient's
-    credits are never split."""
-    keys = patient_keys(ledger, credits["claim_id"].astype("string"))
-    count = max(
-        workers * CHUNKS_PER_WORKER if workers > 1 else 1, math.ceil(len(credits) / CHUNK_CREDITS)
-    )
-    codes, uniques = pd.factorize(keys)
-    sizes = pd.Series(codes).value_counts(sort=False).reindex(range(len(uniques)), fill_value=0)
-    before = sizes.cumsum().to_numpy() - sizes.to_numpy()  # credits of the earlier groups
-    chunk_of_group = (before * count) // len(credits)
-    chunk = chunk_of_group[codes]
-    for number in range(count):
-        positions = [int(i) for i in (chunk == number).nonzero()[0]]
-        if not positions:
-            continue
-        rows = credits.iloc[positions].reset_index(drop=True)
-        claim_ids = [str(c) for c in rows["claim_id"].tolist()]
-        part = select_rows(ledger, claim_ids) if workers > 1 else ledger  # a worker's part
-        yield positions, part, rows
-
-
-def _apply(
-    fn: BundleFunction[Result], context: LedgerContext, part: Ledger, rows: pd.DataFrame
-) -> list[Result]:
-    _, bundles = credit_bundles(part, rows, context=context)
+def _apply(fn: BundleFunction[Result], context: LedgerContext, chunk: _Chunk) -> list[Result]:
+    _, bundles = credit_bundles(chunk.part, chunk.credits, context=context)
     return [fn(context, bundle) for bundle in bundles]
 
 
@@ -131,15 +206,14 @@ def _place(results: list[Any], positions: list[int], found: list[Any]) -> None:
         results[position] = value
 
 
-_worker: dict[str, Any] = {}
+_worker: dict[str, LedgerContext] = {}
 
 
-def _start_worker(fn: BundleFunction[Any], context: LedgerContext) -> None:
-    """Pool initializer: keep the function and the context for every chunk of this worker."""
-    _worker["fn"] = fn
+def _start_worker(context: LedgerContext) -> None:
+    """Pool initializer: keep the ledger's context for every chunk of this worker."""
     _worker["context"] = context
 
 
-def _run_chunk(task: tuple[Ledger, pd.DataFrame]) -> list[Any]:
-    part, rows = task
-    return _apply(_worker["fn"], _worker["context"], part, rows)
+def _run_chunk(task: tuple[BundleFunction[Any], _Chunk]) -> list[Any]:
+    fn, chunk = task
+    return _apply(fn, _worker["context"], chunk)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from cbclassify.contract.balance_rule import balance_effect
+from cbclassify.contract.schema import TABLES
 
 #: A table as columns of plain values (memory column names).
 Columns = Mapping[str, Sequence[Any]]
@@ -160,17 +161,37 @@ def column_values(series: pd.Series) -> list[Any]:
 def record_columns(
     records: Sequence[Mapping[str, Any]], names: Sequence[str]
 ) -> dict[str, list[Any]]:
-    """``names`` of a request's rows (``contract.rows.records`` form) as lists of plain values."""
-    return {name: [_plain(r.get(name)) for r in records] for name in names}
+    """``names`` of a request's rows (``contract.rows.records`` form: plain values, dates as
+    ``pd.Timestamp``) as lists of plain values."""
+    return {
+        name: [_day(r[name]) for r in records]
+        if name in DATE_COLUMNS
+        else [r[name] for r in records]
+        for name in names
+    }
+
+
+#: The ledger's date columns (memory names).
+DATE_COLUMNS = frozenset(
+    c.memory_name for table in TABLES.values() for c in table.columns if c.type == "date"
+)
+
+
+def _day(value: Any) -> date | None:
+    """A record's date (``pd.Timestamp`` or ``date``) as a ``date``."""
+    if value is None or value is pd.NaT:
+        return None
+    return value.date() if isinstance(value, datetime) else value  # type: ignore[no-any-return]
 
 
 def _plain(value: Any) -> Any:
-    """A record's value as a plain value: Timestamps -> ``date``, pandas blanks -> None."""
+    """A frame's object-column value as a plain value: pandas blanks -> None, Timestamps ->
+    ``date``."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
-    if isinstance(value, datetime):  # pd.Timestamp too
+    if isinstance(value, datetime):
         return value.date()
     if isinstance(value, np.generic):
         return value.item()
