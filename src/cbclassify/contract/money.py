@@ -50,6 +50,13 @@ def format_cents(cents: int | None) -> str:
     return f"{sign}{whole}.{frac:02d}"
 
 
+def format_usd(cents: int) -> str:
+    """Integer cents -> text for people: ``123450`` -> ``"$1,234.50"``, ``-500`` -> ``"-$5.00"``."""
+    value = int(cents)
+    whole, frac = divmod(abs(value), 100)
+    return f"{'-' if value < 0 else ''}${whole:,}.{frac:02d}"
+
+
 def parse_money_series(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Vectorized parse of a text column into ``Int64`` cents (pyarrow compute, no Python loop).
 
