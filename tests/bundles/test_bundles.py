@@ -300,8 +300,7 @@ def test_each_bundle_has_exactly_its_claims_rows_cut_at_its_date() -> None:
 
 def test_postings_are_typed_with_their_trace_and_balance_effect() -> None:
     _, bundles = credit_bundles(hand_ledger(), CREDITS)
-    histories = [b.patient for b in bundles]
-    by_id = {p.txn_id: p for h in histories for ps in h.claim_postings.values() for p in ps}
+    by_id = {p.txn_id: p for b in bundles for p in b.all_postings}  # every posting, uncut
     assert by_id["T1"].remit_trace == "TRN1"  # no own trace: the remittance's
     assert by_id["T5"].remit_trace == "TX"  # its own trace first
     assert by_id["T2"].remit_trace == "R1" and by_id["T2"].line_no is None

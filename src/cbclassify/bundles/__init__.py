@@ -11,7 +11,6 @@ from cbclassify.bundles.build import (
     billed_claim_bundles,
     credit_bundles,
     credit_inputs,
-    request_bundles,
 )
 from cbclassify.bundles.claim import NO_PATIENT, ClaimBundle, PatientHistory
 from cbclassify.bundles.context import LedgerContext, PayerHistory, ledger_context
@@ -36,5 +35,4 @@ __all__ = [
     "credit_inputs",
     "ledger_context",
     "map_patient_groups",
-    "request_bundles",
 ]

@@ -1,34 +1,40 @@
 """The grouping pass: every credit's ``ClaimBundle`` from a ledger, in one pass.
 
 A batch selects the rows it needs with a few vectorized filters (the credit claims, and every
-claim of their patients), converts them column-wise to typed rows (``bundles.rows``) and
-groups them by claim and patient once; no table is filtered per claim. A request (a ledger
-holding its rows, ``contract.rows.RowLedger``) skips the frames: its rows are grouped as they
-are. Either way the bundles come out of the same ``assemble``.
+claim of their patients, ``select_rows``); the credit claims' rows become typed rows
+(``bundles.rows``) and their patients' histories are summed column-wise (``history``), so no
+table is filtered per claim and no row of another claim becomes a Python object. A request (a
+ledger holding its rows, ``contract.rows.RowLedger``) hands its rows over as they are. Either
+way the bundles come out of the same ``assemble``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from cbclassify.bundles.claim import NO_PATIENT, ClaimBundle, PatientEvent, PatientHistory
+from cbclassify.bundles.claim import NO_PATIENT, ClaimBundle, OpenClaims, PatientHistory
 from cbclassify.bundles.context import LedgerContext, ledger_context
+from cbclassify.bundles.history import RunningTotals, codes_in, day_numbers
 from cbclassify.bundles.rows import (
     LINE_COLUMNS,
     TRANSACTION_COLUMNS,
     Line,
     Posting,
+    column_isin,
     column_values,
     frame_columns,
     lines_of,
     postings_of,
     record_columns,
 )
+from cbclassify.contract.balance_rule import balance_effect, balance_effects
 from cbclassify.contract.ledger import Ledger
 
 
@@ -95,9 +101,8 @@ def credit_bundles(
         context = ledger_context(ledger)
     wanted = credit_inputs(credits)
     if ledger.handed_rows("claim_lines") is not None:
-        return context, request_bundles(ledger, wanted)
-    lines, postings, states = _typed_rows(select_rows(ledger, wanted.claim_ids))
-    return context, assemble(wanted, lines, postings, states)
+        return context, assemble(wanted, request_rows(ledger, wanted))
+    return context, assemble(wanted, frame_rows(select_rows(ledger, wanted.claim_ids)))
 
 
 def billed_claim_bundles(ledger: Ledger, as_of: date) -> tuple[LedgerContext, list[ClaimBundle]]:
@@ -121,127 +126,223 @@ def billed_claim_bundles(ledger: Ledger, as_of: date) -> tuple[LedgerContext, li
     ]
 
 
-def request_bundles(ledger: Ledger, credits: Credits) -> list[ClaimBundle]:
-    """The bundles of a request's credits, straight from the rows its ledger holds."""
-    remits = ledger.handed_rows("remittances") or []
-    traces = {r["era_id"]: r["trace_number"] for r in remits}
-    lines = lines_of(record_columns(ledger.handed_rows("claim_lines") or [], LINE_COLUMNS))
-    txns = record_columns(ledger.handed_rows("transactions") or [], TRANSACTION_COLUMNS)
-    states = {p["patient_id"]: p["state"] for p in ledger.handed_rows("patients") or []}
-    return assemble(credits, lines, postings_of(txns, traces), states)
+@dataclass(frozen=True)
+class LedgerPart:
+    """The rows the bundles of some credits read (``select_rows``): small enough to send to a
+    worker process."""
+
+    claim_lines: pd.DataFrame  # the credit claims' lines, every column
+    transactions: pd.DataFrame  # the credit claims' postings, every column
+    traces: pd.DataFrame  # era_id, trace_number of those postings' remittances
+    patients: pd.DataFrame  # patient_id, state of the patients on their lines
+    patient_lines: pd.DataFrame  # every line of those patients' claims: claim_id, patient_id,
+    # billed_date, service_date, charge_amount_cents
+    patient_postings: pd.DataFrame  # every posting of those claims: claim_id, posted_date,
+    # effect_cents
 
 
-def select_rows(ledger: Ledger, claim_ids: Sequence[str]) -> Ledger:
+def select_rows(ledger: Ledger, claim_ids: Sequence[str]) -> LedgerPart:
     """The part of ``ledger`` the bundles of ``claim_ids`` read: the lines and postings of
-    those claims and of every claim of their patients, those postings' remittances and those
-    patients (vectorized filters; ledger order kept). Other tables are left empty."""
+    those claims, and the few columns of every line and posting of every claim of their
+    patients (vectorized filters; ledger order kept)."""
     all_lines = ledger.claim_lines
-    own = all_lines["claim_id"].isin(list(claim_ids)).to_numpy(dtype=bool)
+    own = column_isin(all_lines["claim_id"], claim_ids)
     patients = all_lines.loc[own, "patient_id"].dropna().unique().tolist()
-    of_patients = all_lines["patient_id"].isin(patients).to_numpy(dtype=bool)
+    of_patients = column_isin(all_lines["patient_id"], patients)
     claims = list(set(claim_ids) | set(all_lines.loc[of_patients, "claim_id"].tolist()))
+    lines = all_lines[column_isin(all_lines["claim_id"], claims)]
     txns = ledger.transactions
-    txns = txns[txns["claim_id"].isin(claims).to_numpy(dtype=bool)]
+    txns = txns[column_isin(txns["claim_id"], claims)]
+    own_txns = txns[column_isin(txns["claim_id"], claim_ids)]
     remits = ledger.remittances
-    eras = txns["era_id"].dropna().unique().tolist()
+    remits = remits[column_isin(remits["era_id"], own_txns["era_id"].dropna().unique().tolist())]
     people = ledger.patients
-    return Ledger(
-        payers=ledger.payers.iloc[:0],
-        patients=people[people["patient_id"].isin(patients).to_numpy(dtype=bool)],
-        claim_lines=all_lines[all_lines["claim_id"].isin(claims).to_numpy(dtype=bool)],
-        transactions=txns,
-        fee_schedule=ledger.fee_schedule.iloc[:0],
-        remittances=remits[remits["era_id"].isin(eras).to_numpy(dtype=bool)],
-        provider_adjustments=ledger.provider_adjustments.iloc[:0],
-        resolutions=ledger.resolutions.iloc[:0],
+    return LedgerPart(
+        claim_lines=lines[column_isin(lines["claim_id"], claim_ids)],
+        transactions=own_txns,
+        traces=remits[["era_id", "trace_number"]],
+        patients=people.loc[column_isin(people["patient_id"], patients), ["patient_id", "state"]],
+        patient_lines=lines[list(PATIENT_LINE_COLUMNS)],
+        patient_postings=pd.DataFrame(
+            {
+                "claim_id": txns["claim_id"],
+                "posted_date": txns["posted_date"],
+                "effect_cents": balance_effects(txns["kind"], txns["amount_cents"]),
+            }
+        ),
     )
 
 
-def _typed_rows(part: Ledger) -> tuple[list[Line], list[Posting], dict[str, str | None]]:
-    """The lines, postings and patient states of a selected part, column-wise."""
-    remits = part.remittances
+PATIENT_LINE_COLUMNS = (
+    "claim_id",
+    "patient_id",
+    "billed_date",
+    "service_date",
+    "charge_amount_cents",
+)
+
+
+@dataclass(frozen=True)
+class GroupRows:
+    """What one grouping pass reads: the credit claims' typed rows, and the columns of every
+    line and posting of their patients' claims (``patient_histories``)."""
+
+    lines: list[Line]  # the credit claims' lines, ledger order
+    postings: list[Posting]  # the credit claims' postings, ledger order
+    line_claims: Any  # every line of the patients' claims: claim_id, patient_id, ...
+    line_patients: Any
+    line_billed: npt.NDArray[np.int64]  # day numbers
+    line_service: npt.NDArray[np.int64]
+    line_charges: npt.NDArray[np.int64]
+    posting_claims: Any  # every posting of those claims: claim_id, posted day, effect
+    posting_days: npt.NDArray[np.int64]
+    posting_effects: npt.NDArray[np.int64]
+    states: Mapping[str, str | None]
+
+
+def frame_rows(part: LedgerPart) -> GroupRows:
+    """The ``GroupRows`` of a ledger part (``select_rows``), column-wise."""
+    lines, postings, people = part.patient_lines, part.patient_postings, part.patients
     traces = dict(
-        zip(column_values(remits["era_id"]), column_values(remits["trace_number"]), strict=True)
+        zip(
+            column_values(part.traces["era_id"]),
+            column_values(part.traces["trace_number"]),
+            strict=True,
+        )
     )
-    people = part.patients
-    states = dict(
-        zip(column_values(people["patient_id"]), column_values(people["state"]), strict=True)
-    )
-    return (
-        lines_of(frame_columns(part.claim_lines, LINE_COLUMNS)),
-        postings_of(frame_columns(part.transactions, TRANSACTION_COLUMNS), traces),
-        states,
+    return GroupRows(
+        lines=lines_of(frame_columns(part.claim_lines, LINE_COLUMNS)),
+        postings=postings_of(frame_columns(part.transactions, TRANSACTION_COLUMNS), traces),
+        line_claims=lines["claim_id"],
+        line_patients=lines["patient_id"],
+        line_billed=day_numbers(lines["billed_date"]),
+        line_service=day_numbers(lines["service_date"]),
+        line_charges=lines["charge_amount_cents"].to_numpy(dtype="int64"),
+        posting_claims=postings["claim_id"],
+        posting_days=day_numbers(postings["posted_date"]),
+        posting_effects=postings["effect_cents"].to_numpy(dtype="int64"),
+        states=dict(
+            zip(column_values(people["patient_id"]), column_values(people["state"]), strict=True)
+        ),
     )
 
 
-def assemble(
-    credits: Credits,
-    lines: Iterable[Line],
-    postings: Iterable[Posting],
-    states: Mapping[str, str | None],
-) -> list[ClaimBundle]:
-    """Group typed rows (ledger order) into each credit's bundle; ``lines`` and ``postings``
-    must hold every row of the credit claims and of their patients' claims."""
+def request_rows(ledger: Ledger, credits: Credits) -> GroupRows:
+    """The ``GroupRows`` of a request, straight from the rows its ledger holds."""
+    wanted = set(credits.claim_ids)
+    line_rows = ledger.handed_rows("claim_lines") or []
+    txn_rows = ledger.handed_rows("transactions") or []
+    traces = {r["era_id"]: r["trace_number"] for r in ledger.handed_rows("remittances") or []}
+    line_cols = record_columns(line_rows, LINE_COLUMNS)
+    txn_cols = record_columns(txn_rows, TRANSACTION_COLUMNS)
+    own_lines = [r for r in line_rows if r["claim_id"] in wanted]
+    own_txns = [r for r in txn_rows if r["claim_id"] in wanted]
+    return GroupRows(
+        lines=lines_of(record_columns(own_lines, LINE_COLUMNS)),
+        postings=postings_of(record_columns(own_txns, TRANSACTION_COLUMNS), traces),
+        line_claims=np.array(line_cols["claim_id"], dtype=object),
+        line_patients=np.array(line_cols["patient_id"], dtype=object),
+        line_billed=day_numbers(line_cols["billed_date"]),
+        line_service=day_numbers(line_cols["service_date"]),
+        line_charges=np.array(line_cols["charge_amount_cents"], dtype="int64"),
+        posting_claims=np.array(txn_cols["claim_id"], dtype=object),
+        posting_days=day_numbers(txn_cols["posted_date"]),
+        posting_effects=np.array(
+            [
+                balance_effect(kind, amount)
+                for kind, amount in zip(txn_cols["kind"], txn_cols["amount_cents"], strict=True)
+            ],
+            dtype="int64",
+        ),
+        states={p["patient_id"]: p["state"] for p in ledger.handed_rows("patients") or []},
+    )
+
+
+def assemble(credits: Credits, rows: GroupRows) -> list[ClaimBundle]:
+    """Group the credit claims' typed rows (ledger order) into each credit's bundle, with the
+    histories of the patients on their lines."""
     lines_by_claim: dict[str, list[Line]] = {}
-    lines_by_patient: dict[str, list[Line]] = {}
-    for line in lines:
+    for line in rows.lines:
         lines_by_claim.setdefault(line.claim_id, []).append(line)
-        lines_by_patient.setdefault(line.patient_id, []).append(line)
     postings_by_claim: dict[str, list[Posting]] = {}
-    for posting in postings:
+    for posting in rows.postings:
         postings_by_claim.setdefault(posting.claim_id, []).append(posting)
-    histories: dict[str, PatientHistory] = {}
-
-    def history(patient: str) -> PatientHistory:
-        found = histories.get(patient)
-        if found is None:
-            found = histories[patient] = patient_history(
-                patient,
-                states.get(patient),
-                lines_by_patient.get(patient, []),
-                lines_by_claim,
-                postings_by_claim,
-            )
-        return found
-
+    patients = list(dict.fromkeys(line.patient_id for line in rows.lines))
+    histories = patient_histories(patients, rows)
     out = []
     for claim_id, cents, as_of in zip(
         credits.claim_ids, credits.credit_cents, credits.as_of, strict=True
     ):
         every = tuple(lines_by_claim.get(claim_id, ()))
         billed = tuple(line for line in every if line.billed_date <= as_of)
-        posted = tuple(p for p in postings_by_claim.get(claim_id, ()) if p.posted_date <= as_of)
-        patients = {line.patient_id: history(line.patient_id) for line in every}
+        all_postings = tuple(postings_by_claim.get(claim_id, ()))
+        posted = tuple(p for p in all_postings if p.posted_date <= as_of)
+        mine = {line.patient_id: histories[line.patient_id] for line in every}
         first = min(billed, key=lambda line: line.line_no) if billed else None
-        patient = patients[first.patient_id] if first is not None else NO_PATIENT
-        out.append(ClaimBundle(claim_id, as_of, cents, billed, every, posted, patient, patients))
+        patient = mine[first.patient_id] if first is not None else NO_PATIENT
+        out.append(
+            ClaimBundle(claim_id, as_of, cents, billed, every, posted, all_postings, patient, mine)
+        )
     return out
 
 
-def patient_history(
-    patient: str,
-    state: str | None,
-    own_lines: Sequence[Line],
-    lines_by_claim: Mapping[str, Sequence[Line]],
-    postings_by_claim: Mapping[str, Sequence[Posting]],
-) -> PatientHistory:
-    """One patient's history (see ``PatientHistory``) from its own lines and every line and
-    posting of its claims."""
-    events: list[PatientEvent] = [(line.billed_date, line.charge_cents, 0) for line in own_lines]
-    claims = list(dict.fromkeys(line.claim_id for line in own_lines))
-    for claim in claims:
-        claim_lines = lines_by_claim[claim]
-        if claim_lines[-1].patient_id != patient:  # a claim belongs to its last line's patient
-            continue
-        since = min(line.billed_date for line in claim_lines)
-        events.append((since, 0, 1))
-        for posting in postings_by_claim.get(claim, ()):
-            events.append((max(posting.posted_date, since), posting.effect_cents, 0))
-    events.sort(key=lambda e: e[0])
-    return PatientHistory(
-        patient_id=patient,
-        state=state,
-        events=tuple(events),
-        lines=tuple(own_lines),
-        claim_postings={c: tuple(postings_by_claim.get(c, ())) for c in claims},
+def patient_histories(patients: Sequence[str], rows: GroupRows) -> dict[str, PatientHistory]:
+    """The history of each patient in ``patients`` (see ``PatientHistory``), summed column-wise
+    from every line and posting of their claims (``rows``): a line's charge from its billed
+    date; a claim (the patient of its last line in ledger order) counted from its first billed
+    date, and its postings from the later of their posted date and that date."""
+    codes, uniques = pd.factorize(rows.line_claims)
+    claim_ids = [str(c) for c in uniques.tolist()]
+    n_lines, n_claims = len(codes), len(claim_ids)
+    line_patient = codes_in(rows.line_patients, pd.Index(patients, dtype=object))
+    reversed_codes, reversed_first = np.unique(codes[::-1], return_index=True)
+    last_line = np.zeros(n_claims, dtype="int64")
+    last_line[reversed_codes] = n_lines - 1 - reversed_first
+    owner = line_patient[last_line] if n_claims else np.zeros(0, dtype="int64")
+    since = np.full(n_claims, np.iinfo("int64").max, dtype="int64")
+    np.minimum.at(since, codes, rows.line_billed)
+    posting_claim = codes_in(rows.posting_claims, pd.Index(claim_ids, dtype=object))
+    known = posting_claim >= 0
+    posting_claim = posting_claim[known]
+    posting_days, posting_effects = rows.posting_days[known], rows.posting_effects[known]
+    posting_owner = owner[posting_claim]
+    mine = line_patient >= 0
+    owned = owner >= 0
+    counted = posting_owner >= 0
+    zeros = np.zeros
+    totals = RunningTotals(
+        keys=np.concatenate([line_patient[mine], owner[owned], posting_owner[counted]]),
+        days=np.concatenate(
+            [
+                rows.line_billed[mine],
+                since[owned],
+                np.maximum(posting_days[counted], since[posting_claim[counted]]),
+            ]
+        ),
+        values=np.concatenate(
+            [
+                np.column_stack([rows.line_charges[mine], zeros(int(mine.sum()), "int64")]),
+                np.column_stack(
+                    [zeros(int(owned.sum()), "int64"), np.ones(int(owned.sum()), "int64")]
+                ),
+                np.column_stack([posting_effects[counted], zeros(int(counted.sum()), "int64")]),
+            ]
+        ),
+        count=len(patients),
     )
+    claims = OpenClaims(
+        claim_ids,
+        line_patient,
+        codes,
+        rows.line_billed,
+        rows.line_service,
+        rows.line_charges,
+        posting_claim,
+        posting_days,
+        posting_effects,
+        list(patients),
+    )
+    return {
+        patient: PatientHistory(patient, rows.states.get(patient), *totals.of(i), claims)
+        for i, patient in enumerate(patients)
+    }

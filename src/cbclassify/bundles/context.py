@@ -9,14 +9,16 @@ picklable: a process pool sends it once to each worker.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import accumulate
+from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
+from cbclassify.bundles.history import Days, RunningTotals, day_numbers, total_on
 from cbclassify.bundles.rows import (
     FEE_COLUMNS,
     PAYER_COLUMNS,
@@ -37,21 +39,33 @@ SEQUESTERING_PAYER_TYPES = ("medicare", "medicare_advantage")
 _PLB_TOKEN = re.compile(r"[\s:;|]+")
 
 
-@dataclass(frozen=True)
 class PayerHistory:
     """One payer's payments by posted date, counted up to any date."""
 
-    days: tuple[date, ...]  # sorted
-    payments: tuple[int, ...]  # running count of positive payer payments
-    reversals: tuple[int, ...]  # running count of negative payer payments
-    above_reported: tuple[int, ...]  # running count of payments above their reported allowed
+    def __init__(self, days: Days, totals: npt.NDArray[np.int64]) -> None:
+        self._days = days  # sorted distinct posted days (day numbers)
+        self._totals = totals  # per day: payments, reversals, above reported, through it
 
     def counts(self, day: date) -> tuple[int, int, int]:
-        """(payments, reversals, above reported allowed) posted by the end of ``day``."""
-        n = bisect_right(self.days, day)
-        if n == 0:
-            return 0, 0, 0
-        return self.payments[n - 1], self.reversals[n - 1], self.above_reported[n - 1]
+        """(positive payments, negative payments (reversals), positive payments above the
+        allowed amount the payer reported on them) posted by the end of ``day``."""
+        return (
+            total_on(self._days, self._totals, day, 0),
+            total_on(self._days, self._totals, day, 1),
+            total_on(self._days, self._totals, day, 2),
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PayerHistory):
+            return NotImplemented
+        return bool(
+            np.array_equal(self._days, other._days) and np.array_equal(self._totals, other._totals)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"PayerHistory({len(self._days)} days)"
 
 
 @dataclass(frozen=True)
@@ -82,12 +96,7 @@ def ledger_context(ledger: Ledger) -> LedgerContext:
     """The context of ``ledger`` (frames or a request's rows, see module docstring)."""
     payers = payers_of(_columns(ledger, "payers", PAYER_COLUMNS))
     fees = fee_rows_of(_columns(ledger, "fee_schedule", FEE_COLUMNS))
-    payments = _columns(
-        ledger,
-        "transactions",
-        _PAYER_HISTORY_COLUMNS,
-        lambda t: (t["kind"] == "payment") & (t["source"] == "payer"),
-    )
+    payments = _payments(ledger)
     coded = _columns(
         ledger,
         "transactions",
@@ -134,6 +143,17 @@ def _columns(
     if keep is not None and len(frame):
         frame = frame[keep(frame).fillna(False).to_numpy(dtype=bool)]
     return frame_columns(frame, names)
+
+
+def _payments(ledger: Ledger) -> Mapping[str, Any]:
+    """The payer payments' ``_PAYER_HISTORY_COLUMNS``: a request's rows all, a frame's payer
+    payments as its columns."""
+    handed = ledger.handed_rows("transactions")
+    if handed is not None:
+        return record_columns(handed, _PAYER_HISTORY_COLUMNS)
+    t = ledger.transactions
+    t = t[((t["kind"] == "payment") & (t["source"] == "payer")).fillna(False).to_numpy(bool)]
+    return {name: t[name] for name in _PAYER_HISTORY_COLUMNS}
 
 
 def _known_claims(ledger: Ledger, candidates: set[str]) -> set[str]:
@@ -185,26 +205,25 @@ def plb_recoveries(
     return frozenset(found)
 
 
-def payer_histories(transactions: Columns) -> dict[str, PayerHistory]:
-    """Each payer's history of payer payments (``_PAYER_HISTORY_COLUMNS`` of the
-    transactions): positive ones, negative ones (reversals), and positive ones above the
-    allowed amount the payer reported on them."""
-    events: dict[str, list[tuple[date, int, int, int]]] = {}
-    for kind, source, payer, amount, allowed, posted in zip(
-        *(transactions[c] for c in _PAYER_HISTORY_COLUMNS), strict=True
-    ):
-        if kind != "payment" or source != "payer" or payer is None or posted is None:
-            continue
-        paid = 0 if amount is None else amount
-        above = paid > 0 and allowed is not None and paid > allowed
-        events.setdefault(payer, []).append((posted, int(paid > 0), int(paid < 0), int(above)))
-    return {payer: _history(sorted(rows)) for payer, rows in events.items()}
-
-
-def _history(rows: list[tuple[date, int, int, int]]) -> PayerHistory:
-    return PayerHistory(
-        days=tuple(r[0] for r in rows),
-        payments=tuple(accumulate(r[1] for r in rows)),
-        reversals=tuple(accumulate(r[2] for r in rows)),
-        above_reported=tuple(accumulate(r[3] for r in rows)),
+def payer_histories(transactions: Mapping[str, Any]) -> dict[str, PayerHistory]:
+    """Each payer's history of payer payments, from the ``_PAYER_HISTORY_COLUMNS`` of the
+    transactions (frame columns or lists): positive payments, negative ones (reversals), and
+    positive ones above the allowed amount the payer reported on them."""
+    kind = pd.Series(transactions["kind"], dtype="string")
+    source = pd.Series(transactions["source"], dtype="string")
+    payer = pd.Series(transactions["payer_id"], dtype="string")
+    posted = pd.Series(transactions["posted_date"])
+    keep = (
+        ((kind == "payment") & (source == "payer")).fillna(False).to_numpy(dtype=bool)
+        & payer.notna().to_numpy()
+        & posted.notna().to_numpy()
     )
+    amount: Any = pd.array(transactions["amount_cents"], dtype="Int64")[keep]
+    allowed: Any = pd.array(transactions["allowed_amount_cents"], dtype="Int64")[keep]
+    paid = amount.fillna(0).to_numpy(dtype="int64")
+    reported = allowed.to_numpy(dtype="int64", na_value=0)
+    above = (paid > 0) & ~allowed.isna() & (paid > reported)
+    codes, payers = pd.factorize(payer[keep])
+    values = np.column_stack([paid > 0, paid < 0, above]).astype("int64")
+    totals = RunningTotals(codes.astype("int64"), day_numbers(posted[keep]), values, len(payers))
+    return {str(p): PayerHistory(*totals.of(i)) for i, p in enumerate(payers.tolist())}

@@ -16,7 +16,10 @@ from datetime import date, datetime
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from cbclassify.contract.balance_rule import balance_effect
 from cbclassify.contract.schema import TABLES
@@ -158,6 +161,17 @@ def column_values(series: pd.Series) -> list[Any]:
     return [_plain(v) for v in series.tolist()]
 
 
+def column_isin(series: pd.Series, values: Sequence[str]) -> npt.NDArray[np.bool_]:
+    """Where a text column's value is one of ``values`` (pyarrow's ``is_in`` for a pyarrow
+    column: pandas' ``isin`` converts the values one by one)."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        column = series.array.__arrow_array__()
+        found = pc.fill_null(pc.is_in(column, value_set=pa.array(values, type=column.type)), False)
+        return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+    return series.isin(list(values)).to_numpy(dtype=bool)
+
+
 def record_columns(
     records: Sequence[Mapping[str, Any]], names: Sequence[str]
 ) -> dict[str, list[Any]]:
@@ -181,7 +195,7 @@ def _day(value: Any) -> date | None:
     """A record's date (``pd.Timestamp`` or ``date``) as a ``date``."""
     if value is None or value is pd.NaT:
         return None
-    return value.date() if isinstance(value, datetime) else value  # type: ignore[no-any-return]
+    return value.date() if isinstance(value, datetime) else value
 
 
 def _plain(value: Any) -> Any:

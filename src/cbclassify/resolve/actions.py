@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from cbclassify.bundles import ClaimBundle, LedgerContext, PatientHistory, Payer
+from cbclassify.bundles import ClaimBundle, LedgerContext, Payer
 from cbclassify.resolve.deadlines import (
     PAYER_ACTIONS,
     Investigation,
@@ -86,7 +86,7 @@ def recommend(
     due, basis = due_date(action, day, payer_id, payer, state, policy, investigations)
     dormancy = None
     if action == "refund_patient":
-        last = _last_patient_activity(bundle, history, day)
+        last = _last_patient_activity(bundle, day)
         patient_state = history.state if history is not None else None
         dormancy = dormancy_date(last or day, patient_state, policy)
     amount = verdict.explained_cents or 0
@@ -127,12 +127,9 @@ def _action(
     return None
 
 
-def _last_patient_activity(
-    bundle: ClaimBundle, history: PatientHistory | None, day: date
-) -> date | None:
+def _last_patient_activity(bundle: ClaimBundle, day: date) -> date | None:
     """The claim's last patient posting on or before ``day`` (every posting, extras too)."""
-    postings = bundle.postings
-    if history is not None and bundle.claim_id in history.claim_postings:
-        postings = history.claim_postings[bundle.claim_id]  # not cut at the bundle's date
-    days = [p.posted_date for p in postings if p.source == "patient" and p.posted_date <= day]
+    days = [
+        p.posted_date for p in bundle.all_postings if p.source == "patient" and p.posted_date <= day
+    ]
     return max(days) if days else None
