@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))  # the ``api`` package lives at the repository roo
 
 from api.classify import classify, request_ledger
 from api.schemas_classify import ClassifyIn
-from cbclassify.balances import claim_balances, credit_balances, resolve_as_of
+from cbclassify.balances import credit_balances, resolve_as_of
 from cbclassify.contract.ledger import Ledger
 from cbclassify.contract.schema import TABLES
 from cbclassify.ledger_io.write import to_contract_frame
@@ -116,7 +116,7 @@ class LoadedStub:
 
 def _stages(body: dict, model: LoadedStub) -> dict[str, Callable[[], Any]]:
     """Each stage of the classify path as a zero-argument call (inputs precomputed)."""
-    from cbclassify.bundles import credit_bundles, ledger_context
+    from cbclassify.bundles import billed_claim_bundles, credit_bundles, ledger_context
     from cbclassify.features import of_bundle
     from cbclassify.resolve import default_policy
     from cbclassify.resolve.pipeline import resolve_predicted
@@ -139,8 +139,7 @@ def _stages(body: dict, model: LoadedStub) -> dict[str, Callable[[], Any]]:
     return {
         "parse_request": lambda: ClassifyIn.model_validate_json(text),
         "request_ledger": lambda: request_ledger(parsed),
-        "claim_balances": lambda: claim_balances(ledger, when),
-        "credit_balances": lambda: credit_balances(ledger, when),
+        "balances (billed_claim_bundles)": lambda: billed_claim_bundles(ledger, when.date()),
         "ledger_context": lambda: ledger_context(ledger),
         "credit_bundles (context + bundles)": lambda: credit_bundles(ledger, keys),
         "features per bundle": lambda: [of_bundle(context, b) for b in bundles],
@@ -149,7 +148,7 @@ def _stages(body: dict, model: LoadedStub) -> dict[str, Callable[[], Any]]:
         "verify_and_recommend per bundle": lambda: [
             resolve_predicted(context, b, predicted, policy, {}) for b in bundles
         ],
-        "score_records (all above but balances)": lambda: score_records(
+        "score_records (credits given)": lambda: score_records(
             ledger, model.predictor, when, credits=credits, workers=1
         ),
         "response_json": lambda: out.model_dump_json(),

@@ -21,7 +21,7 @@ import pandas as pd
 
 from cbclassify.bundles.claim import NO_PATIENT, ClaimBundle, OpenClaims, PatientHistory
 from cbclassify.bundles.context import LedgerContext, ledger_context
-from cbclassify.bundles.history import RunningTotals, codes_in, day_numbers
+from cbclassify.bundles.history import RunningTotals, codes_in, day_numbers, factorize
 from cbclassify.bundles.rows import (
     LINE_COLUMNS,
     TRANSACTION_COLUMNS,
@@ -230,32 +230,34 @@ def frame_rows(part: LedgerPart) -> GroupRows:
 def request_rows(ledger: Ledger, credits: Credits) -> GroupRows:
     """The ``GroupRows`` of a request, straight from the rows its ledger holds."""
     wanted = set(credits.claim_ids)
-    line_rows = ledger.handed_rows("claim_lines") or []
-    txn_rows = ledger.handed_rows("transactions") or []
+    lines = record_columns(ledger.handed_rows("claim_lines") or [], LINE_COLUMNS)
+    txns = record_columns(ledger.handed_rows("transactions") or [], TRANSACTION_COLUMNS)
     traces = {r["era_id"]: r["trace_number"] for r in ledger.handed_rows("remittances") or []}
-    line_cols = record_columns(line_rows, LINE_COLUMNS)
-    txn_cols = record_columns(txn_rows, TRANSACTION_COLUMNS)
-    own_lines = [r for r in line_rows if r["claim_id"] in wanted]
-    own_txns = [r for r in txn_rows if r["claim_id"] in wanted]
+    own_lines = [i for i, claim in enumerate(lines["claim_id"]) if claim in wanted]
+    own_txns = [i for i, claim in enumerate(txns["claim_id"]) if claim in wanted]
     return GroupRows(
-        lines=lines_of(record_columns(own_lines, LINE_COLUMNS)),
-        postings=postings_of(record_columns(own_txns, TRANSACTION_COLUMNS), traces),
-        line_claims=np.array(line_cols["claim_id"], dtype=object),
-        line_patients=np.array(line_cols["patient_id"], dtype=object),
-        line_billed=day_numbers(line_cols["billed_date"]),
-        line_service=day_numbers(line_cols["service_date"]),
-        line_charges=np.array(line_cols["charge_amount_cents"], dtype="int64"),
-        posting_claims=np.array(txn_cols["claim_id"], dtype=object),
-        posting_days=day_numbers(txn_cols["posted_date"]),
+        lines=lines_of(_take(lines, own_lines)),
+        postings=postings_of(_take(txns, own_txns), traces),
+        line_claims=lines["claim_id"],
+        line_patients=lines["patient_id"],
+        line_billed=day_numbers(lines["billed_date"]),
+        line_service=day_numbers(lines["service_date"]),
+        line_charges=np.array(lines["charge_amount_cents"], dtype="int64"),
+        posting_claims=txns["claim_id"],
+        posting_days=day_numbers(txns["posted_date"]),
         posting_effects=np.array(
             [
                 balance_effect(kind, amount)
-                for kind, amount in zip(txn_cols["kind"], txn_cols["amount_cents"], strict=True)
+                for kind, amount in zip(txns["kind"], txns["amount_cents"], strict=True)
             ],
             dtype="int64",
         ),
         states={p["patient_id"]: p["state"] for p in ledger.handed_rows("patients") or []},
     )
+
+
+def _take(columns: Mapping[str, list[Any]], positions: list[int]) -> dict[str, list[Any]]:
+    return {name: [values[i] for i in positions] for name, values in columns.items()}
 
 
 def assemble(credits: Credits, rows: GroupRows) -> list[ClaimBundle]:
@@ -291,17 +293,16 @@ def patient_histories(patients: Sequence[str], rows: GroupRows) -> dict[str, Pat
     from every line and posting of their claims (``rows``): a line's charge from its billed
     date; a claim (the patient of its last line in ledger order) counted from its first billed
     date, and its postings from the later of their posted date and that date."""
-    codes, uniques = pd.factorize(rows.line_claims)
-    claim_ids = [str(c) for c in uniques.tolist()]
+    codes, claim_ids = factorize(rows.line_claims)
     n_lines, n_claims = len(codes), len(claim_ids)
-    line_patient = codes_in(rows.line_patients, pd.Index(patients, dtype=object))
+    line_patient = codes_in(rows.line_patients, {p: i for i, p in enumerate(patients)})
     reversed_codes, reversed_first = np.unique(codes[::-1], return_index=True)
     last_line = np.zeros(n_claims, dtype="int64")
     last_line[reversed_codes] = n_lines - 1 - reversed_first
     owner = line_patient[last_line] if n_claims else np.zeros(0, dtype="int64")
     since = np.full(n_claims, np.iinfo("int64").max, dtype="int64")
     np.minimum.at(since, codes, rows.line_billed)
-    posting_claim = codes_in(rows.posting_claims, pd.Index(claim_ids, dtype=object))
+    posting_claim = codes_in(rows.posting_claims, {c: i for i, c in enumerate(claim_ids)})
     known = posting_claim >= 0
     posting_claim = posting_claim[known]
     posting_days, posting_effects = rows.posting_days[known], rows.posting_effects[known]

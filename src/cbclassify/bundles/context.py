@@ -25,6 +25,7 @@ from cbclassify.bundles.rows import (
     Columns,
     FeeRow,
     Payer,
+    column_values,
     fee_rows_of,
     frame_columns,
     payers_of,
@@ -209,21 +210,25 @@ def payer_histories(transactions: Mapping[str, Any]) -> dict[str, PayerHistory]:
     """Each payer's history of payer payments, from the ``_PAYER_HISTORY_COLUMNS`` of the
     transactions (frame columns or lists): positive payments, negative ones (reversals), and
     positive ones above the allowed amount the payer reported on them."""
-    kind = pd.Series(transactions["kind"], dtype="string")
-    source = pd.Series(transactions["source"], dtype="string")
-    payer = pd.Series(transactions["payer_id"], dtype="string")
-    posted = pd.Series(transactions["posted_date"])
-    keep = (
-        ((kind == "payment") & (source == "payer")).fillna(False).to_numpy(dtype=bool)
-        & payer.notna().to_numpy()
-        & posted.notna().to_numpy()
+    columns = [
+        column_values(v) if isinstance(v, pd.Series) else v
+        for v in (transactions[c] for c in _PAYER_HISTORY_COLUMNS)
+    ]
+    payers: dict[str, int] = {}
+    keys: list[int] = []
+    days: list[date] = []
+    counts: list[tuple[bool, bool, bool]] = []
+    for kind, source, payer, amount, allowed, posted in zip(*columns, strict=True):
+        if kind != "payment" or source != "payer" or payer is None or posted is None:
+            continue
+        paid = 0 if amount is None else amount
+        keys.append(payers.setdefault(payer, len(payers)))
+        days.append(posted)
+        counts.append((paid > 0, paid < 0, paid > 0 and allowed is not None and paid > allowed))
+    totals = RunningTotals(
+        np.array(keys, dtype="int64"),
+        day_numbers(days),
+        np.array(counts, dtype="int64").reshape(len(counts), 3),
+        len(payers),
     )
-    amount: Any = pd.array(transactions["amount_cents"], dtype="Int64")[keep]
-    allowed: Any = pd.array(transactions["allowed_amount_cents"], dtype="Int64")[keep]
-    paid = amount.fillna(0).to_numpy(dtype="int64")
-    reported = allowed.to_numpy(dtype="int64", na_value=0)
-    above = (paid > 0) & ~allowed.isna() & (paid > reported)
-    codes, payers = pd.factorize(payer[keep])
-    values = np.column_stack([paid > 0, paid < 0, above]).astype("int64")
-    totals = RunningTotals(codes.astype("int64"), day_numbers(posted[keep]), values, len(payers))
-    return {str(p): PayerHistory(*totals.of(i)) for i, p in enumerate(payers.tolist())}
+    return {payer: PayerHistory(*totals.of(i)) for payer, i in payers.items()}

@@ -9,6 +9,7 @@ arrays).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -31,10 +32,11 @@ def day_numbers(values: Any) -> Days:
     (int64); every value must be present."""
     if isinstance(values, pd.Series):
         values = values.to_numpy()
-    if not (isinstance(values, np.ndarray) and values.dtype.kind == "M"):
-        values = np.array(list(values), dtype="datetime64[D]")
-    days: Days = values.astype("datetime64[D]").astype("int64")
-    return days
+    if isinstance(values, np.ndarray) and values.dtype.kind == "M":
+        days: Days = values.astype("datetime64[D]").astype("int64")
+        return days
+    items = list(values)
+    return np.fromiter((d.toordinal() - _EPOCH for d in items), dtype="int64", count=len(items))
 
 
 class RunningTotals:
@@ -73,6 +75,19 @@ def total_on(days: Days, totals: npt.NDArray[np.int64], day: date, column: int) 
     return int(totals[n - 1, column]) if n else 0
 
 
-def codes_in(values: Any, keys: Any) -> npt.NDArray[np.int64]:
-    """The position of each value in ``keys`` (a ``pd.Index``; -1 where absent)."""
-    return np.asarray(keys.get_indexer(values), dtype="int64")
+def codes_in(values: Any, keys: Mapping[Any, int]) -> npt.NDArray[np.int64]:
+    """The code of each value in ``keys`` (-1 where absent): a column (frame or list) read once
+    into Python, then looked up (cheap for a request's few rows, linear for a ledger's)."""
+    items = values.tolist() if hasattr(values, "tolist") else list(values)
+    get = keys.get
+    return np.fromiter((get(v, -1) for v in items), dtype="int64", count=len(items))
+
+
+def factorize(values: Any) -> tuple[npt.NDArray[np.int64], list[Any]]:
+    """Codes 0.. of a column's values in order of first appearance, and the distinct values."""
+    items = values.tolist() if hasattr(values, "tolist") else list(values)
+    index: dict[Any, int] = {}
+    codes = np.fromiter(
+        (index.setdefault(v, len(index)) for v in items), dtype="int64", count=len(items)
+    )
+    return codes, list(index)
