@@ -295,14 +295,14 @@ def patient_histories(patients: Sequence[str], rows: GroupRows) -> dict[str, Pat
     date, and its postings from the later of their posted date and that date."""
     codes, claim_ids = factorize(rows.line_claims)
     n_lines, n_claims = len(codes), len(claim_ids)
-    line_patient = codes_in(rows.line_patients, {p: i for i, p in enumerate(patients)})
+    line_patient = codes_in(rows.line_patients, patients)
     reversed_codes, reversed_first = np.unique(codes[::-1], return_index=True)
     last_line = np.zeros(n_claims, dtype="int64")
     last_line[reversed_codes] = n_lines - 1 - reversed_first
     owner = line_patient[last_line] if n_claims else np.zeros(0, dtype="int64")
     since = np.full(n_claims, np.iinfo("int64").max, dtype="int64")
     np.minimum.at(since, codes, rows.line_billed)
-    posting_claim = codes_in(rows.posting_claims, {c: i for i, c in enumerate(claim_ids)})
+    posting_claim = codes_in(rows.posting_claims, claim_ids)
     known = posting_claim >= 0
     posting_claim = posting_claim[known]
     posting_days, posting_effects = rows.posting_days[known], rows.posting_effects[known]

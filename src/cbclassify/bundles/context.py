@@ -18,14 +18,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from cbclassify.bundles.history import Days, RunningTotals, day_numbers, total_on
+from cbclassify.bundles.history import Days, RunningTotals, day_numbers, factorize, total_on
 from cbclassify.bundles.rows import (
     FEE_COLUMNS,
     PAYER_COLUMNS,
     Columns,
     FeeRow,
     Payer,
-    column_values,
     fee_rows_of,
     frame_columns,
     payers_of,
@@ -208,27 +207,53 @@ def plb_recoveries(
 
 def payer_histories(transactions: Mapping[str, Any]) -> dict[str, PayerHistory]:
     """Each payer's history of payer payments, from the ``_PAYER_HISTORY_COLUMNS`` of the
-    transactions (frame columns or lists): positive payments, negative ones (reversals), and
-    positive ones above the allowed amount the payer reported on them."""
-    columns = [
-        column_values(v) if isinstance(v, pd.Series) else v
-        for v in (transactions[c] for c in _PAYER_HISTORY_COLUMNS)
-    ]
-    payers: dict[str, int] = {}
-    keys: list[int] = []
-    days: list[date] = []
-    counts: list[tuple[bool, bool, bool]] = []
-    for kind, source, payer, amount, allowed, posted in zip(*columns, strict=True):
-        if kind != "payment" or source != "payer" or payer is None or posted is None:
-            continue
-        paid = 0 if amount is None else amount
-        keys.append(payers.setdefault(payer, len(payers)))
-        days.append(posted)
-        counts.append((paid > 0, paid < 0, paid > 0 and allowed is not None and paid > allowed))
+    transactions (frame columns or a request's lists): positive payments, negative ones
+    (reversals), and positive ones above the allowed amount the payer reported on them."""
+    payer, posted = transactions["payer_id"], transactions["posted_date"]
+    keep = (
+        _equals(transactions["kind"], "payment")
+        & _equals(transactions["source"], "payer")
+        & _present(payer)
+        & _present(posted)
+    )
+    amount, _ = _integers(transactions["amount_cents"])
+    allowed, reported = _integers(transactions["allowed_amount_cents"])
+    codes, payers = factorize(_take(payer, keep))
+    paid = amount[keep]
+    above = (paid > 0) & reported[keep] & (paid > allowed[keep])
     totals = RunningTotals(
-        np.array(keys, dtype="int64"),
-        day_numbers(days),
-        np.array(counts, dtype="int64").reshape(len(counts), 3),
+        codes,
+        day_numbers(_take(posted, keep)),
+        np.column_stack([paid > 0, paid < 0, above]).astype("int64"),
         len(payers),
     )
-    return {payer: PayerHistory(*totals.of(i)) for payer, i in payers.items()}
+    return {str(p): PayerHistory(*totals.of(i)) for i, p in enumerate(payers)}
+
+
+# Column helpers for a frame's column (pandas, vectorized) or a request's list (plain Python).
+
+
+def _equals(values: Any, text: str) -> npt.NDArray[np.bool_]:
+    if isinstance(values, pd.Series):
+        return values.eq(text).fillna(False).to_numpy(dtype=bool)
+    return np.array([v == text for v in values], dtype=bool)
+
+
+def _present(values: Any) -> npt.NDArray[np.bool_]:
+    if isinstance(values, pd.Series):
+        return values.notna().to_numpy(dtype=bool)
+    return np.array([v is not None for v in values], dtype=bool)
+
+
+def _integers(values: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """An integer column as int64 (0 for blanks) and where it is present."""
+    if isinstance(values, pd.Series):
+        return values.to_numpy(dtype="int64", na_value=0), values.notna().to_numpy(dtype=bool)
+    present = np.array([v is not None for v in values], dtype=bool)
+    return np.array([0 if v is None else v for v in values], dtype="int64"), present
+
+
+def _take(values: Any, keep: npt.NDArray[np.bool_]) -> Any:
+    if isinstance(values, pd.Series):
+        return values[keep]
+    return [v for v, k in zip(values, keep.tolist(), strict=True) if k]

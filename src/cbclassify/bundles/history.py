@@ -9,7 +9,7 @@ arrays).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -75,19 +75,23 @@ def total_on(days: Days, totals: npt.NDArray[np.int64], day: date, column: int) 
     return int(totals[n - 1, column]) if n else 0
 
 
-def codes_in(values: Any, keys: Mapping[Any, int]) -> npt.NDArray[np.int64]:
-    """The code of each value in ``keys`` (-1 where absent): a column (frame or list) read once
-    into Python, then looked up (cheap for a request's few rows, linear for a ledger's)."""
-    items = values.tolist() if hasattr(values, "tolist") else list(values)
-    get = keys.get
-    return np.fromiter((get(v, -1) for v in items), dtype="int64", count=len(items))
+def codes_in(values: Any, keys: Sequence[Any]) -> npt.NDArray[np.int64]:
+    """The position of each value in ``keys`` (-1 where absent): a frame's column by pandas'
+    hash index, a request's list by a dict (no pandas fixed cost for a few rows)."""
+    if isinstance(values, pd.Series):
+        return np.asarray(pd.Index(list(keys), dtype=object).get_indexer(values), dtype="int64")
+    index = {key: i for i, key in enumerate(keys)}
+    return np.fromiter((index.get(v, -1) for v in values), dtype="int64", count=len(values))
 
 
 def factorize(values: Any) -> tuple[npt.NDArray[np.int64], list[Any]]:
-    """Codes 0.. of a column's values in order of first appearance, and the distinct values."""
-    items = values.tolist() if hasattr(values, "tolist") else list(values)
+    """Codes 0.. of a column's values in order of first appearance, and the distinct values
+    (a frame's column by pandas, a request's list by a dict)."""
+    if isinstance(values, pd.Series):
+        codes, uniques = pd.factorize(values)
+        return np.asarray(codes, dtype="int64"), list(uniques.tolist())
     index: dict[Any, int] = {}
-    codes = np.fromiter(
-        (index.setdefault(v, len(index)) for v in items), dtype="int64", count=len(items)
+    found = np.fromiter(
+        (index.setdefault(v, len(index)) for v in values), dtype="int64", count=len(values)
     )
-    return codes, list(index)
+    return found, list(index)
