@@ -7,7 +7,6 @@ verify): each integration point is one small function here.
 
 from __future__ import annotations
 
-import importlib
 from datetime import date
 from typing import Any
 
@@ -37,13 +36,11 @@ def score_frame(ledger: Ledger, predictor: Any, as_of: pd.Timestamp, policy: Any
 
 
 def verification_only(ledger: Ledger, as_of: pd.Timestamp, policy: Any) -> pd.DataFrame | None:
-    """Verification and recommendation without a model (``cbclassify.verify``), else None."""
-    verify = importlib.import_module("cbclassify.verify")
-    fn = getattr(verify, "verify_and_recommend", None)
-    if fn is None:
-        return None
+    """Verification and recommendation without a model (``resolve.verify_and_recommend``)."""
+    from cbclassify.resolve import verify_and_recommend
+
     credits = credit_balances(ledger, as_of)
-    result = fn(ledger, credits, predicted=None, as_of=as_of, policy=policy)
+    result = verify_and_recommend(ledger, credits, predicted=None, as_of=as_of, policy=policy)
     frame = result if "claim_id" in result.columns else result.reset_index()
     for name in ("explained_cents", "explained_amount"):  # both are integer cents
         if name in frame.columns and "explained_amount_cents" not in frame.columns:
