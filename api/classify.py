@@ -9,7 +9,8 @@ import pandas as pd
 
 from api.errors import ApiError
 from api.schemas_classify import ClaimBalance, ClassifiedCredit, ClassifyIn, ClassifyOut
-from cbclassify.balances import claim_balance_rows, credit_balance_rows, resolve_as_of
+from cbclassify.balances import resolve_as_of
+from cbclassify.bundles import PatientGroups, billed_claim_bundles
 from cbclassify.contract.enums import CREDIT_SOURCES
 from cbclassify.contract.errors import LedgerValidationError
 from cbclassify.contract.ledger import Ledger
@@ -17,8 +18,7 @@ from cbclassify.contract.money import format_cents
 from cbclassify.contract.schema import TABLES
 from cbclassify.contract.validate_issues import FIRST_DATA_LINE
 from cbclassify.contract.validate_rows import ledger_from_rows
-from cbclassify.scoring import score_ledger
-from cbclassify.scoring_small import can_score_small, score_small
+from cbclassify.scoring import score_groups
 from cbclassify.service.champion import LoadedModel
 
 log = logging.getLogger("cbclassify.api")
@@ -67,26 +67,22 @@ def classify(body: ClassifyIn, model: LoadedModel, policy: Any = None) -> Classi
     """Balances of the claims sent, and every credit classified, verified and explained."""
     ledger = request_ledger(body)
     when = resolve_as_of(ledger, body.as_of)
-    balances = claim_balance_rows(ledger, when)
-    credits = credit_balance_rows(balances)
+    context, claims = billed_claim_bundles(ledger, when.date())
+    credits = [b for b in claims if b.credit_cents > 0]
+    groups = PatientGroups.of_bundles(ledger, context, credits)
     return ClassifyOut(
         as_of=when.date(),
         model_version=f"{model.ref.name} v{model.ref.version}",
-        balances=[ClaimBalance(claim_id=b["claim_id"], balance=format_cents(b["balance_cents"]),
-                               credit=b["balance_cents"] <= -1) for b in balances],
-        credits=[_credit(r) for r in _scores(ledger, model, when, policy, credits)],
-    )  # fmt: skip
-
-
-def _scores(ledger: Ledger, model: LoadedModel, when: pd.Timestamp, policy: Any,
-            credits: list[dict[str, Any]]) -> list[dict[str, Any]]:  # fmt: skip
-    """Score rows of the request's credits (``credit_balance_rows``): the plain-Python path for
-    a handful of credits (``scoring_small``), else ``score_ledger``."""
-    if not credits:
-        return []
-    if can_score_small(model.predictor, len(credits)):
-        return score_small(ledger, model.predictor, when, policy, credits)
-    return score_ledger(ledger, model.predictor, as_of=when, policy=policy).to_dict("records")
+        balances=[
+            ClaimBalance(
+                claim_id=b.claim_id,
+                balance=format_cents(b.balance_cents),
+                credit=b.balance_cents <= -1,
+            )
+            for b in claims
+        ],
+        credits=[_credit(r) for r in score_groups(groups, model.predictor, policy)],
+    )
 
 
 def warm_up(model: LoadedModel) -> None:
@@ -113,13 +109,16 @@ def _credit(row: dict[str, Any]) -> ClassifiedCredit:
     explained = row.get("explained_amount_cents")
     due = row.get("due_date")
     return ClassifiedCredit(
-        claim_id=str(row["claim_id"]), credit_amount=format_cents(row["credit_amount_cents"]),
-        predicted_source=str(row["predicted_source"]), confidence=float(row["confidence"]),
+        claim_id=str(row["claim_id"]),
+        credit_amount=format_cents(row["credit_amount_cents"]),
+        predicted_source=str(row["predicted_source"]),
+        confidence=float(row["confidence"]),
         probabilities={s: float(row[f"p_{s}"]) for s in CREDIT_SOURCES},
-        verification=text("verification"), verified_source=text("verified_source"),
+        verification=text("verification"),
+        verified_source=text("verified_source"),
         explained_amount=None if _blank(explained) else format_cents(int(explained)),
         evidence=[e for e in (text("evidence") or "").split(";") if e],
         recommended_action=text("recommended_action"),
         due_date=None if _blank(due) else pd.Timestamp(due).date(),
         explanation=[e for e in (text("top_reasons") or "").split(";") if e],
-    )  # fmt: skip
+    )

@@ -6,14 +6,15 @@ endpoint takes them), then times every stage of ``api.classify.classify`` over `
 calls: wall-clock p50/p99 (``time.perf_counter``) and CPU per call (``time.process_time``).
 ``--profile`` adds a cProfile of the whole path (top functions by own and cumulative time).
 Goal (issue 6): p50 < 20 ms and p99 < 100 ms per request at 20 clients on 2 cores; a request
-must therefore cost well under 10 ms of CPU in-process. Prints figures, asserts nothing.
+must therefore cost well under 10 ms of CPU in-process (issue 15: classify() p50 < 10 ms).
+Prints figures, asserts nothing.
 
     .venv/bin/python benchmarks/bench_single_claim.py [--calls 200] [--claims 1200] [--profile]
-    .venv/bin/python benchmarks/bench_single_claim.py --baseline   # fast paths off: "before"
     .venv/bin/python benchmarks/bench_single_claim.py --write-body /tmp/body.json  # for load_classify
     .venv/bin/python benchmarks/bench_single_claim.py --write-bodies /tmp/bodies.jsonl  # every credit
 
-Against a running server: ``benchmarks/serve_variant.py [--baseline]`` then
+Before/after a change: run it in a worktree of each commit (no in-process switch: there is one
+path). Against a running server: ``benchmarks/serve_variant.py`` then
 ``benchmarks/load_classify.py --body /tmp/body.json`` (see docs/service.md).
 """
 
@@ -38,13 +39,13 @@ sys.path.insert(0, str(ROOT))  # the ``api`` package lives at the repository roo
 
 from api.classify import classify, request_ledger
 from api.schemas_classify import ClassifyIn
-from cbclassify.balances import claim_balances, credit_balances, resolve_as_of
+from cbclassify.balances import credit_balances, resolve_as_of
 from cbclassify.contract.ledger import Ledger
 from cbclassify.contract.schema import TABLES
 from cbclassify.ledger_io.write import to_contract_frame
 from cbclassify.synth import SynthConfig, generate_practice
 
-GOAL_P50_MS, GOAL_P99_MS = 20.0, 100.0
+GOAL_P50_MS, GOAL_P99_MS, GOAL_IN_PROCESS_P50_MS = 20.0, 100.0, 10.0
 
 
 def _records(table: str, frame: pd.DataFrame) -> list[dict[str, str]]:
@@ -115,69 +116,44 @@ class LoadedStub:
 
 def _stages(body: dict, model: LoadedStub) -> dict[str, Callable[[], Any]]:
     """Each stage of the classify path as a zero-argument call (inputs precomputed)."""
-    from cbclassify.balances import claim_balance_rows, credit_balance_rows
-    from cbclassify.explain.reasons import reasons_for
-    from cbclassify.features import credit_features
-    from cbclassify.features.build import credit_features_vectorized
-    from cbclassify.features.single import feature_records
-    from cbclassify.scoring import predict_probabilities, score_ledger
-    from cbclassify.scoring_small import score_small
-    from cbclassify.verify import verify_and_recommend
+    from cbclassify.bundles import billed_claim_bundles, credit_bundles, ledger_context
+    from cbclassify.features import of_bundle
+    from cbclassify.resolve import default_policy
+    from cbclassify.resolve.pipeline import resolve_predicted
+    from cbclassify.scoring import _probabilities, _reasons, score_records
+    from cbclassify.verify.engine import credits_on
 
     text = json.dumps(body)
     parsed = ClassifyIn.model_validate_json(text)
     ledger = request_ledger(parsed)
     when = resolve_as_of(ledger, parsed.as_of)
     credits = credit_balances(ledger, when)
-    features = credit_features(ledger, credits[["claim_id"]].assign(as_of_date=when))
-    predicted = predict_probabilities(model.predictor, features).assign(
-        claim_id=credits["claim_id"].to_numpy()
-    )
+    keys = credits_on(credits, when)
+    context, bundles = credit_bundles(ledger, keys)
+    records = [of_bundle(context, b) for b in bundles]
+    proba, matrix = _probabilities(model.predictor, records)
+    best = proba.argmax(axis=1)
+    predicted = {b.claim_id: "payer_overpayment" for b in bundles}
+    policy = default_policy()
     out = classify(parsed, model)  # type: ignore[arg-type]
     return {
         "parse_request": lambda: ClassifyIn.model_validate_json(text),
         "request_ledger": lambda: request_ledger(parsed),
-        "claim_balances": lambda: claim_balances(ledger, when),
-        "credit_balances": lambda: credit_balances(ledger, when),
-        "  balance and credit rows (small path)": lambda: credit_balance_rows(
-            claim_balance_rows(ledger, when)
+        "balances (billed_claim_bundles)": lambda: billed_claim_bundles(ledger, when.date()),
+        "ledger_context": lambda: ledger_context(ledger),
+        "credit_bundles (context + bundles)": lambda: credit_bundles(ledger, keys),
+        "features per bundle": lambda: [of_bundle(context, b) for b in bundles],
+        "predict": lambda: _probabilities(model.predictor, records),
+        "explain": lambda: _reasons(model.predictor, matrix, records, best),
+        "verify_and_recommend per bundle": lambda: [
+            resolve_predicted(context, b, predicted, policy, {}) for b in bundles
+        ],
+        "score_records (credits given)": lambda: score_records(
+            ledger, model.predictor, when, credits=credits, workers=1
         ),
-        "credit_features": lambda: credit_features(
-            ledger, credits[["claim_id"]].assign(as_of_date=when)
-        ),
-        "  credit_features_vectorized": lambda: credit_features_vectorized(
-            ledger, credits[["claim_id"]].assign(as_of_date=when)
-        ),
-        "  feature_records (small path)": lambda: feature_records(
-            ledger, credits[["claim_id"]].assign(as_of_date=when)
-        ),
-        "predict": lambda: predict_probabilities(model.predictor, features),
-        "explain": lambda: reasons_for(
-            model.predictor, features, predicted["predicted_source"].to_numpy()
-        ),
-        "verify_and_recommend": lambda: verify_and_recommend(
-            ledger, credits, predicted=predicted[["claim_id", "predicted_source"]], as_of=when
-        ),
-        "score_ledger (all above)": lambda: score_ledger(ledger, model.predictor, when),
-        "  score_small (small path)": lambda: score_small(ledger, model.predictor, when),
         "response_json": lambda: out.model_dump_json(),
         "TOTAL classify()": lambda: classify(parsed, model),  # type: ignore[arg-type]
     }
-
-
-def use_baseline() -> None:
-    """Switch the single-claim fast paths off (the code before them) for a before/after run."""
-    import api.classify
-    import cbclassify.balances.balance
-    import cbclassify.explain.explainer
-    import cbclassify.features.single
-    import cbclassify.resolve.pipeline
-
-    api.classify.can_score_small = lambda model, count: False  # type: ignore[assignment]
-    cbclassify.resolve.pipeline.SMALL_CREDITS = 0  # type: ignore[attr-defined]
-    cbclassify.features.single.SMALL_FEATURE_CREDITS = 0  # type: ignore[attr-defined]
-    cbclassify.balances.balance.SMALL_LEDGER_ROWS = -1  # type: ignore[attr-defined]
-    cbclassify.explain.explainer.SMALL_BATCH_ROWS = 0  # type: ignore[attr-defined]
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -231,8 +207,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--alone", action="store_true", help="send the credit claim alone")
     parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--baseline", action="store_true",
-                        help="switch the single-claim fast paths off (before/after)")  # fmt: skip
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument(
         "--write-body",
@@ -246,8 +220,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    if args.baseline:
-        use_baseline()
     bodies = practice_bodies(args.claims, args.seed, others=not args.alone)
     if args.write_bodies:
         args.write_bodies.write_text("".join(json.dumps(b) + "\n" for b in bodies))
@@ -259,8 +231,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {args.write_body}")
         return 0
     sizes = [len(b["transactions"]) for b in bodies]
-    print(f"{len(bodies)} credit requests; transactions per request median "
-          f"{statistics.median(sizes)}, max {max(sizes)}")  # fmt: skip
+    print(
+        f"{len(bodies)} credit requests; transactions per request median "
+        f"{statistics.median(sizes)}, max {max(sizes)}"
+    )
     model = LoadedStub(trained_model(2000, args.seed + 1))
     for b in bodies[:3]:  # warm caches and imports
         classify(ClassifyIn.model_validate(b), model)  # type: ignore[arg-type]
@@ -268,9 +242,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nper stage over {args.calls} calls (ms):")
     print(table.to_string())
     total = table.loc["TOTAL classify()"]
-    print(f"\nclassify(): p50 {total['p50_ms']} ms (goal {GOAL_P50_MS} at 20 clients), "
-          f"CPU {total['cpu_mean_ms']} ms/request -> at most "
-          f"{2000 / max(total['cpu_mean_ms'], 1e-9):.0f} req/s on 2 cores")  # fmt: skip
+    print(
+        f"\nclassify(): p50 {total['p50_ms']} ms in process (goal {GOAL_IN_PROCESS_P50_MS}; "
+        f"{GOAL_P50_MS} at 20 clients), "
+        f"CPU {total['cpu_mean_ms']} ms/request -> at most "
+        f"{2000 / max(total['cpu_mean_ms'], 1e-9):.0f} req/s on 2 cores"
+    )
     if args.profile:
         print(profile(bodies, model, min(args.calls, 100), args.top))
     return 0

@@ -1,9 +1,9 @@
-"""Run the API for a before/after load run of classify-on-demand (loopback only).
+"""Run the API for a load run of classify-on-demand (loopback only).
 
-``--baseline`` switches the single-claim paths off in every worker (the vectorized library code
-they replace), so ``load_classify.py`` can measure both on the same machine and data:
+A before/after comparison runs this script from a worktree of each commit, on the same machine
+and data (there is one scoring path, no switch to turn it off):
 
-    CBCLASSIFY_DATA_DIR=... python benchmarks/serve_variant.py --port 8765 --workers 2 [--baseline]
+    CBCLASSIFY_DATA_DIR=... python benchmarks/serve_variant.py --port 8765 --workers 2
     python benchmarks/load_classify.py --url http://127.0.0.1:8765 --token ... --body body.json
 
 The data directory must hold a migrated database, a user token and a champion model
@@ -21,12 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def create_app() -> object:
-    """The service app, with the fast paths off when BENCH_BASELINE=1."""
+    """The service app."""
     sys.path.insert(0, str(ROOT))
-    if os.environ.get("BENCH_BASELINE") == "1":
-        from benchmarks.bench_single_claim import use_baseline
-
-        use_baseline()
     from api.app import create_app as service_app
 
     return service_app()
@@ -36,9 +32,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--baseline", action="store_true")
     args = parser.parse_args()
-    os.environ["BENCH_BASELINE"] = "1" if args.baseline else "0"
     os.environ["CBCLASSIFY_AUTO_MIGRATE"] = "false"
     os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
     sys.path.insert(0, str(ROOT))

@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 from feature_ledgers import four_source_builder
 
-from cbclassify import scoring
 from cbclassify.balances import credit_balances
 from cbclassify.contract.schema import SCORE_COLUMNS
 from cbclassify.scoring import (
@@ -49,9 +48,10 @@ def test_one_row_per_credit_in_contract_order(ledger):
     assert scores["top_reasons"].isna().all()
 
 
-def test_contract_output_formats_money_and_blanks(ledger, tmp_path, monkeypatch):
-    monkeypatch.setattr(scoring, "_verification", lambda *args, **kwargs: None)
+def test_contract_output_formats_money_and_blanks(ledger, tmp_path):
     scores = score_ledger(ledger, DuplicateSpotter(), as_of="2025-03-01")
+    for column in ("verification", "explained_amount_cents", "due_date"):  # nothing verified
+        scores[column] = pd.Series(pd.NA, index=scores.index, dtype=scores[column].dtype)
     assert scores["verification"].isna().all() and scores["explained_amount_cents"].isna().all()
     path = write_scores(scores, tmp_path / "out" / "predictions.csv")
     text = pd.read_csv(path, dtype=str, keep_default_na=False)

@@ -5,18 +5,42 @@ from __future__ import annotations
 import pandas as pd
 from verify_ledgers import credits_of, one, standard
 
-from cbclassify.resolve import SCORING_COLUMNS, parse_policy, recommend, verify_and_recommend
-from cbclassify.verify import verify_credits
+from cbclassify.balances import resolve_as_of
+from cbclassify.bundles import credit_bundles
+from cbclassify.resolve import (
+    SCORING_COLUMNS,
+    Resolved,
+    default_policy,
+    parse_policy,
+    recommend,
+    resolution_frame,
+    verify_and_recommend,
+)
+from cbclassify.resolve.pipeline import investigations_by_claim
+from cbclassify.verify import verify_bundle
+from cbclassify.verify.engine import credits_on
 
 D = pd.Timestamp
 
 
 def _run(ledger, policy=None, investigations=None, as_of=None, identified=None):
-    verified = verify_credits(ledger, credits_of(ledger, as_of), as_of)
-    if identified is not None:
-        verified["identified_date"] = D(identified)
-    day = as_of or ledger.default_as_of()
-    return one(recommend(ledger, verified, day, policy, investigations))
+    """Verify each credit, then recommend (identified on ``identified`` when given)."""
+    credits = credits_on(credits_of(ledger, as_of), resolve_as_of(ledger, as_of))
+    context, bundles = credit_bundles(ledger, credits)
+    found = investigations_by_claim(investigations)
+    resolved = []
+    for bundle in bundles:
+        verdict = verify_bundle(context, bundle)
+        advice = recommend(
+            context,
+            bundle,
+            verdict,
+            policy or default_policy(),
+            identified=None if identified is None else D(identified).date(),
+            investigations=found.get(bundle.claim_id, ()),
+        )
+        resolved.append(Resolved(verdict, advice))
+    return one(resolution_frame(resolved))
 
 
 def _overpaid(payer="BCBS", payer_type="commercial", allows_offset=None, paid="230.00"):
@@ -178,29 +202,29 @@ def test_verify_and_recommend_gives_the_scoring_columns():
     assert list(out.columns) == SCORING_COLUMNS
     row = one(out)
     assert row["verification"] == "confirmed" and row["verified_source"] == "payer_overpayment"
-    assert row["explained_amount"] == row["credit_cents"] == 5000
+    assert row["explained_amount_cents"] == row["credit_cents"] == 5000
     assert row["recommended_action"] == "refund_payer" and row["due_date"] == D("2026-05-01")
     assert row["evidence"] and row["statement"].startswith("Confirmed payer overpayment of $50.00.")
 
 
-def test_verify_and_recommend_from_verify_accepts_a_prediction_frame():
-    from cbclassify.verify import verify_and_recommend as from_verify
-
+def test_verify_and_recommend_accepts_a_prediction_frame():
     ledger = _overpaid()
     predicted = pd.DataFrame({"claim_id": ["C1"], "predicted_source": ["allowance_error"]})
-    row = one(from_verify(ledger, credits_of(ledger), predicted=predicted))
+    row = one(verify_and_recommend(ledger, credits_of(ledger), predicted=predicted))
     assert row["verified_source"] == "payer_overpayment" and bool(row["disagreement"]) is True
 
 
 def test_practice_state_without_location_states_and_no_patient_postings():
     """Regressions of the vectorized path: a policy naming only the practice's state, and a
     credit claim without any patient posting (both used to raise inside pandas)."""
-    policy = parse_policy({"deadlines": {"practice_state": "PA",
-                                         "prompt_pay": {"PA": {"refund_days": 40}}}})  # fmt: skip
+    policy = parse_policy(
+        {"deadlines": {"practice_state": "PA", "prompt_pay": {"PA": {"refund_days": 40}}}}
+    )
     b = standard()
     b.line("C1", charge="400.00").fee("BCBS", "97110", "50.00")
-    b.era_payment("C1", "BCBS", "230.00", allowed="200.00", era="E1", co45="200.00",
-                  pr={}, date="2026-03-02")  # fmt: skip
+    b.era_payment(
+        "C1", "BCBS", "230.00", allowed="200.00", era="E1", co45="200.00", pr={}, date="2026-03-02"
+    )
     row = _run(b.build(), policy)
     assert row["recommended_action"] == "refund_payer"
     assert row["due_basis"].startswith("PA prompt-pay rule for commercial payers: 40 days")

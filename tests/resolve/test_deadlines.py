@@ -6,8 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cbclassify.resolve import Policy, due_bucket, parse_policy
-from cbclassify.resolve.deadlines import dormancy_dates, due_dates
+from cbclassify.bundles import Payer
+from cbclassify.resolve import Investigation, Policy, due_bucket, due_date, parse_policy
+from cbclassify.resolve.deadlines import dormancy_date
 
 D = pd.Timestamp
 
@@ -21,33 +22,30 @@ def _rows(
     payer_id="P1",
     claim_id="C1",
 ):
-    return pd.DataFrame(
-        {
-            "claim_id": [claim_id],
-            "action": pd.array([action], dtype="string"),
-            "identified": [D(identified)],
-            "payer_id": [payer_id],
-            "payer_type": [payer_type],
-            "payer_name": ["Payer One"],
-            "refund_deadline_days": pd.array([refund_days], dtype="Int64"),
-            "state": pd.array([state], dtype="string"),
-        }
+    """The arguments of ``due_date`` for one credit (``claim_id`` picks its investigations)."""
+    payer = (
+        None if payer_type is None else Payer(payer_id, "Payer One", payer_type, refund_days, False)
     )
+    return {
+        "action": action,
+        "identified": D(identified).date(),
+        "payer_id": payer_id,
+        "payer": payer,
+        "state": state,
+        "claim_id": claim_id,
+    }
 
 
-def _due(rows, policy=None, investigations=None):
-    out = due_dates(rows, policy or Policy(), investigations)
-    return out["due_date"].iloc[0], out["due_basis"].iloc[0]
+def _due(rows, policy=None, investigations=()):
+    claim_id = rows["claim_id"]
+    args = {k: v for k, v in rows.items() if k != "claim_id"}
+    found = [i for claim, i in investigations if claim == claim_id]
+    due, basis = due_date(**args, policy=policy or Policy(), investigations=found)
+    return (pd.NaT if due is None else D(due)), basis
 
 
 def _inv(opened, closed=None, claim_id="C1"):
-    return pd.DataFrame(
-        {
-            "claim_id": [claim_id],
-            "opened_date": [D(opened)],
-            "closed_date": [D(closed) if closed else pd.NaT],
-        }
-    )
+    return [(claim_id, Investigation(D(opened).date(), D(closed).date() if closed else None))]
 
 
 @pytest.mark.parametrize(
@@ -153,7 +151,10 @@ def test_unclaimed_property_dormancy_per_state():
     )
     last = pd.Series([D("2026-01-05"), D("2026-01-05"), D("2024-02-29"), pd.NaT])
     states = pd.Series(["PA", "NY", "TX", "PA"])
-    out = dormancy_dates(last, states, policy)
+    out = pd.Series(
+        [None if pd.isna(d) else dormancy_date(d.date(), s, policy) for d, s in zip(last, states)],
+        dtype="datetime64[ns]",
+    )
     assert out.tolist()[:3] == [D("2029-01-05"), D("2031-01-05"), D("2027-02-28")]
     assert pd.isna(out.iloc[3])
 

@@ -1,7 +1,6 @@
 """Balances per claim line and claim, and the credit-balance worklist."""
 
 from cbclassify.balances.balance import (
-    claim_balance_rows,
     claim_balances,
     credit_balances,
     credits_from_claim_balances,
@@ -11,7 +10,6 @@ from cbclassify.balances.balance import (
     signed_balance_effect,
 )
 from cbclassify.balances.credit_age import credit_since
-from cbclassify.balances.rows import credit_balance_rows, credit_pairs
 from cbclassify.balances.worklist import WORKLIST_COLUMNS, build_worklist
 from cbclassify.balances.worklist_export import (
     WorklistSummary,
@@ -25,11 +23,8 @@ __all__ = [
     "WORKLIST_COLUMNS",
     "WorklistSummary",
     "build_worklist",
-    "claim_balance_rows",
     "claim_balances",
-    "credit_balance_rows",
     "credit_balances",
-    "credit_pairs",
     "credit_since",
     "credits_from_claim_balances",
     "filter_worklist",

@@ -7,13 +7,10 @@ do not move the balance. A credit balance is a claim whose balance is below -0.0
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from cbclassify.balances.rows import Row, balance_rows
-from cbclassify.contract.enums import BALANCE_REDUCING_KINDS
-from cbclassify.contract.ledger import STRING_DTYPE, Ledger
-from cbclassify.contract.rows import records
+from cbclassify.contract.balance_rule import balance_effects
+from cbclassify.contract.ledger import Ledger
 
 
 def resolve_as_of(ledger: Ledger, as_of: pd.Timestamp | str | None) -> pd.Timestamp:
@@ -33,14 +30,10 @@ def ledger_as_of(ledger: Ledger, as_of: pd.Timestamp | str | None = None) -> Led
 
 def signed_balance_effect(transactions: pd.DataFrame) -> pd.Series:
     """Per transaction, its effect on the balance in cents (int64): -amount for payment,
-    adjustment and transfer; +amount for refund; 0 for responsibility."""
-    amount = transactions["amount_cents"].astype("int64").to_numpy()
-    kind = transactions["kind"]
-    # Series.isin/eq stay in pyarrow for string columns (np.isin would box every value).
-    reducing = kind.isin(BALANCE_REDUCING_KINDS).to_numpy(dtype=bool)
-    refund = kind.eq("refund").fillna(False).to_numpy(dtype=bool)
-    effect = np.where(reducing, -amount, np.where(refund, amount, 0))
-    return pd.Series(effect.astype("int64"), index=transactions.index, name="effect_cents")
+    adjustment and transfer; +amount for refund; 0 for responsibility
+    (``contract.balance_effects``)."""
+    effect = balance_effects(transactions["kind"], transactions["amount_cents"])
+    return pd.Series(effect, index=transactions.index, name="effect_cents")
 
 
 def claim_balances(ledger: Ledger, as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
@@ -49,8 +42,6 @@ def claim_balances(ledger: Ledger, as_of: pd.Timestamp | str | None = None) -> p
     Returns one row per claim billed by ``as_of``: claim_id, charge_cents, posted_cents (the
     summed effect of postings, negative when money came in), balance_cents (all int64).
     """
-    if ledger.row_count("claim_lines") + ledger.row_count("transactions") <= SMALL_LEDGER_ROWS:
-        return _claim_balances_small(ledger, resolve_as_of(ledger, as_of))
     current = ledger_as_of(ledger, as_of)
     charges = (
         current.claim_lines.groupby("claim_id", sort=False, observed=True)["charge_amount_cents"]
@@ -71,29 +62,6 @@ def claim_balances(ledger: Ledger, as_of: pd.Timestamp | str | None = None) -> p
     out.index.name = "claim_id"
     return out.reset_index()
 
-
-#: Up to this many lines + postings, ``claim_balances`` sums in plain Python (one request's
-#: claims): the same frame without the fixed cost of the groupbys (~3 ms).
-SMALL_LEDGER_ROWS = 2000
-
-
-def _claim_balances_small(ledger: Ledger, cutoff: pd.Timestamp) -> pd.DataFrame:
-    """``claim_balances`` for a small ledger: the same rows, order, values and dtypes."""
-    rows = balance_rows(ledger, cutoff)
-    charges = np.array([r["charge_cents"] for r in rows], dtype="int64")
-    postings = np.array([r["posted_cents"] for r in rows], dtype="int64")
-    return pd.DataFrame({
-        "claim_id": pd.array([r["claim_id"] for r in rows], dtype=STRING_DTYPE),
-        "charge_cents": charges, "posted_cents": postings, "balance_cents": charges + postings,
-    })  # fmt: skip
-
-
-def claim_balance_rows(ledger: Ledger, as_of: pd.Timestamp | str | None = None) -> list[Row]:
-    """``claim_balances`` as plain dicts (int cents), in plain Python for a small ledger."""
-    cutoff = resolve_as_of(ledger, as_of)
-    if ledger.row_count("claim_lines") + ledger.row_count("transactions") <= SMALL_LEDGER_ROWS:
-        return balance_rows(ledger, cutoff)
-    return records(claim_balances(ledger, cutoff))
 
 def line_balances(ledger: Ledger, as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
     """Balance per claim line as of a date, for the claims billed by then (as

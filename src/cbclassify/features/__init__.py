@@ -1,11 +1,20 @@
 """The one feature pipeline for training and serving (pure: no I/O, no MLflow).
 
-``credit_features(ledger, credits)`` computes named features per credit from its history as of
-its own date; ``FeatureEncoder`` turns that frame into the model matrix through the versioned
-category vocabulary. See docs/model.md for the catalogue.
+``of_bundle(context, bundle)`` computes one credit's named features from its bundle (its claim's
+rows cut at its own date, its patient's history) and the ledger's context; ``credit_features(
+ledger, credits)`` does it for any number of credits and returns a frame; ``FeatureEncoder``
+turns that frame (or the records) into the model matrix through the versioned category
+vocabulary. See docs/model.md for the catalogue.
 """
 
-from cbclassify.features.build import credit_features
+from cbclassify.features.credit import of_bundle
+from cbclassify.features.derive import FeatureRecord
+from cbclassify.features.frame import (
+    credit_features,
+    empty_features,
+    feature_records,
+    features_frame,
+)
 from cbclassify.features.specs import (
     CATEGORICAL_FEATURES,
     FEATURE_NAMES,
@@ -26,6 +35,11 @@ __all__ = [
     "VOCABULARY",
     "VOCABULARY_VERSION",
     "FeatureEncoder",
+    "FeatureRecord",
     "FeatureSpec",
     "credit_features",
+    "empty_features",
+    "feature_records",
+    "features_frame",
+    "of_bundle",
 ]

@@ -1,199 +1,197 @@
-"""Aggregates of each credit's postings: money by kind and source, duplicates, codes, timing.
+"""Aggregates of a credit's postings: money by kind, source and payer role, codes, timing.
 
-All sums are integer cents (``*_cents``); ``build`` turns them into dollar features. Vectorized:
-one masked column per aggregate and a single groupby per family.
+All sums are integer cents (``*_cents``) and counts; ``derive`` turns them into dollar
+features. A posting is *manual* when it has no remittance (``era_id`` blank); a *payer
+payment* is a payment with source payer (negative: a reversal), a *patient payment* one with
+source patient.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from collections.abc import Sequence
+from datetime import date
+from itertools import pairwise
 
-from cbclassify.balances import signed_balance_effect
-from cbclassify.features.history import KEY, as_cents, as_text
+from cbclassify.bundles import Posting
 from cbclassify.features.specs import CARC_CODES
 
+#: Aggregates of one credit, by name.
+Aggregates = dict[str, int | float | date | None]
 
-class PostingView:
-    """The credit x posting rows as numpy arrays, with the masks every aggregate uses."""
+_COUNTED_KEYS = (
+    "payer_paid_cents",
+    "payer_payment_count",
+    "payer_reversal_count",
+    "payer_reversal_cents",
+    "primary_payer_paid_cents",
+    "secondary_payer_paid_cents",
+    "unbilled_payer_paid_cents",
+    "payer_paid_manual_cents",
+    "payer_paid_era_cents",
+    "era_payer_payment_count",
+    "patient_paid_cents",
+    "patient_payment_count",
+    "responsibility_cents",
+    "responsibility_rows",
+    "sequestration_cents",
+    "adjustment_cents",
+    "adjustment_count",
+    "contractual_adjustment_cents",
+    "patient_writeoff_cents",
+    "co45_adjustment_cents",
+    "pr_coded_adjustment_cents",
+    "adjustment_reversal_count",
+    "refund_cents",
+    "transfer_in_cents",
+    "transfer_out_cents",
+    "posting_count",
+    "balance_effect_cents",
+    "manual_posting_count",
+    "cr_group_count",
+    "oa_group_count",
+)
+_CARC_KEYS = {code: f"carc_{code}_count" for code in CARC_CODES}
 
-    def __init__(self, postings: pd.DataFrame, claim: pd.DataFrame) -> None:
-        self.frame = postings
-        self.key = postings[KEY].to_numpy(dtype="int64")
-        self.amount = as_cents(postings["amount_cents"])
-        self.kind = as_text(postings["kind"])
-        self.source = as_text(postings["source"])
-        self.payer = as_text(postings["payer_id"])
-        self.group = as_text(postings["group_code"])
-        self.reason = as_text(postings["reason_code"])
-        self.era = as_text(postings["era_id"])
-        self.trace = as_text(postings["trace_number"])
-        self.line = postings["line_no"].astype("Int64").to_numpy(dtype="int64", na_value=0)
-        self.date = postings["posted_date"].to_numpy()
-        self.primary = as_text(claim["payer_id"].reindex(self.key))
-        self.secondary = as_text(claim["secondary_payer_id"].reindex(self.key))
-        self.manual = self.era == ""
-        self.effect = signed_balance_effect(postings).to_numpy(dtype="int64")
-        payment = self.kind == "payment"
-        self.payer_pay = payment & (self.source == "payer")
-        self.patient_pay = payment & (self.source == "patient")
-        self.adjustment = self.kind == "adjustment"
-        self.primary_payment = self.payer_pay & (self.payer == self.primary) & (self.amount > 0)
+
+def is_payer_payment(p: Posting) -> bool:
+    """A payment by a payer (negative: a reversal)."""
+    return p.kind == "payment" and p.source == "payer"
 
 
-def money_aggregates(view: PostingView) -> pd.DataFrame:
-    """Sums and counts per credit: payments by source and payer role, write-offs, codes."""
-    a, v = view.amount, view
-    rev = v.payer_pay & (a < 0)
-    is_primary = v.payer_pay & (v.payer == v.primary)
-    is_secondary = v.payer_pay & (v.payer == v.secondary) & (v.secondary != "")
-    transfer = v.kind == "transfer"
-    cols: dict[str, np.ndarray] = {
-        "payer_paid_cents": a * v.payer_pay,
-        "payer_payment_count": v.payer_pay & (a > 0),
-        "payer_reversal_count": rev,
-        "payer_reversal_cents": -a * rev,
-        "primary_payer_paid_cents": a * is_primary,
-        "secondary_payer_paid_cents": a * is_secondary,
-        "unbilled_payer_paid_cents": a * (v.payer_pay & ~is_primary & ~is_secondary),
-        "payer_paid_manual_cents": a * (v.payer_pay & v.manual),
-        "payer_paid_era_cents": a * (v.payer_pay & ~v.manual),
-        "era_payer_payment_count": v.payer_pay & ~v.manual,
-        "patient_paid_cents": a * v.patient_pay,
-        "patient_payment_count": v.patient_pay & (a > 0),
-        "responsibility_cents": a * (v.kind == "responsibility"),
-        "responsibility_rows": v.kind == "responsibility",
-        "sequestration_cents": a * (v.adjustment & (v.reason == "253")),
-        "adjustment_cents": a * v.adjustment,
-        "adjustment_count": v.adjustment,
-        "contractual_adjustment_cents": a * (v.adjustment & (v.source == "payer")),
-        "patient_writeoff_cents": a * (v.adjustment & (v.source == "patient")),
-        "co45_adjustment_cents": a * (v.adjustment & (v.group == "CO") & (v.reason == "45")),
-        "pr_coded_adjustment_cents": a * (v.adjustment & (v.group == "PR")),
-        "adjustment_reversal_count": v.adjustment & (a < 0),
-        "refund_cents": a * (v.kind == "refund"),
-        "transfer_in_cents": a * (transfer & (a > 0)),
-        "transfer_out_cents": -a * (transfer & (a < 0)),
-        "posting_count": np.ones(len(a), dtype="int64"),
-        "balance_effect_cents": v.effect,
-        "manual_posting_count": v.manual,
-        "cr_group_count": v.group == "CR",
-        "oa_group_count": v.group == "OA",
+def is_patient_payment(p: Posting) -> bool:
+    """A payment by the patient (negative: a reversal)."""
+    return p.kind == "payment" and p.source == "patient"
+
+
+def is_manual(p: Posting) -> bool:
+    """Posted by hand: no remittance (``era_id`` blank)."""
+    return not p.era_id
+
+
+def _payer_payment(p: Posting, out: dict[str, int], primary: str, secondary: str) -> None:
+    a = p.amount_cents
+    out["payer_paid_cents"] += a
+    if a > 0:
+        out["payer_payment_count"] += 1
+    elif a < 0:
+        out["payer_reversal_count"] += 1
+        out["payer_reversal_cents"] -= a
+    payer = p.payer_id or ""
+    is_primary = payer == primary
+    is_secondary = payer == secondary and secondary != ""
+    if is_primary:
+        out["primary_payer_paid_cents"] += a
+    if is_secondary:
+        out["secondary_payer_paid_cents"] += a
+    if not is_primary and not is_secondary:
+        out["unbilled_payer_paid_cents"] += a
+    if is_manual(p):
+        out["payer_paid_manual_cents"] += a
+    else:
+        out["payer_paid_era_cents"] += a
+        out["era_payer_payment_count"] += 1
+
+
+def _adjustment(p: Posting, out: dict[str, int]) -> None:
+    a = p.amount_cents
+    out["adjustment_cents"] += a
+    out["adjustment_count"] += 1
+    if p.reason_code == "253":
+        out["sequestration_cents"] += a
+    if p.source == "payer":
+        out["contractual_adjustment_cents"] += a
+    elif p.source == "patient":
+        out["patient_writeoff_cents"] += a
+    if p.group_code == "CO" and p.reason_code == "45":
+        out["co45_adjustment_cents"] += a
+    if p.group_code == "PR":
+        out["pr_coded_adjustment_cents"] += a
+    if a < 0:
+        out["adjustment_reversal_count"] += 1
+
+
+def _other_kinds(p: Posting, out: dict[str, int]) -> None:
+    a = p.amount_cents
+    if is_patient_payment(p):
+        out["patient_paid_cents"] += a
+        if a > 0:
+            out["patient_payment_count"] += 1
+    elif p.kind == "responsibility":
+        out["responsibility_cents"] += a
+        out["responsibility_rows"] += 1
+    elif p.kind == "refund":
+        out["refund_cents"] += a
+    elif p.kind == "transfer":
+        if a > 0:
+            out["transfer_in_cents"] += a
+        elif a < 0:
+            out["transfer_out_cents"] -= a
+
+
+def money_aggregates(postings: Sequence[Posting], primary: str, secondary: str) -> Aggregates:
+    """Sums and counts of a credit's postings; ``primary`` and ``secondary`` are the claim's
+    payer ids ("" when none)."""
+    out = dict.fromkeys(_COUNTED_KEYS, 0)
+    out.update(dict.fromkeys(_CARC_KEYS.values(), 0))
+    paying: set[str] = set()
+    eras: set[str] = set()
+    traces: set[str] = set()
+    for p in postings:
+        if is_payer_payment(p):
+            _payer_payment(p, out, primary, secondary)
+            if p.amount_cents > 0:
+                paying.add(p.payer_id or "")
+            if not is_manual(p):
+                eras.add(p.era_id or "")
+            if p.trace_number:
+                traces.add(p.trace_number)
+        elif p.kind == "adjustment":
+            _adjustment(p, out)
+        else:
+            _other_kinds(p, out)
+        out["posting_count"] += 1
+        out["balance_effect_cents"] += p.effect_cents
+        out["manual_posting_count"] += is_manual(p)
+        out["cr_group_count"] += p.group_code == "CR"
+        out["oa_group_count"] += p.group_code == "OA"
+        carc = _CARC_KEYS.get(p.reason_code or "")
+        if carc is not None:
+            out[carc] += 1
+    out["paying_payer_count"] = len(paying)
+    out["distinct_era_count"] = len(eras)
+    out["distinct_trace_count"] = len(traces)
+    return dict(out)
+
+
+def reported_allowed_cents(postings: Sequence[Posting], primary: str) -> int | None:
+    """The allowed amounts the primary payer reported on its positive payments: the largest
+    per line (a duplicate posting repeats it), summed; None when it reported none."""
+    per_line: dict[int, int] = {}
+    for p in postings:
+        if not (is_payer_payment(p) and (p.payer_id or "") == primary and p.amount_cents > 0):
+            continue
+        if p.allowed_cents is None:
+            continue
+        line = p.line_no or 0
+        if line not in per_line or p.allowed_cents > per_line[line]:
+            per_line[line] = p.allowed_cents
+    return sum(per_line.values()) if per_line else None
+
+
+def timing_aggregates(postings: Sequence[Posting]) -> Aggregates:
+    """First and last payer payment, the shortest gap in days between two, and the patient
+    payments made before any payer paid."""
+    dates = sorted(p.posted_date for p in postings if is_payer_payment(p) and p.amount_cents > 0)
+    first = dates[0] if dates else None
+    gaps = [(later - earlier).days for earlier, later in pairwise(dates)]
+    early = sum(
+        1
+        for p in postings
+        if is_patient_payment(p) and p.amount_cents > 0 and (first is None or p.posted_date < first)
+    )
+    return {
+        "first_payer_payment": first,
+        "last_payer_payment": dates[-1] if dates else None,
+        "min_days_between_payer_payments": float(min(gaps)) if gaps else float("nan"),
+        "patient_paid_before_payer_count": early,
     }
-    for code in CARC_CODES:
-        cols[f"carc_{code}_count"] = v.reason == code
-    frame = pd.DataFrame({k: np.asarray(c).astype("int64") for k, c in cols.items()})
-    out = frame.groupby(v.key, sort=False).sum()
-    paying = pd.Series(v.payer[v.payer_pay & (a > 0)]).groupby(v.key[v.payer_pay & (a > 0)])
-    out["paying_payer_count"] = paying.nunique().reindex(out.index).fillna(0).astype("int64")
-    out["distinct_era_count"] = _distinct(v.era, v.key, v.payer_pay & ~v.manual, out.index)
-    out["distinct_trace_count"] = _distinct(
-        v.trace, v.key, v.payer_pay & (v.trace != ""), out.index
-    )
-    return out
-
-
-def _distinct(values: np.ndarray, key: np.ndarray, mask: np.ndarray, index: pd.Index) -> pd.Series:
-    counts = pd.Series(values[mask]).groupby(key[mask]).nunique()
-    return counts.reindex(index).fillna(0).astype("int64")
-
-
-def _extra_per_group(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Per group: ``extra`` = size - 1 and ``extra_cents`` = extra x amount."""
-    sizes = frame.groupby(by, sort=False).size().rename("size").reset_index()
-    sizes["extra"] = sizes["size"] - 1
-    sizes["extra_cents"] = sizes["extra"] * sizes["amount"]
-    return sizes
-
-
-def _per_key(groups: pd.DataFrame, column: str, index: pd.Index) -> pd.Series:
-    return groups.groupby(KEY, sort=False)[column].sum().reindex(index).fillna(0).astype("int64")
-
-
-def duplicate_aggregates(view: PostingView, index: pd.Index) -> pd.DataFrame:
-    """Identical-amount payments and adjustments per credit, and whether they share a
-    remittance (era_id) or trace number."""
-    v = view
-    base = pd.DataFrame(
-        {
-            KEY: v.key,
-            "line": v.line,
-            "amount": v.amount,
-            "trace": v.trace,
-            "era": v.era,
-            "manual": v.manual,
-        }
-    )
-    out = pd.DataFrame(index=index)
-    pay = base[v.payer_pay & (v.amount > 0)]
-    by = [KEY, "line", "amount"]
-    groups = _extra_per_group(pay, by)
-    out["identical_payer_payment_count"] = _per_key(groups, "extra", index)
-    out["identical_payer_payment_cents"] = _per_key(groups, "extra_cents", index)
-    same_trace = _extra_per_group(pay[pay["trace"] != ""], by + ["trace"])
-    out["identical_same_trace_count"] = _per_key(same_trace, "extra", index)
-    same_era = _extra_per_group(pay[pay["era"] != ""], by + ["era"])
-    out["identical_same_era_count"] = _per_key(same_era, "extra", index)
-    traced = _extra_per_group(pay[pay["trace"] != ""], by)
-    out["identical_distinct_trace_count"] = (
-        _per_key(traced, "extra", index) - out["identical_same_trace_count"]
-    ).clip(lower=0)
-    mixed = pay.groupby(by, sort=False)["manual"].agg(["nunique", "size"]).reset_index()
-    mixed["extra"] = np.where(mixed["nunique"] > 1, mixed["size"] - 1, 0)
-    out["identical_manual_and_era_count"] = _per_key(mixed, "extra", index)
-    out["identical_payment_net_of_reversals_cents"] = _net_identical(base, v, index)
-    patient = base[v.patient_pay & (v.amount > 0)]
-    pgroups = _extra_per_group(patient, [KEY, "amount"])
-    out["identical_patient_payment_count"] = _per_key(pgroups, "extra", index)
-    out["identical_patient_payment_cents"] = _per_key(pgroups, "extra_cents", index)
-    receipts = _extra_per_group(patient[patient["trace"] != ""], [KEY, "amount", "trace"])
-    out["identical_patient_same_receipt_count"] = _per_key(receipts, "extra", index)
-    adj = base.assign(group=v.group, reason=v.reason)[v.adjustment & (v.amount > 0)]
-    agroups = _extra_per_group(adj, by + ["group", "reason"])
-    out["identical_adjustment_count"] = _per_key(agroups, "extra", index)
-    out["identical_adjustment_cents"] = _per_key(agroups, "extra_cents", index)
-    return out
-
-
-def _net_identical(base: pd.DataFrame, v: PostingView, index: pd.Index) -> pd.Series:
-    """Extra identical payer payments left after subtracting reversals of the same amount."""
-    pay = base[v.payer_pay & (v.amount != 0)].assign(
-        amount=np.abs(v.amount[v.payer_pay & (v.amount != 0)]),
-        sign=np.sign(v.amount[v.payer_pay & (v.amount != 0)]),
-    )
-    counts = (
-        pay.assign(pos=pay["sign"] > 0, neg=pay["sign"] < 0)
-        .groupby([KEY, "line", "amount"], sort=False)[["pos", "neg"]]
-        .sum()
-        .reset_index()
-    )
-    counts["net"] = (counts["pos"] - counts["neg"] - 1).clip(lower=0) * counts["amount"]
-    return _per_key(counts, "net", index)
-
-
-def timing_aggregates(view: PostingView, index: pd.Index) -> pd.DataFrame:
-    """Dates of payer payments and postings per credit (as datetime64 / day gaps)."""
-    v = view
-    dates = pd.DataFrame({KEY: v.key, "date": v.date})
-    payer = dates[v.payer_pay & (v.amount > 0)].sort_values([KEY, "date"], kind="stable")
-    gaps = payer.groupby(KEY, sort=False)["date"].diff().dt.days
-    out = pd.DataFrame(index=index)
-    grouped = payer.groupby(KEY, sort=False)["date"]
-    out["first_payer_payment"] = grouped.min().reindex(index)
-    out["last_payer_payment"] = grouped.max().reindex(index)
-    out["min_days_between_payer_payments"] = (
-        gaps.groupby(payer[KEY].to_numpy()).min().reindex(index).astype("float64")
-    )
-    patient = dates[v.patient_pay & (v.amount > 0)]
-    first_payer = out["first_payer_payment"].reindex(patient[KEY].to_numpy()).to_numpy()
-    early = patient["date"].to_numpy() < first_payer
-    early = early | pd.isna(first_payer)
-    out["patient_paid_before_payer_count"] = (
-        pd.Series(early.astype("int64"))
-        .groupby(patient[KEY].to_numpy())
-        .sum()
-        .reindex(index)
-        .fillna(0)
-        .astype("int64")
-    )
-    return out

@@ -94,8 +94,10 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
         if not hasattr(self, "feature_names_in_"):
             raise ValueError("transform_records needs an encoder fitted on a named frame")
         names = [str(n) for n in self.feature_names_in_]
-        codes = {name: {c: float(i) for i, c in enumerate(cats)}
-                 for name, cats in self.vocabulary_.items()}  # fmt: skip
+        codes = {
+            name: {c: float(i) for i, c in enumerate(cats)}
+            for name, cats in self.vocabulary_.items()
+        }
         out = np.empty((len(records), len(names)), dtype="float64")
         for i, record in enumerate(records):
             for j, name in enumerate(names):

@@ -72,11 +72,8 @@ def _verification_only(ledger: Ledger, when: pd.Timestamp) -> pd.DataFrame:
     out = pd.DataFrame({"claim_id": credits["claim_id"].astype("string")})
     out["credit_amount_cents"] = credits["credit_cents"].astype("Int64").to_numpy()
     for column in SCORE_MEMORY_COLUMNS:
-        source = "explained_amount" if column == "explained_amount_cents" else column
         if column not in out.columns:
-            out[column] = (
-                out["claim_id"].map(verified[source]) if source in verified.columns else pd.NA
-            )
+            out[column] = out["claim_id"].map(verified[column]) if column in verified.columns else pd.NA
     return out[list(SCORE_MEMORY_COLUMNS)]
 
 
@@ -94,9 +91,7 @@ def _fill_verification(ledger: Ledger, scores: pd.DataFrame, when: pd.Timestamp)
     out = scores.copy()
     for column in ("verification", "verified_source", "evidence", "recommended_action", "due_date"):
         out[column] = out["claim_id"].map(verified[column]).to_numpy()
-    out["explained_amount_cents"] = (
-        out["claim_id"].map(verified["explained_amount"]).astype("Int64").to_numpy()
-    )
+    out["explained_amount_cents"] = out["claim_id"].map(verified["explained_amount_cents"]).astype("Int64").to_numpy()
     return out
 
 

@@ -1,183 +1,216 @@
 """What each party holds on a claim, from the postings left after duplicates are set aside.
 
-Per (claim, payer): net money kept (payments + transfers - refunds), whether and how it
-adjudicated (ERA or manual), the patient responsibility it assigned (by deductible, coinsurance,
-copay), sequestration (CO-253), its other write-offs, OA-23 on its payments. Per claim: the
-patient's net payments and write-offs. All sums are exact integer cents.
+Per payer: net money kept (payments + transfers - refunds), whether and how it adjudicated
+(ERA or manual), the patient responsibility it assigned (by deductible, coinsurance, copay),
+sequestration (CO-253, or uncoded: ``duplicates.uncoded_sequestration``), its other write-offs,
+OA-23 on its payments. For the patient: net payments and write-offs. All sums are exact
+integer cents.
+
+The allowed amount that governs the claim (``governing_allowed``): contracted (fee schedule)
+first, payer-reported second. Per line: the primary payer's fee-schedule row for the line's
+CPT, modifier (a blank modifier on the schedule matches any; an exact match wins, then the
+latest effective date) and date of service, times units, capped at the line's charge (payers
+pay the lesser of charge and allowed). Where no schedule row applies, the allowed amount the
+payer reported on its latest payment for the line (835 AMT*B6). A line the payer denied
+(reported allowed 0) has allowed 0. A claim's allowed is known when every line's is; a claim
+paid at claim level falls back to the allowed reported there.
 """
 
 from __future__ import annotations
 
-import pandas as pd
+from collections.abc import Mapping, Sequence
+from datetime import date
 
-from cbclassify.verify.masks import select, where
-from cbclassify.verify.prepare import PRIOR_PAYER_CARC, SEQUESTRATION_CARC
-from cbclassify.verify.textops import join_by
+from cbclassify.bundles import FeeRow, Line, Posting
+from cbclassify.bundles.context import SEQUESTRATION_CARC
+from cbclassify.verify.claim import CreditClaim, Row, payer_key
 
+#: CARC that a secondary payer puts on its payment to restate the prior payer's adjudication.
+PRIOR_PAYER_CARC = "23"
+#: Patient responsibility by CARC.
 PR_NAMES = {"1": "deductible", "2": "coinsurance", "3": "copay"}
 
-
-def uncoded_sequestration(txns: pd.DataFrame, payers: frozenset[str]) -> pd.Series:
-    """True for an adjustment posted without any CAS code by a sequestering payer whose amount
-    is the 2% sequestration of that payer's payment on the line (2/98 of the payment, to the
-    cent): a paper EOB's CO-253 keyed in without its code. Only one such row per line."""
-    flag = pd.Series(False, index=txns.index)
-    if not payers:
-        return flag
-    live = txns[~txns["extra"] & (txns["source"] == "payer") & txns["payer_key"].isin(list(payers))]
-    bare = live[
-        (live["kind"] == "adjustment")
-        & live["group_code"].isna()
-        & live["reason_code"].isna()
-        & live["line_no"].notna()
-    ]
-    if bare.empty:
-        return flag
-    key = ["claim_id", "line_key", "payer_key"]
-    pay = (
-        live[(live["kind"] == "payment") & (live["amount_cents"] > 0)]
-        .groupby(key)["amount_cents"]
-        .sum()
-    )
-    paid = bare.join(pay.rename("line_paid"), on=key)["line_paid"].fillna(0).astype("int64")
-    expected = (paid * 2 + 49) // 98
-    match = ((bare["amount_cents"] - expected).abs() <= 1) & (paid > 0)
-    single = match.groupby([bare[k] for k in key]).transform("sum") == 1
-    flag.loc[bare.index] = (match & single).to_numpy()
-    return flag
+_ZERO_FIELDS = (
+    "paid_cents",
+    "moved_cents",
+    "refund_cents",
+    "pr_cents",
+    "seq_cents",
+    "writeoff_cents",
+    "n_pay",
+    "n_era_pay",
+    "n_pr",
+    "n_oa23",
+    "n_negative",
+    *(f"pr_{n}_cents" for n in PR_NAMES.values()),
+)
 
 
-def payer_accounts(txns: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
-    """One row per (claim, payer) that posted anything or was billed, with its role."""
-    live = txns[~txns["extra"] & (txns["source"] == "payer")]
-    kind = live["kind"]
-    reason = live["reason_code"].fillna("")
-    is_pay = kind == "payment"
-    is_seq = (kind == "adjustment") & ((reason == SEQUESTRATION_CARC) | live["uncoded_seq"])
-    frame = pd.DataFrame(
-        {
-            "claim_id": live["claim_id"],
-            "payer_id": live["payer_key"],
-            "paid_cents": where(is_pay, live["amount_cents"], 0),
-            "moved_cents": where(kind == "transfer", live["amount_cents"], 0),
-            "refund_cents": where(kind == "refund", live["amount_cents"], 0),
-            "pr_cents": where(kind == "responsibility", live["amount_cents"], 0),
-            "seq_cents": where(is_seq, live["amount_cents"], 0),
-            "writeoff_cents": where((kind == "adjustment") & ~is_seq, live["amount_cents"], 0),
-            "n_pay": is_pay.astype("int64"),
-            "n_era_pay": (is_pay & live["era_id"].notna()).astype("int64"),
-            "n_pr": (kind == "responsibility").astype("int64"),
-            "n_oa23": (is_pay & (reason == PRIOR_PAYER_CARC)).astype("int64"),
-            "n_negative": (is_pay & (live["amount_cents"] < 0)).astype("int64"),
-        }
-    )
-    for code, name in PR_NAMES.items():
-        frame[f"pr_{name}_cents"] = where(
-            (kind == "responsibility") & (reason == code), live["amount_cents"], 0
-        )
-    pay_dates = live["posted_date"].where(is_pay)
-    frame["last_pay_date"] = pay_dates
-    frame["first_pay_date"] = pay_dates
-    grouped = frame.groupby(["claim_id", "payer_id"], sort=False)
-    sums = grouped.sum(numeric_only=True)
-    sums["last_pay_date"] = grouped["last_pay_date"].max()
-    sums["first_pay_date"] = grouped["first_pay_date"].min()
-    keys = pd.DataFrame({"claim_id": live["claim_id"], "payer_id": live["payer_key"]})
-    sums["txn_ids"] = join_by(keys, live["txn_id"]).reindex(sums.index)
-    accounts = sums.reset_index()
-    accounts = _add_billed(accounts, claims)
-    accounts["net_cents"] = (
-        accounts["paid_cents"] + accounts["moved_cents"] - accounts["refund_cents"]
-    ).astype("int64")
-    accounts["adjudicated"] = accounts["n_pay"] > 0
-    accounts["pr_known"] = (accounts["n_era_pay"] > 0) | (accounts["n_pr"] > 0)
-    accounts["role"] = _roles(accounts, claims)
-    return accounts
+def _new_account(claim_id: str, payer_id: str) -> Row:
+    account: Row = {"claim_id": claim_id, "payer_id": payer_id, **dict.fromkeys(_ZERO_FIELDS, 0)}
+    account.update(last_pay_date=None, first_pay_date=None, txn_ids="")
+    return account
 
 
-def _add_billed(accounts: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
-    """Add zero rows for billed payers that posted nothing, so every role has a row."""
-    billed = pd.concat(
-        [
-            claims[["claim_id", "primary_payer_id"]].rename(
-                columns={"primary_payer_id": "payer_id"}
-            ),
-            claims[["claim_id", "secondary_payer_id"]].rename(
-                columns={"secondary_payer_id": "payer_id"}
-            ),
-        ],
-        ignore_index=True,
-    ).dropna()
-    billed["payer_id"] = billed["payer_id"].astype("string")
-    missing = billed.merge(accounts[["claim_id", "payer_id"]], how="left", indicator=True)
-    missing = missing[missing["_merge"] == "left_only"].drop(columns="_merge")
-    if missing.empty:
-        return accounts
-    numeric = accounts.select_dtypes("number").columns
-    fill = {c: 0 for c in numeric}
-    fill["txn_ids"] = ""
-    out = pd.concat([accounts, missing.assign(**fill)], ignore_index=True)
-    for col in numeric:
-        out[col] = out[col].astype("int64")
+def payer_accounts(
+    claim: CreditClaim, live: Sequence[Posting], uncoded_seq: frozenset[str]
+) -> list[Row]:
+    """One account per payer that posted anything (``live``: postings without the extra
+    copies) or was billed, with its role: primary, secondary or not_billed."""
+    accounts: dict[str, Row] = {}
+    ids: dict[str, list[str]] = {}
+    for p in live:
+        if p.source != "payer":
+            continue
+        key = payer_key(p)
+        account = accounts.get(key) or accounts.setdefault(key, _new_account(claim.claim_id, key))
+        ids.setdefault(key, []).append(p.txn_id)
+        _post(account, p, p.txn_id in uncoded_seq)
+    out = list(accounts.values())
+    for account in out:
+        account["txn_ids"] = ";".join(ids[account["payer_id"]])
+    facts = claim.facts
+    for billed in (facts["primary_payer_id"], facts["secondary_payer_id"]):
+        if billed is not None and billed not in accounts:
+            out.append(_new_account(claim.claim_id, billed))
+    for a in out:
+        a["net_cents"] = a["paid_cents"] + a["moved_cents"] - a["refund_cents"]
+        a["adjudicated"] = a["n_pay"] > 0
+        a["pr_known"] = a["n_era_pay"] > 0 or a["n_pr"] > 0
+        if a["payer_id"] == facts["primary_payer_id"]:
+            a["role"] = "primary"
+        elif a["payer_id"] == facts["secondary_payer_id"]:
+            a["role"] = "secondary"
+        else:
+            a["role"] = "not_billed"
     return out
 
 
-def _roles(accounts: pd.DataFrame, claims: pd.DataFrame) -> pd.Series:
-    roles = accounts[["claim_id"]].merge(
-        claims[["claim_id", "primary_payer_id", "secondary_payer_id"]], on="claim_id", how="left"
-    )
-    payer = accounts["payer_id"].astype("string").reset_index(drop=True)
-    primary = (roles["primary_payer_id"].astype("string") == payer).fillna(False).to_numpy(bool)
-    secondary = (roles["secondary_payer_id"].astype("string") == payer).fillna(False).to_numpy(bool)
-    role = select([primary, secondary], ["primary", "secondary"], default="not_billed")
-    return pd.Series(role, index=accounts.index, dtype="string")
+def _post(a: Row, p: Posting, uncoded_seq: bool) -> None:
+    kind, amount, reason = p.kind, p.amount_cents, p.reason_code or ""
+    if kind == "payment":
+        a["paid_cents"] += amount
+        a["n_pay"] += 1
+        a["n_era_pay"] += p.era_id is not None
+        a["n_oa23"] += reason == PRIOR_PAYER_CARC
+        a["n_negative"] += amount < 0
+        day = p.posted_date
+        a["last_pay_date"] = day if a["last_pay_date"] is None else max(a["last_pay_date"], day)
+        a["first_pay_date"] = day if a["first_pay_date"] is None else min(a["first_pay_date"], day)
+    elif kind == "transfer":
+        a["moved_cents"] += amount
+    elif kind == "refund":
+        a["refund_cents"] += amount
+    elif kind == "responsibility":
+        a["pr_cents"] += amount
+        a["n_pr"] += 1
+        if reason in PR_NAMES:
+            a[f"pr_{PR_NAMES[reason]}_cents"] += amount
+    elif kind == "adjustment" and (reason == SEQUESTRATION_CARC or uncoded_seq):
+        a["seq_cents"] += amount
+    elif kind == "adjustment":
+        a["writeoff_cents"] += amount
 
 
-def patient_accounts(txns: pd.DataFrame, claim_ids: pd.Series) -> pd.DataFrame:
-    """Per claim: patient net payments (payments + transfers - refunds), patient write-offs,
-    evidence txn_ids, last patient activity date."""
-    live = txns[~txns["extra"] & (txns["source"] == "patient")]
-    kind = live["kind"]
-    frame = pd.DataFrame(
-        {
-            "claim_id": live["claim_id"],
-            "patient_paid_cents": where(kind == "payment", live["amount_cents"], 0),
-            "patient_moved_cents": where(kind == "transfer", live["amount_cents"], 0),
-            "patient_refund_cents": where(kind == "refund", live["amount_cents"], 0),
-            "patient_writeoff_cents": where(kind == "adjustment", live["amount_cents"], 0),
-            "last_patient_date": live["posted_date"],
-        }
-    )
-    grouped = frame.groupby("claim_id", sort=False)
-    sums = grouped.sum(numeric_only=True)
-    sums["last_patient_date"] = grouped["last_patient_date"].max()
-    sums["patient_txn_ids"] = join_by(live["claim_id"], live["txn_id"]).reindex(sums.index)
-    out = pd.DataFrame({"claim_id": claim_ids}).merge(sums.reset_index(), on="claim_id", how="left")
-    for col in [
-        "patient_paid_cents",
-        "patient_moved_cents",
-        "patient_refund_cents",
-        "patient_writeoff_cents",
-    ]:
-        out[col] = out[col].fillna(0).astype("int64")
+_PATIENT_FIELDS = {
+    "payment": "patient_paid_cents",
+    "transfer": "patient_moved_cents",
+    "refund": "patient_refund_cents",
+    "adjustment": "patient_writeoff_cents",
+}
+
+
+def patient_account(live: Sequence[Posting]) -> Row:
+    """The patient's net payments (payments + transfers - refunds), write-offs, evidence
+    txn_ids and last activity date."""
+    out: Row = {**dict.fromkeys(_PATIENT_FIELDS.values(), 0), "last_patient_date": None}
+    ids = []
+    for p in live:
+        if p.source != "patient":
+            continue
+        if p.kind in _PATIENT_FIELDS:
+            out[_PATIENT_FIELDS[p.kind]] += p.amount_cents
+        last = out["last_patient_date"]
+        out["last_patient_date"] = p.posted_date if last is None else max(last, p.posted_date)
+        ids.append(p.txn_id)
     out["patient_net_cents"] = (
         out["patient_paid_cents"] + out["patient_moved_cents"] - out["patient_refund_cents"]
-    ).astype("int64")
-    out["patient_txn_ids"] = out["patient_txn_ids"].fillna("").astype("string")
+    )
+    out["patient_txn_ids"] = ";".join(ids)
     return out
 
 
-def responsibility_text(accounts: pd.DataFrame) -> pd.Series:
-    """``$20.00 copay`` / ``$10.00 deductible and $5.00 coinsurance`` / ``$0.00`` per row."""
-    from cbclassify.verify.prepare import dollars
+def governing_allowed(
+    claim: CreditClaim,
+    live: Sequence[Posting],
+    fee_schedule: Mapping[tuple[str, str], tuple[FeeRow, ...]],
+    fee_schedule_empty: bool,
+) -> Row:
+    """allowed_cents (None when unknown), allowed_basis (``contract``, ``payer``, ``mixed`` or
+    None) and contracted_cents (the schedule amount where every line has one) of the claim
+    (see module docstring)."""
+    primary = claim.lines[0].payer_id  # the claim's first line in ledger order
+    pays = [
+        p
+        for p in live
+        if p.kind == "payment"
+        and p.source == "payer"
+        and p.amount_cents >= 0
+        and p.payer_id == primary
+        and p.allowed_cents is not None
+    ]
+    reported: dict[int, int] = {}  # the latest payment's allowed per line
+    for p in pays:
+        if p.line_no is not None and p.allowed_cents is not None:
+            reported[p.line_no] = p.allowed_cents
+    allowed: list[int | None] = []
+    capped: list[int | None] = []
+    basis: list[str | None] = []
+    for line in claim.lines:
+        contract = None if fee_schedule_empty else _contracted(line, fee_schedule)
+        rep = reported.get(line.line_no)
+        if rep == 0:
+            contract = 0
+        cap = contract if contract is None or contract <= line.charge_cents else line.charge_cents
+        value = cap if cap is not None else rep
+        allowed.append(value)
+        capped.append(cap)
+        basis.append(None if value is None else ("contract" if cap is not None else "payer"))
+    known = all(v is not None for v in allowed)
+    kinds = {b for b in basis if b is not None}
+    first_basis = next((b for b in basis if b is not None), None)
+    out: Row = {
+        "allowed_cents": sum(v for v in allowed if v is not None) if known else None,
+        "allowed_basis": (first_basis if len(kinds) == 1 else "mixed") if known else None,
+        "contracted_cents": (
+            sum(c for c in capped if c is not None) if all(c is not None for c in capped) else None
+        ),
+    }
+    claim_level = [p for p in pays if p.line_no is None]
+    if out["allowed_cents"] is None and claim_level:
+        out["allowed_cents"] = claim_level[-1].allowed_cents
+        out["allowed_basis"] = "payer"
+    return out
 
-    parts = []
-    for name in PR_NAMES.values():
-        cents = accounts[f"pr_{name}_cents"]
-        parts.append((dollars(cents) + " " + name).where(cents != 0, ""))
-    other = accounts["pr_cents"] - sum(accounts[f"pr_{n}_cents"] for n in PR_NAMES.values())
-    parts.append((dollars(other) + " other").where(other != 0, ""))
-    joined = parts[0]
-    for part in parts[1:]:
-        joined = (joined + " and " + part).where((joined != "") & (part != ""), joined + part)
-    return joined.where(joined != "", "$0.00")
+
+def _contracted(
+    line: Line, fee_schedule: Mapping[tuple[str, str], tuple[FeeRow, ...]]
+) -> int | None:
+    """The schedule's allowed per unit x units of the best row in force (exact modifier first,
+    then the latest effective date; the first such row on a tie)."""
+    if line.payer_id is None:
+        return None
+    best: tuple[tuple[bool, date], FeeRow] | None = None
+    day = line.service_date
+    for fee in fee_schedule.get((line.payer_id, line.cpt), ()):
+        if not (
+            fee.effective_from <= day and (fee.effective_to is None or day <= fee.effective_to)
+        ):
+            continue
+        exact = fee.modifier is not None and fee.modifier == line.modifier
+        if fee.modifier is not None and not exact:
+            continue
+        rank = (exact, fee.effective_from)
+        if best is None or rank > best[0]:
+            best = (rank, fee)
+    return None if best is None else best[1].allowed_per_unit_cents * line.units

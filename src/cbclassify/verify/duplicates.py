@@ -1,202 +1,234 @@
 """Postings counted more than once: the same amount from the same source on the same claim line.
 
-Copies are grouped by (claim, line, kind, source, payer, CAS codes for adjustments, |amount|).
-A negative posting of the same group (a reversal or takeback of that amount) cancels one copy,
-so a takeback followed by a corrected payment of the same amount is not a duplicate. The copies
-left beyond the first are *extras*. How they arose decides the source and the action:
+Copies are grouped by (line, kind, source, payer, CAS codes for adjustments, |amount|). A
+negative posting of the same group (a reversal or takeback of that amount) cancels one copy,
+so a takeback followed by a corrected payment of the same amount is not a duplicate. The
+copies left beyond the first are *extras*. How they arose decides the source and the action:
 
 * ``posted_twice``: the copies share a remittance (era_id) or trace / receipt number: one payment
   posted twice; undone internally (``reverse_posting``), no money moves.
-* ``paid_twice``: payer copies on distinct remittances with distinct traces: the payer paid twice.
+* ``paid_twice``: payer copies on distinct remittances with distinct traces: the payer paid twice
+  (``takeback_unclear`` instead when the payer has a negative payment that cancels no copy).
 * ``receipts_twice``: patient copies with distinct receipt numbers: the patient paid twice
   (a patient credit, left in the patient's account).
 * ``untraced_twice``: copies without trace or remittance: cannot tell posting from payment.
-* ``adjustment_twice``: an adjustment repeated without its payment: an allowance error.
+* ``adjustment_twice``: an adjustment repeated without its payment: an allowance error; one
+  repeated on the remittance of a repeated payment belongs to that payment's duplicate.
 Responsibility rows repeated in one group are de-duplicated silently (they move no balance).
+
+Also here: an adjustment a sequestering payer posted without any CAS code that is exactly the
+2% sequestration of its payment on the line (``uncoded_sequestration``).
 """
 
 from __future__ import annotations
 
-import pandas as pd
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from cbclassify.verify.masks import select
-from cbclassify.verify.textops import join_by
+from cbclassify.bundles import Posting
+from cbclassify.verify.claim import Row, line_key, payer_key
 
-DUP_KEY = ["claim_id", "line_key", "kind", "source", "payer_key", "code_key", "abs_cents"]
+_CANDIDATE_KINDS = ("payment", "adjustment", "responsibility")
 
 
-def find_duplicates(txns: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Mark duplicate copies.
+@dataclass(frozen=True)
+class Duplicates:
+    """The duplicated groups of one claim and the copies set aside before the accounting."""
 
-    Returns ``(txns, groups)``: ``txns`` gains ``extra`` (bool: a copy to set aside before the
-    accounting) and ``dup_kind``; ``groups`` has one row per duplicated group with claim_id,
-    payer_key, source, kind, dup_kind, copy_cents (one copy), extra_cents (balance effect of the
-    extras), n_extra, txn_ids (all copies, ';'-joined), dates, traces.
+    groups: list[Row]  # one per duplicated group (responsibility groups left out)
+    extra: frozenset[str]  # txn_ids of the extra copies
+
+
+def find_duplicates(postings: Sequence[Posting]) -> Duplicates:
+    """The duplicate groups of one claim's postings (in posting order).
+
+    Each group: gid, claim_id, line_key, kind, source, payer_key, group_code, reason_code,
+    copy_cents (one copy), n_copies, n_era, u_era, n_trace, u_trace, first_date, last_date,
+    n_extra, extra_cents (balance effect of the extras, positive), txn_ids (all copies,
+    ';'-joined), traces, eras and dup_kind (see module docstring).
     """
-    out = txns.copy()
-    out["extra"] = False
-    out["dup_kind"] = pd.Series(pd.NA, index=out.index, dtype="string")
-    cand = out[out["kind"].isin(["payment", "adjustment", "responsibility"])]
-    cand = cand[cand["amount_cents"] != 0]
-    if cand.empty:
-        return out, _empty_groups()
-    keyed = _with_keys(cand)
-    extra_mask = _extra_copies(keyed)
-    keyed = keyed.assign(extra=extra_mask)
-    dup_gids = keyed.loc[keyed["extra"], "gid"].unique()
-    copies = keyed[keyed["gid"].isin(dup_gids) & (keyed["amount_cents"] > 0)]
-    if copies.empty:
-        return out, _empty_groups()
-    groups = _describe_groups(copies)
-    groups = _classify(groups, keyed)
-    kind_by_gid = groups.set_index("gid")["dup_kind"]
-    copies = copies.assign(dup_kind=copies["gid"].map(kind_by_gid).astype("string"))
-    # Patient double payments on distinct receipts are real money: leave them in the account.
-    removed = copies["extra"] & ~copies["dup_kind"].isin(["receipts_twice", "takeback_unclear"])
-    out.loc[copies.index, "dup_kind"] = copies["dup_kind"]
-    out.loc[copies.index[removed.to_numpy()], "extra"] = True
-    groups = groups[groups["kind"] != "responsibility"].drop(columns=["gid"])
-    return out, groups.reset_index(drop=True)
-
-
-def _with_keys(cand: pd.DataFrame) -> pd.DataFrame:
-    codes = cand["group_code"].fillna("") + "-" + cand["reason_code"].fillna("")
-    keyed = cand.assign(
-        code_key=codes.where(cand["kind"] != "payment", ""),
-        abs_cents=cand["amount_cents"].abs(),
+    cand = [p for p in postings if p.kind in _CANDIDATE_KINDS and p.amount_cents != 0]
+    if not cand:
+        return Duplicates([], frozenset())
+    gids: dict[tuple[int, str, str, str, str, int], int] = {}
+    gid_of: dict[str, int] = {}
+    members: dict[int, list[Posting]] = defaultdict(list)
+    for p in cand:
+        code = "" if p.kind == "payment" else f"{p.group_code or ''}-{p.reason_code or ''}"
+        key = (line_key(p), p.kind, p.source, payer_key(p), code, abs(p.amount_cents))
+        gid = gid_of[p.txn_id] = gids.setdefault(key, len(gids))
+        members[gid].append(p)
+    copy_extra = _extra_copies(members.values())
+    dup_gids = {g for g, rows in members.items() if any(r.txn_id in copy_extra for r in rows)}
+    copies = [p for p in cand if gid_of[p.txn_id] in dup_gids and p.amount_cents > 0]
+    if not copies:
+        return Duplicates([], frozenset())
+    groups = _describe_groups(copies, gid_of, copy_extra)
+    _classify(groups, cand, gid_of, copy_extra)
+    kind_of = {g["gid"]: g["dup_kind"] for g in groups}
+    extra = frozenset(
+        p.txn_id
+        for p in copies
+        if p.txn_id in copy_extra
+        and kind_of[gid_of[p.txn_id]] not in ("receipts_twice", "takeback_unclear")
     )
-    keyed["gid"] = keyed.groupby(DUP_KEY, sort=False, dropna=False).ngroup()
-    return keyed
+    return Duplicates([g for g in groups if g["kind"] != "responsibility"], extra)
 
 
-def _extra_copies(keyed: pd.DataFrame) -> pd.Series:
-    """True for the positive copies beyond the survivors' first, latest posted first."""
-    positive = keyed["amount_cents"] > 0
-    by_gid = positive.groupby(keyed["gid"])
-    n_pos = by_gid.transform("sum")
-    n_neg = by_gid.transform("size") - n_pos
-    n_extra = (n_pos - n_neg - 1).clip(lower=0)
-    # keyed is sorted by claim, posted_date, txn_id: rank positives from the last one back.
-    rank_from_end = positive.astype("int64")[::-1].groupby(keyed["gid"][::-1]).cumsum()[::-1]
-    return positive & (rank_from_end <= n_extra) & (n_extra > 0)
+def _extra_copies(groups: Iterable[list[Posting]]) -> set[str]:
+    """The positive copies beyond the survivors' first (each negative copy cancels one),
+    latest posted first."""
+    out: set[str] = set()
+    for rows in groups:
+        positives = [r for r in rows if r.amount_cents > 0]
+        n_extra = max(len(positives) - (len(rows) - len(positives)) - 1, 0)
+        if n_extra:
+            out.update(r.txn_id for r in positives[len(positives) - n_extra :])
+    return out
 
 
-def _describe_groups(copies: pd.DataFrame) -> pd.DataFrame:
-    grouped = copies.groupby("gid", sort=False)
-    groups = grouped.agg(
-        claim_id=("claim_id", "first"),
-        line_key=("line_key", "first"),
-        kind=("kind", "first"),
-        source=("source", "first"),
-        payer_key=("payer_key", "first"),
-        group_code=("group_code", "first"),
-        reason_code=("reason_code", "first"),
-        copy_cents=("abs_cents", "first"),
-        n_copies=("txn_id", "size"),
-        n_era=("era_id", "count"),
-        u_era=("era_id", "nunique"),
-        n_trace=("remit_trace", "count"),
-        u_trace=("remit_trace", "nunique"),
-        first_date=("posted_date", "min"),
-        last_date=("posted_date", "max"),
-    )
-    extras = copies[copies["extra"]]
-    groups["n_extra"] = extras.groupby("gid").size().reindex(groups.index).fillna(0)
-    groups["n_extra"] = groups["n_extra"].astype("int64")
-    groups["extra_cents"] = (
-        extras.groupby("gid")["effect_cents"].sum().reindex(groups.index).fillna(0)
-    )
-    groups["extra_cents"] = (-groups["extra_cents"]).astype("int64")  # credit it makes
-    groups["txn_ids"] = join_by(copies["gid"], copies["txn_id"])
-    groups["traces"] = join_by(copies["gid"], copies["remit_trace"], ", ", unique=True)
-    groups["eras"] = join_by(copies["gid"], copies["era_id"], ";", unique=True)
-    return groups.reset_index()
+def _first(values: list[str | None]) -> str | None:
+    return next((v for v in values if v is not None), None)
 
 
-def _classify(groups: pd.DataFrame, keyed: pd.DataFrame) -> pd.DataFrame:
-    shared = (groups["n_era"] > groups["u_era"]) | (groups["n_trace"] > groups["u_trace"])
-    keyed_all = (groups["n_trace"] == groups["n_copies"]) | (groups["n_era"] == groups["n_copies"])
-    is_pay = groups["kind"] == "payment"
-    is_patient = groups["source"] == "patient"
-    kind = select(
-        [
-            groups["kind"] == "responsibility",
-            groups["kind"] == "adjustment",
-            is_pay & shared,
-            is_pay & keyed_all & is_patient,
-            is_pay & keyed_all,
-        ],
-        [
-            "responsibility_twice",
-            "adjustment_twice",
-            "posted_twice",
-            "receipts_twice",
-            "paid_twice",
-        ],
-        default="untraced_twice",
-    )
-    groups = groups.assign(dup_kind=pd.Series(kind, index=groups.index, dtype="string"))
-    # A payer that also took money back in amounts that match no copy (interest, sequestration,
-    # partial recoupment) may have paid the second copy as a correction: no duplicate claimed.
-    messy = _unmatched_takebacks(keyed)
-    pair = groups["claim_id"] + "|" + groups["payer_key"]
-    unclear = (groups["dup_kind"] == "paid_twice") & pair.isin(messy)
-    groups.loc[unclear, "dup_kind"] = "takeback_unclear"
-    return _attach_adjustments(groups, keyed)
+def _unique_join(values: list[str | None], sep: str) -> str | None:
+    seen = list(dict.fromkeys(v for v in values if v is not None))
+    return sep.join(seen) if seen else None
 
 
-def _unmatched_takebacks(keyed: pd.DataFrame) -> pd.Series:
-    """claim|payer keys with a negative payer payment that cancels no copy of its amount."""
-    pay = keyed[(keyed["kind"] == "payment") & (keyed["source"] == "payer")]
-    if pay.empty:
-        return pd.Series([], dtype="string")
-    positive = pay["amount_cents"] > 0
-    n_pos = positive.groupby(pay["gid"]).sum()
-    n_neg = (~positive).groupby(pay["gid"]).sum()
-    bad_gids = n_neg.index[(n_neg > n_pos).to_numpy()]
-    bad = pay[pay["gid"].isin(bad_gids)]
-    return (bad["claim_id"] + "|" + bad["payer_key"]).drop_duplicates()
-
-
-def _attach_adjustments(groups: pd.DataFrame, keyed: pd.DataFrame) -> pd.DataFrame:
-    """An adjustment repeated on the same remittance as a repeated payment belongs to that
-    payment's duplicate (the whole remittance was posted or paid again)."""
-    pay = groups[groups["dup_kind"].isin(["posted_twice", "paid_twice"])]
-    adj = groups["dup_kind"] == "adjustment_twice"
-    if pay.empty or not adj.any():
-        return groups
-    extra_rows = keyed[keyed["extra"] & keyed["gid"].isin(groups["gid"])]
-    pay_remits = extra_rows[extra_rows["gid"].isin(pay["gid"])]
-    pay_remits = pay_remits.assign(parent=pay_remits["gid"])[["claim_id", "era_id", "parent"]]
-    pay_remits = pay_remits.dropna(subset=["era_id"]).drop_duplicates(["claim_id", "era_id"])
-    adj_rows = extra_rows[extra_rows["gid"].isin(groups.loc[adj, "gid"])][
-        ["gid", "claim_id", "era_id"]
-    ]
-    linked = adj_rows.merge(pay_remits, on=["claim_id", "era_id"], how="inner")
-    if linked.empty:
-        return groups
-    parent_of = linked.drop_duplicates("gid").set_index("gid")["parent"]
-    parent_kind = groups.set_index("gid")["dup_kind"]
-    child = groups["gid"].isin(parent_of.index)
-    parents = groups.loc[child, "gid"].map(parent_of)
-    groups.loc[child, "dup_kind"] = parents.map(parent_kind).to_numpy()
-    groups["parent_gid"] = groups["gid"].map(parent_of).astype("Int64")
+def _describe_groups(
+    copies: list[Posting], gid_of: dict[str, int], copy_extra: set[str]
+) -> list[Row]:
+    by_gid: dict[int, list[Posting]] = {}
+    for p in copies:
+        by_gid.setdefault(gid_of[p.txn_id], []).append(p)
+    groups = []
+    for gid, rows in by_gid.items():
+        eras = [r.era_id for r in rows]
+        traces = [r.remit_trace for r in rows]
+        extras = [r for r in rows if r.txn_id in copy_extra]
+        head = rows[0]
+        groups.append(
+            {
+                "gid": gid,
+                "claim_id": head.claim_id,
+                "line_key": line_key(head),
+                "kind": head.kind,
+                "source": head.source,
+                "payer_key": payer_key(head),
+                "group_code": _first([r.group_code for r in rows]),
+                "reason_code": _first([r.reason_code for r in rows]),
+                "copy_cents": abs(head.amount_cents),
+                "n_copies": len(rows),
+                "n_era": sum(e is not None for e in eras),
+                "u_era": len({e for e in eras if e is not None}),
+                "n_trace": sum(t is not None for t in traces),
+                "u_trace": len({t for t in traces if t is not None}),
+                "first_date": min(r.posted_date for r in rows),
+                "last_date": max(r.posted_date for r in rows),
+                "n_extra": len(extras),
+                "extra_cents": -sum(r.effect_cents for r in extras),
+                "txn_ids": ";".join(r.txn_id for r in rows),
+                "traces": _unique_join(traces, ", "),
+                "eras": _unique_join(eras, ";"),
+            }
+        )
     return groups
 
 
-def _empty_groups() -> pd.DataFrame:
-    cols = {
-        "claim_id": "string",
-        "line_key": "int64",
-        "kind": "string",
-        "source": "string",
-        "payer_key": "string",
-        "dup_kind": "string",
-        "copy_cents": "int64",
-        "n_extra": "int64",
-        "extra_cents": "int64",
-        "txn_ids": "string",
-        "traces": "string",
-        "eras": "string",
-    }
-    return pd.DataFrame({c: pd.Series([], dtype=d) for c, d in cols.items()})
+def _classify(
+    groups: list[Row], cand: list[Posting], gid_of: dict[str, int], copy_extra: set[str]
+) -> None:
+    for g in groups:
+        shared = g["n_era"] > g["u_era"] or g["n_trace"] > g["u_trace"]
+        keyed_all = g["n_trace"] == g["n_copies"] or g["n_era"] == g["n_copies"]
+        is_pay = g["kind"] == "payment"
+        if g["kind"] == "responsibility":
+            g["dup_kind"] = "responsibility_twice"
+        elif g["kind"] == "adjustment":
+            g["dup_kind"] = "adjustment_twice"
+        elif is_pay and shared:
+            g["dup_kind"] = "posted_twice"
+        elif is_pay and keyed_all and g["source"] == "patient":
+            g["dup_kind"] = "receipts_twice"
+        elif is_pay and keyed_all:
+            g["dup_kind"] = "paid_twice"
+        else:
+            g["dup_kind"] = "untraced_twice"
+    messy = _unmatched_takebacks(cand, gid_of)
+    for g in groups:
+        if g["dup_kind"] == "paid_twice" and g["payer_key"] in messy:
+            g["dup_kind"] = "takeback_unclear"
+    _attach_adjustments(groups, cand, gid_of, copy_extra)
+
+
+def _unmatched_takebacks(cand: list[Posting], gid_of: dict[str, int]) -> set[str]:
+    """Payers with a negative payment that cancels no copy of its amount."""
+    pos: dict[int, int] = defaultdict(int)
+    neg: dict[int, int] = defaultdict(int)
+    pay = [p for p in cand if p.kind == "payment" and p.source == "payer"]
+    for p in pay:
+        (pos if p.amount_cents > 0 else neg)[gid_of[p.txn_id]] += 1
+    return {payer_key(p) for p in pay if neg[gid_of[p.txn_id]] > pos[gid_of[p.txn_id]]}
+
+
+def _attach_adjustments(
+    groups: list[Row], cand: list[Posting], gid_of: dict[str, int], copy_extra: set[str]
+) -> None:
+    """An adjustment repeated on the remittance of a repeated payment joins that duplicate
+    (the whole remittance was posted or paid again)."""
+    pay_gids = {g["gid"] for g in groups if g["dup_kind"] in ("posted_twice", "paid_twice")}
+    adj_gids = {g["gid"] for g in groups if g["dup_kind"] == "adjustment_twice"}
+    if not pay_gids or not adj_gids:
+        return
+    extra_rows = [p for p in cand if p.txn_id in copy_extra]
+    parent_by_era: dict[str, int] = {}
+    for p in extra_rows:
+        if gid_of[p.txn_id] in pay_gids and p.era_id is not None:
+            parent_by_era.setdefault(p.era_id, gid_of[p.txn_id])
+    parent_of: dict[int, int] = {}
+    for p in extra_rows:
+        if gid_of[p.txn_id] in adj_gids and p.era_id in parent_by_era:
+            parent_of.setdefault(gid_of[p.txn_id], parent_by_era[p.era_id])
+    kind_of = {g["gid"]: g["dup_kind"] for g in groups}
+    for g in groups:
+        if g["gid"] in parent_of:
+            g["dup_kind"] = kind_of[parent_of[g["gid"]]]
+
+
+def uncoded_sequestration(live: Sequence[Posting], payers: frozenset[str]) -> frozenset[str]:
+    """The txn_ids of adjustments posted without any CAS code by a sequestering payer whose
+    amount is the 2% sequestration of that payer's payment on the line (2/98 of the payment, to
+    the cent): a paper EOB's CO-253 keyed in without its code. Only one such row per line.
+    ``live``: the claim's postings without the extra copies."""
+    if not payers:
+        return frozenset()
+    mine = [p for p in live if p.source == "payer" and payer_key(p) in payers]
+    bare = [
+        p
+        for p in mine
+        if p.kind == "adjustment"
+        and p.group_code is None
+        and p.reason_code is None
+        and p.line_no is not None
+    ]
+    if not bare:
+        return frozenset()
+    paid: dict[tuple[int, str], int] = defaultdict(int)
+    for p in mine:
+        if p.kind == "payment" and p.amount_cents > 0:
+            paid[(line_key(p), payer_key(p))] += p.amount_cents
+    matches: dict[tuple[int, str], int] = defaultdict(int)
+    hits = []
+    for p in bare:
+        line_paid = paid.get((line_key(p), payer_key(p)), 0)
+        expected = (line_paid * 2 + 49) // 98
+        hit = abs(p.amount_cents - expected) <= 1 and line_paid > 0
+        hits.append(hit)
+        matches[(line_key(p), payer_key(p))] += hit
+    return frozenset(
+        p.txn_id
+        for p, hit in zip(bare, hits, strict=True)
+        if hit and matches[(line_key(p), payer_key(p))] == 1
+    )

@@ -1,161 +1,205 @@
-"""``verify_credits``: run every rule for every credit and decide a verdict per credit."""
+"""``verify_credits``: run every rule for every credit and decide a verdict per credit.
+
+``verify_bundle`` verifies one credit from its ``ClaimBundle``: duplicates set aside, each
+party's account and excess, the pattern findings allocated into them, a sentence per finding,
+and the verdict. ``verify_credits`` builds the bundles of a ledger's credits and runs
+``verify_bundle`` over them (across processes by patient group for a large ledger).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from functools import partial
+from typing import Any
+
+import numpy as np
 import pandas as pd
 
+from cbclassify.balances import resolve_as_of
+from cbclassify.bundles import ClaimBundle, Credits, LedgerContext, map_patient_groups
 from cbclassify.contract.ledger import Ledger
-from cbclassify.verify.accounts import patient_accounts, payer_accounts, uncoded_sequestration
-from cbclassify.verify.allowed import governing_allowed
-from cbclassify.verify.duplicates import find_duplicates
+from cbclassify.verify.accounts import governing_allowed, patient_account, payer_accounts
+from cbclassify.verify.claim import Row, credit_claim
+from cbclassify.verify.duplicates import find_duplicates, uncoded_sequestration
 from cbclassify.verify.findings import allocate, patterns
-from cbclassify.verify.parties import claim_frame, party_totals
-from cbclassify.verify.prepare import Workset, build_workset, dollars
-from cbclassify.verify.statements import component_statements
-from cbclassify.verify.textops import join_by, unique_tokens
-from cbclassify.verify.verdict import SOURCE_WORDS, decide, summarize_components, summarize_parties
+from cbclassify.verify.parties import claim_row, party_rows
+from cbclassify.verify.statements import StatementContext, statement
+from cbclassify.verify.verdict import assemble, decide, summarize_components, summarize_parties
 
-RESULT_COLUMNS = [
-    "claim_id",
-    "credit_cents",
-    "verification",
-    "verified_source",
-    "explained_cents",
-    "evidence",
-    "components",
-    "statement",
-    "disagreement",
-    "review_reason",
-    "predicted_source",
-    "confirmed_rule",
-    "confirmed_action",
-    "confirmed_payer_id",
-]
+
+@dataclass(frozen=True)
+class Verdict:
+    """The verification of one credit (the fields are the columns of ``verify_credits``)."""
+
+    claim_id: str
+    credit_cents: int
+    verification: str  # confirmed, partial, refuted or inconclusive
+    verified_source: str | None  # None unless confirmed
+    explained_cents: int
+    evidence: str  # ';'-joined txn_ids
+    components: list[Row]  # source, rule, action, payer_id, amount_cents, txn_ids, statement
+    statement: str
+    disagreement: bool  # confirmed, and not the predicted source
+    review_reason: str | None  # None when confirmed and agreeing
+    predicted_source: str | None
+    confirmed_rule: str | None  # what ``resolve`` acts on
+    confirmed_action: str | None
+    confirmed_payer_id: str | None
+
+
+RESULT_COLUMNS = [f.name for f in fields(Verdict)]
+_TEXT_COLUMNS = ("verification", "verified_source", "evidence", "statement", "review_reason",
+                 "predicted_source", "confirmed_rule", "confirmed_action", "confirmed_payer_id")  # fmt: skip
+
+
+def verify_bundle(
+    context: LedgerContext, bundle: ClaimBundle, predicted_source: str | None = None
+) -> Verdict:
+    """The verdict of the credit of ``bundle`` (see module docstring)."""
+    claim = credit_claim(bundle)
+    duplicates = find_duplicates(claim.postings)
+    live = [p for p in claim.postings if p.txn_id not in duplicates.extra]
+    uncoded = uncoded_sequestration(live, context.sequestering_payers)
+    accounts = payer_accounts(claim, live, uncoded)
+    allowed = governing_allowed(claim, live, context.fee_schedule, context.fee_schedule_empty)
+    patient = patient_account(live)
+    c = claim_row(claim, accounts, patient, allowed)
+    parties = party_rows(c, accounts)
+    found = patterns(claim.claim_id, duplicates.groups, live, parties)
+    refunds: dict[str, int] = {}
+    for a in accounts:
+        refunds.setdefault(a["payer_id"], a["refund_cents"])
+    comps, full = allocate(found, parties, refunds)
+    names = {pid: p.payer_name for pid, p in context.payers.items()}
+    ctx = StatementContext(c, accounts, names)
+    for comp in comps:
+        comp["statement"] = statement(comp, ctx)
+    for comp in comps:
+        comp["txn_ids"] = _evidence_ids(comp, ctx, patient)
+    v = decide(
+        claim.credit_cents,
+        summarize_components(comps),
+        summarize_parties(parties, full),
+        context.plb_recoveries,
+        claim.claim_id,
+        predicted_source,
+    )
+    v["claim_id"] = claim.claim_id
+    v.update(assemble(v, comps))
+    return Verdict(**{name: v[name] for name in RESULT_COLUMNS})
+
+
+def _evidence_ids(comp: Row, ctx: StatementContext, patient: Row) -> str:
+    """A party's remainder rests on that party's postings: the payer's or the patient's."""
+    own: str = comp["txn_ids"] or ""
+    if own != "":
+        return own
+    if comp["party"] == "patient":
+        return str(patient["patient_txn_ids"] or "")
+    account = ctx.accounts.get(comp["payer_id"] or "")
+    return str((account or {}).get("txn_ids") or "")
 
 
 def verify_credits(
     ledger: Ledger,
     credits: pd.DataFrame,
-    as_of: object = None,
-    predicted: pd.Series | pd.DataFrame | None = None,
+    as_of: pd.Timestamp | str | None = None,
+    predicted: pd.Series | pd.DataFrame | Mapping[str, str] | None = None,
+    *,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """Verify every credit against the ledger, for every source.
 
     Args:
-        ledger: the practice's ledger (memory frames).
+        ledger: the practice's ledger (frames, or a request's rows).
         credits: ``cbclassify.balances.credit_balances(ledger, as_of)`` (claim_id, credit_cents).
         as_of: the date the credits are verified on (default: the ledger's latest posting).
-        predicted: optional predicted source per claim_id (a Series indexed by claim_id, or a
-            frame with claim_id and predicted_source columns).
+        predicted: optional predicted source per claim_id (a Series indexed by claim_id, a
+            frame with claim_id and predicted_source columns, or a mapping).
+        workers: processes for a large ledger (default: every core; see
+            ``bundles.map_patient_groups``).
 
     Returns:
-        One row per credit: claim_id, credit_cents, verification, verified_source (NA unless
-        confirmed), explained_cents, evidence (';'-joined txn_ids), components (list of dicts:
-        source, rule, action, payer_id, amount_cents, txn_ids, statement), statement,
-        disagreement, review_reason (NA when confirmed and agreeing), predicted_source,
-        confirmed_rule / confirmed_action / confirmed_payer_id (what ``resolve`` acts on).
+        One row per credit (``RESULT_COLUMNS``, the fields of ``Verdict``), in the credits'
+        order: components is a list of dicts (source, rule, action, payer_id, amount_cents,
+        txn_ids, statement), evidence the ';'-joined txn_ids.
     """
-    ws = build_workset(ledger, credits, as_of)
-    if ws.credits.empty:
+    if credits.empty:
         return _empty_result()
-    txns, groups = find_duplicates(ws.txns)
-    txns["uncoded_seq"] = uncoded_sequestration(txns, ws.sequestering_payers)
-    ws = Workset(**{**ws.__dict__, "txns": txns})
-    accounts = payer_accounts(txns, ws.claims)
-    allowed = governing_allowed(ws.lines, ws.fee_schedule, txns)
-    patient = patient_accounts(txns, ws.credits["claim_id"])
-    claims = claim_frame(ws, accounts, patient, allowed)
-    parties = party_totals(claims, accounts)
-    pats = patterns(groups, txns, parties)
-    refunds = accounts.set_index(accounts["claim_id"] + "|" + accounts["payer_id"])["refund_cents"]
-    comps, full = allocate(pats, parties, refunds)
-    payer_names = ws.payers.set_index("payer_id")["payer_name"]
-    comps["statement"] = component_statements(comps, claims, accounts, groups, payer_names)
-    comps["txn_ids"] = _evidence_ids(comps, accounts, patient)
-    outside = comps[comps["party"] == ""].groupby("claim_id")["amount_cents"].sum()
-    verdict = decide(
-        ws.credits,
-        summarize_components(comps),
-        summarize_parties(parties, full),
-        outside,
-        ws.plb_recoveries,
-        predicted,
-    )
-    return _assemble(verdict, comps)
+    return result_frame(verify_records(ledger, credits, as_of, predicted, workers=workers))
 
 
-def _evidence_ids(comps: pd.DataFrame, accounts: pd.DataFrame, patient: pd.DataFrame) -> pd.Series:
-    """Party remainders rest on the party's postings: the payer's or the patient's."""
-    ids = comps["txn_ids"].fillna("").astype("string")
-    by_payer = accounts.set_index(accounts["claim_id"] + "|" + accounts["payer_id"])["txn_ids"]
-    payer_ids = (
-        (comps["claim_id"] + "|" + comps["payer_id"].fillna("")).map(by_payer).astype("string")
-    )
-    pat_ids = (
-        comps["claim_id"].map(patient.set_index("claim_id")["patient_txn_ids"]).astype("string")
-    )
-    is_patient = comps["party"] == "patient"
-    fill = payer_ids.where(~is_patient, pat_ids).fillna("").astype("string")
-    return ids.where(ids != "", fill)
+def verify_records(
+    ledger: Ledger,
+    credits: pd.DataFrame,
+    as_of: pd.Timestamp | str | None = None,
+    predicted: pd.Series | pd.DataFrame | Mapping[str, str] | None = None,
+    *,
+    workers: int | None = None,
+) -> list[Verdict]:
+    """The ``Verdict`` of every credit, in the credits' order (``verify_credits`` unframed)."""
+    dated = credits_on(credits, resolve_as_of(ledger, as_of))
+    check = partial(verify_predicted, predicted=predicted_by_claim(predicted))
+    return map_patient_groups(check, ledger, dated, workers=workers)
 
 
-def _assemble(verdict: pd.DataFrame, comps: pd.DataFrame) -> pd.DataFrame:
-    ordered = comps.sort_values(
-        ["claim_id", "amount_cents"], ascending=[True, False], kind="stable"
-    )
-    records = ordered[
-        ["claim_id", "source", "rule", "action", "payer_id", "amount_cents", "txn_ids", "statement"]
-    ]
-    lists: dict[str, list[dict]] = {}
-    for rec in records.to_dict("records"):
-        claim = rec.pop("claim_id")
-        rec = {k: (None if v is pd.NA else v) for k, v in rec.items()}
-        rec["amount_cents"] = int(rec["amount_cents"])
-        rec["txn_ids"] = [t for t in (rec["txn_ids"] or "").split(";") if t]
-        lists.setdefault(claim, []).append(rec)
-    out = verdict.copy()
-    out["components"] = out["claim_id"].map(lambda c: lists.get(c, []))
-    evidence = unique_tokens(join_by(ordered["claim_id"], ordered["txn_ids"]))
-    out["evidence"] = out["claim_id"].map(evidence).astype("string").fillna("")
-    texts = join_by(ordered["claim_id"], ordered["statement"], " ")
-    short = verdict["short_words"].fillna("")
-    tail = (
-        " Shortfalls elsewhere on the claim ("
-        + short
-        + ") leave a credit of "
-        + dollars(out["credit_cents"])
-        + "."
-    )
-    tail = tail.where((short != "") & (out["verification"] == "confirmed"), "")
-    out["statement"] = (
-        _headline(out) + out["claim_id"].map(texts).astype("string").fillna("") + tail
-    )
-    out["statement"] = out["statement"].str.strip()
-    return out[RESULT_COLUMNS].reset_index(drop=True)
+def verify_predicted(
+    context: LedgerContext, bundle: ClaimBundle, predicted: Mapping[str, str | None]
+) -> Verdict:
+    """``verify_bundle`` with the credit's prediction looked up in ``predicted``."""
+    return verify_bundle(context, bundle, predicted.get(bundle.claim_id))
 
 
-def _headline(v: pd.DataFrame) -> pd.Series:
-    credit = dollars(v["credit_cents"])
-    source = v["verified_source"].map(SOURCE_WORDS).fillna("")
-    head = pd.Series("", index=v.index, dtype="string")
-    head = head.mask(
-        v["verification"] == "confirmed", "Confirmed " + source + " of " + credit + ". "
+def credits_on(credits: pd.DataFrame, as_of: pd.Timestamp) -> Credits:
+    """The credits (claim_id, credit_cents) as ``bundles`` reads them, all dated ``as_of``."""
+    return Credits.on(
+        [str(c) for c in credits["claim_id"].tolist()],
+        credits["credit_cents"].tolist(),
+        as_of.date(),
     )
-    head = head.mask(v["verification"] == "partial", "Partly explained credit of " + credit + ". ")
-    head = head.mask(
-        v["verification"] == "refuted", "Prediction refuted for the credit of " + credit + ". "
-    )
-    head = head.mask(
-        v["verification"] == "inconclusive",
-        "Credit of " + credit + " not verifiable from the ledger. ",
-    )
-    reason = v["review_reason"].fillna("")
-    tail = (reason + ". ").where((reason != "") & (v["verification"] != "confirmed"), "")
-    return head + tail
+
+
+def predicted_by_claim(
+    predicted: pd.Series | pd.DataFrame | Mapping[str, str] | None,
+) -> dict[str, str | None]:
+    """The predicted source per claim_id: from a Series indexed by claim_id, a frame with
+    claim_id and predicted_source columns, or a mapping."""
+    if predicted is None:
+        return {}
+    if isinstance(predicted, Mapping):
+        return {str(k): _text(v) for k, v in predicted.items()}
+    if isinstance(predicted, pd.DataFrame):
+        predicted = predicted.set_index("claim_id")["predicted_source"]
+    values = predicted.astype("string").tolist()
+    return {str(k): _text(v) for k, v in zip(predicted.index.tolist(), values, strict=True)}
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or pd.isna(value) else str(value)
+
+
+def result_frame(verdicts: list[Verdict]) -> pd.DataFrame:
+    """Verdicts -> the frame ``verify_credits`` returns (``RESULT_COLUMNS``)."""
+    if not verdicts:
+        return _empty_result()
+    rows = [vars(v) for v in verdicts]
+    claim_ids = pd.Series([r["claim_id"] for r in rows], dtype="string")
+    lists = {r["claim_id"]: r["components"] for r in rows}
+    columns: dict[str, Any] = {
+        "claim_id": claim_ids,
+        "credit_cents": np.array([r["credit_cents"] for r in rows], dtype="int64"),
+        "explained_cents": pd.array([r["explained_cents"] for r in rows], dtype="Int64"),
+        "components": claim_ids.map(lambda c: lists.get(c, [])),
+        "disagreement": pd.array([r["disagreement"] for r in rows], dtype="bool[pyarrow]"),
+    }
+    for name in _TEXT_COLUMNS:
+        columns[name] = pd.array([r[name] for r in rows], dtype="string")
+    return pd.DataFrame({name: columns[name] for name in RESULT_COLUMNS})
 
 
 def _empty_result() -> pd.DataFrame:
-    cols = {c: pd.Series([], dtype="string") for c in RESULT_COLUMNS}
+    cols: dict[str, pd.Series] = {c: pd.Series([], dtype="string") for c in RESULT_COLUMNS}
     cols["credit_cents"] = pd.Series([], dtype="int64")
     cols["explained_cents"] = pd.Series([], dtype="Int64")
     cols["disagreement"] = pd.Series([], dtype=bool)

@@ -14,269 +14,231 @@ These expectations add up to C, so the parties' excesses plus the duplicates set
 to the credit exactly whenever every party is known. A party is unknown when a fact it needs is
 missing (no fee schedule and no payer-reported allowed; a manual posting without responsibility
 rows); the rest of the claim can still be settled by the pattern rules (duplicates, a payer not
-billed, responsibility written off as contractual, a patient paying twice).
+billed, responsibility written off as contractual, a patient paying twice). Where the allowed
+amount is unknown, the primary payer and the write-offs together are still known (G cancels
+out): ``net1 + PR1 + S1 + write-offs - C``; that excess cannot be split between payer
+overpayment and allowance error, so its default source is None (``unsplit``).
 """
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from cbclassify.verify.claim import CreditClaim, Row
 
-from cbclassify.verify.masks import select, where
-from cbclassify.verify.prepare import Workset
-
-PARTY_COLUMNS = [
-    "claim_id",
-    "party",  # payer:<id> | writeoffs | payer_writeoffs:<id> | patient
+_ROLE_FIELDS = (
+    "net_cents",
+    "pr_cents",
+    "seq_cents",
+    "writeoff_cents",
+    "adjudicated",
+    "pr_known",
     "payer_id",
-    "role",
-    "total_cents",  # Int64: excess held (negative: short); NA when unknown
-    "default_source",
-    "default_rule",
-    "unknown_reason",
-]
+)
+_NO_PR_PRIMARY = "the primary payer's payment was posted manually without patient responsibility"
+_NO_ALLOWED = "no fee schedule row and no payer-reported allowed amount"
 
 
-def claim_frame(
-    ws: Workset, accounts: pd.DataFrame, patient: pd.DataFrame, allowed: pd.DataFrame
-) -> pd.DataFrame:
-    """One row per credit claim with the facts the party totals need."""
-    claims = (
-        ws.credits.merge(ws.claims, on="claim_id", how="left")
-        .merge(allowed, on="claim_id", how="left")
-        .merge(patient, on="claim_id", how="left")
+def claim_row(claim: CreditClaim, accounts: list[Row], patient: Row, allowed: Row) -> Row:
+    """The facts the party totals need: the claim's facts, its allowed amount, the patient's
+    account and the primary (``p1_``) and secondary (``p2_``) payers' accounts."""
+    c: Row = {
+        "claim_id": claim.claim_id,
+        "credit_cents": claim.credit_cents,
+        **claim.facts,
+        **allowed,
+        **patient,
+    }
+    for role, prefix in (("primary", "p1_"), ("secondary", "p2_")):
+        row = next((a for a in accounts if a["role"] == role), None)
+        for name in _ROLE_FIELDS:
+            value = None if row is None else row[name]
+            if name in ("adjudicated", "pr_known"):
+                value = bool(value)
+            elif name != "payer_id":
+                value = value or 0
+            c[prefix + name] = value
+    c["writeoff_cents"] = c["p1_writeoff_cents"]
+    full = (
+        c["allowed_cents"] is not None
+        and c["p1_net_cents"] + c["p1_seq_cents"] == c["allowed_cents"]
     )
-    prim = _role_row(accounts, "primary", "p1_")
-    sec = _role_row(accounts, "secondary", "p2_")
-    claims = claims.merge(prim, on="claim_id", how="left").merge(sec, on="claim_id", how="left")
-    # Contractual write-offs are the primary's; a secondary's (Medicaid writing off the rest of
-    # the patient's share) and an unbilled payer's belong to that payer's party.
-    claims["writeoff_cents"] = claims["p1_writeoff_cents"]
-    for col in [
-        "p1_net_cents",
-        "p1_pr_cents",
-        "p1_seq_cents",
-        "p1_writeoff_cents",
-        "writeoff_cents",
-        "p2_net_cents",
-        "p2_pr_cents",
-        "p2_seq_cents",
-        "p2_writeoff_cents",
-    ]:
-        claims[col] = claims[col].fillna(0).astype("int64")
-    for col in ["p1_adjudicated", "p1_pr_known", "p2_adjudicated", "p2_pr_known"]:
-        claims[col] = claims[col].fillna(False).astype(bool)
-    # A manual payment of the whole allowed amount (less sequestration) assigned the patient
-    # nothing: the payer's own arithmetic shows no responsibility.
-    full = (claims["p1_net_cents"] + claims["p1_seq_cents"] == claims["allowed_cents"]).fillna(
-        False
-    )
-    claims["p1_paid_in_full"] = (
-        claims["p1_adjudicated"] & ~claims["p1_pr_known"] & full.astype(bool)
-    )
-    claims["p1_pr_known"] = claims["p1_pr_known"] | claims["p1_paid_in_full"]
-    claims["self_pay"] = claims["primary_payer_id"].isna()
-    claims["has_secondary"] = claims["secondary_payer_id"].notna()
-    return claims
+    c["p1_paid_in_full"] = c["p1_adjudicated"] and not c["p1_pr_known"] and full
+    c["p1_pr_known"] = c["p1_pr_known"] or c["p1_paid_in_full"]
+    c["self_pay"] = c["primary_payer_id"] is None
+    c["has_secondary"] = c["secondary_payer_id"] is not None
+    return c
 
 
-def _role_row(accounts: pd.DataFrame, role: str, prefix: str) -> pd.DataFrame:
-    rows = accounts[accounts["role"] == role].drop_duplicates("claim_id")
-    keep = [
-        "net_cents",
-        "pr_cents",
-        "seq_cents",
-        "writeoff_cents",
-        "adjudicated",
-        "pr_known",
-        "payer_id",
-    ]
-    return rows[["claim_id", *keep]].rename(columns={c: prefix + c for c in keep})
+def _party(
+    c: Row,
+    party: str,
+    payer_id: str | None,
+    role: str,
+    total: int | None,
+    source: str | None,
+    rule: str,
+    reason: str,
+) -> Row:
+    return {
+        "claim_id": c["claim_id"],
+        "party": party,
+        "payer_id": payer_id,
+        "role": role,
+        "total_cents": total,
+        "default_source": source,
+        "default_rule": rule,
+        "unknown_reason": reason,
+    }
 
 
-def party_totals(claims: pd.DataFrame, accounts: pd.DataFrame) -> pd.DataFrame:
-    """Every party of every credit claim with its excess (NA when unknown) and default source."""
-    unsplit = combined_primary_writeoffs(claims)
-    split = ~claims["claim_id"].isin(unsplit["claim_id"])
-    frames = [
-        _primary_party(claims[split]),
-        _secondary_party(claims),
-        _unbilled_parties(accounts),
-        _writeoff_party(claims[split]),
-        unsplit,
-        _patient_party(claims),
-    ]
-    parties = pd.concat([f for f in frames if not f.empty], ignore_index=True)
-    parties["total_cents"] = parties["total_cents"].astype("Int64")
-    return parties[PARTY_COLUMNS]
+def party_rows(c: Row, accounts: list[Row]) -> list[Row]:
+    """Every party of the claim with its excess (``total_cents``, None when unknown), its
+    default source and rule, and the reason when unknown."""
+    unsplit = not c["self_pay"] and c["allowed_cents"] is None and c["p1_adjudicated"]
+    out = []
+    if not unsplit and not c["self_pay"]:
+        out.append(_primary(c))
+    if c["has_secondary"]:
+        out.append(_secondary(c))
+    out.extend(_unbilled(c, a) for a in accounts if a["role"] == "not_billed")
+    if not unsplit:
+        out.append(_writeoffs(c))
+    if unsplit:
+        out.append(_unsplit(c))
+    out.append(_patient(c))
+    return out
 
 
-def _na_where(values: pd.Series | np.ndarray, unknown: pd.Series) -> pd.Series:
-    out = pd.Series(values, index=unknown.index).astype("Int64")
-    return out.where(~unknown, pd.NA)
-
-
-def _primary_party(c: pd.DataFrame) -> pd.DataFrame:
-    c = c[~c["self_pay"]]
+def _primary(c: Row) -> Row:
     g = c["allowed_cents"]
     adjudicated = c["p1_adjudicated"]
-    owed = g.fillna(0) - c["p1_pr_cents"] - c["p1_seq_cents"]
-    excess = where(adjudicated, c["p1_net_cents"] - owed, c["p1_net_cents"])
-    no_pr = adjudicated & ~c["p1_pr_known"]
-    no_allowed = adjudicated & g.isna()
-    reason = select(
-        [no_pr, no_allowed],
-        [
-            "the primary payer's payment was posted manually without patient responsibility",
-            "no fee schedule row and no payer-reported allowed amount",
-        ],
-        default="",
-    )
-    return pd.DataFrame(
-        {
-            "claim_id": c["claim_id"],
-            "party": "payer:" + c["primary_payer_id"].astype("string"),
-            "payer_id": c["primary_payer_id"],
-            "role": "primary",
-            "total_cents": _na_where(excess, no_pr | no_allowed),
-            "default_source": "payer_overpayment",
-            "default_rule": "above_allowed",
-            "unknown_reason": reason,
-        }
+    owed = (g or 0) - c["p1_pr_cents"] - c["p1_seq_cents"]
+    excess = c["p1_net_cents"] - owed if adjudicated else c["p1_net_cents"]
+    no_pr = adjudicated and not c["p1_pr_known"]
+    no_allowed = adjudicated and g is None
+    reason = _NO_PR_PRIMARY if no_pr else _NO_ALLOWED if no_allowed else ""
+    payer = c["primary_payer_id"]
+    return _party(
+        c,
+        f"payer:{payer}",
+        payer,
+        "primary",
+        None if no_pr or no_allowed else excess,
+        "payer_overpayment",
+        "above_allowed",
+        reason,
     )
 
 
-def _secondary_party(c: pd.DataFrame) -> pd.DataFrame:
-    c = c[c["has_secondary"]]
+def _secondary(c: Row) -> Row:
     adjudicated = c["p2_adjudicated"]
     owed = c["p1_pr_cents"] - c["p2_pr_cents"] - c["p2_seq_cents"]
     held = c["p2_net_cents"] + c["p2_writeoff_cents"]
-    excess = where(adjudicated, held - owed, held)
-    no_primary = adjudicated & ~(c["p1_adjudicated"] & c["p1_pr_known"])
-    no_pr = adjudicated & ~c["p2_pr_known"]
-    reason = select(
-        [no_primary, no_pr],
-        [
-            "the secondary payer paid but the primary's patient responsibility is not known",
-            "the secondary payer's payment was posted manually without patient responsibility",
-        ],
-        default="",
+    excess = held - owed if adjudicated else held
+    no_primary = adjudicated and not (c["p1_adjudicated"] and c["p1_pr_known"])
+    no_pr = adjudicated and not c["p2_pr_known"]
+    reason = (
+        "the secondary payer paid but the primary's patient responsibility is not known"
+        if no_primary
+        else "the secondary payer's payment was posted manually without patient responsibility"
+        if no_pr
+        else ""
     )
-    return pd.DataFrame(
-        {
-            "claim_id": c["claim_id"],
-            "party": "payer:" + c["secondary_payer_id"].astype("string"),
-            "payer_id": c["secondary_payer_id"],
-            "role": "secondary",
-            "total_cents": _na_where(excess, no_primary | no_pr),
-            "default_source": "payer_overpayment",
-            "default_rule": "secondary_excess",
-            "unknown_reason": reason,
-        }
+    payer = c["secondary_payer_id"]
+    return _party(
+        c,
+        f"payer:{payer}",
+        payer,
+        "secondary",
+        None if no_primary or no_pr else excess,
+        "payer_overpayment",
+        "secondary_excess",
+        reason,
     )
 
 
-def _unbilled_parties(accounts: pd.DataFrame) -> pd.DataFrame:
-    a = accounts[accounts["role"] == "not_billed"]
-    # Write-offs from a payer the claim was not billed to came with its payment: they are its.
+def _unbilled(c: Row, a: Row) -> Row:
     held = a["net_cents"] + a["writeoff_cents"] + a["seq_cents"]
-    undeclared_secondary = a["n_oa23"] > 0
-    return pd.DataFrame(
-        {
-            "claim_id": a["claim_id"],
-            "party": "payer:" + a["payer_id"],
-            "payer_id": a["payer_id"],
-            "role": "not_billed",
-            "total_cents": _na_where(held.to_numpy(), undeclared_secondary),
-            "default_source": "payer_overpayment",
-            "default_rule": "not_billed",
-            "unknown_reason": where(
-                undeclared_secondary,
-                "a payer paid as secondary (OA-23) but the claim names no such secondary payer",
-                "",
-            ),
-        }
+    undeclared = a["n_oa23"] > 0
+    reason = (
+        "a payer paid as secondary (OA-23) but the claim names no such secondary payer"
+        if undeclared
+        else ""
+    )
+    return _party(
+        c,
+        f"payer:{a['payer_id']}",
+        a["payer_id"],
+        "not_billed",
+        None if undeclared else held,
+        "payer_overpayment",
+        "not_billed",
+        reason,
     )
 
 
-def _writeoff_party(c: pd.DataFrame) -> pd.DataFrame:
+def _writeoffs(c: Row) -> Row:
     g = c["allowed_cents"]
-    pending = ~c["self_pay"] & ~c["p1_adjudicated"]
-    expected = where(c["self_pay"] | pending, 0, c["charge_cents"] - g.fillna(0))
+    pending = not c["self_pay"] and not c["p1_adjudicated"]
+    expected = 0 if c["self_pay"] or pending else c["charge_cents"] - (g or 0)
     excess = c["writeoff_cents"] - expected
-    unknown_allowed = ~c["self_pay"] & ~pending & g.isna()
-    unknown_pending = pending & (c["writeoff_cents"] != 0)
-    reason = select(
-        [unknown_allowed, unknown_pending],
-        [
-            "no fee schedule row and no payer-reported allowed amount",
-            "write-offs were posted before the primary payer adjudicated",
-        ],
-        default="",
+    unknown_allowed = not c["self_pay"] and not pending and g is None
+    unknown_pending = pending and c["writeoff_cents"] != 0
+    reason = (
+        _NO_ALLOWED
+        if unknown_allowed
+        else "write-offs were posted before the primary payer adjudicated"
+        if unknown_pending
+        else ""
     )
-    return pd.DataFrame(
-        {
-            "claim_id": c["claim_id"],
-            "party": "writeoffs",
-            "payer_id": c["primary_payer_id"],
-            "role": "writeoffs",
-            "total_cents": _na_where(excess, unknown_allowed | unknown_pending),
-            "default_source": "allowance_error",
-            "default_rule": "above_contract",
-            "unknown_reason": reason,
-        }
+    return _party(
+        c,
+        "writeoffs",
+        c["primary_payer_id"],
+        "writeoffs",
+        None if unknown_allowed or unknown_pending else excess,
+        "allowance_error",
+        "above_contract",
+        reason,
     )
 
 
-def _patient_party(c: pd.DataFrame) -> pd.DataFrame:
-    resp, known, reason = patient_responsibility(c)
-    excess = c["patient_net_cents"] + c["patient_writeoff_cents"] - resp
-    return pd.DataFrame(
-        {
-            "claim_id": c["claim_id"],
-            "party": "patient",
-            "payer_id": pd.Series(pd.NA, index=c.index, dtype="string"),
-            "role": "patient",
-            "total_cents": _na_where(excess.to_numpy(), ~known),
-            "default_source": "patient_credit",
-            "default_rule": "above_responsibility",
-            "unknown_reason": reason,
-        }
-    )
-
-
-def patient_responsibility(c: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+def patient_responsibility_row(c: Row) -> tuple[int, bool, str]:
     """(responsibility cents, known, reason-if-unknown): the last adjudicating payer's PR rows;
     a self-pay claim's patient owes the charge."""
-    sec_done = c["has_secondary"] & c["p2_adjudicated"]
-    prim_done = ~c["self_pay"] & c["p1_adjudicated"]
-    resp = select(
-        [c["self_pay"], sec_done, prim_done],
-        [c["charge_cents"], c["p2_pr_cents"], c["p1_pr_cents"]],
-        default=0,
+    sec_done = c["has_secondary"] and c["p2_adjudicated"]
+    prim_done = not c["self_pay"] and c["p1_adjudicated"]
+    if c["self_pay"]:
+        return c["charge_cents"], True, ""
+    if sec_done:
+        resp, known = c["p2_pr_cents"], c["p2_pr_known"]
+    elif prim_done:
+        resp, known = c["p1_pr_cents"], c["p1_pr_known"]
+    else:
+        return 0, False, "the payer has not adjudicated the claim yet"
+    reason = (
+        ""
+        if known
+        else ("the payer's payment was posted manually without patient responsibility rows")
     )
-    known = select(
-        [c["self_pay"], sec_done, prim_done],
-        [True, c["p2_pr_known"], c["p1_pr_known"]],
-        default=False,
-    ).astype(bool)
-    reason = select(
-        [c["self_pay"] | known, sec_done | prim_done],
-        ["", "the payer's payment was posted manually without patient responsibility rows"],
-        default="the payer has not adjudicated the claim yet",
-    )
-    return (
-        pd.Series(resp, index=c.index, dtype="int64"),
-        pd.Series(known, index=c.index),
-        pd.Series(reason, index=c.index, dtype="string"),
+    return resp, known, reason
+
+
+def _patient(c: Row) -> Row:
+    resp, known, reason = patient_responsibility_row(c)
+    excess = c["patient_net_cents"] + c["patient_writeoff_cents"] - resp
+    return _party(
+        c,
+        "patient",
+        None,
+        "patient",
+        excess if known else None,
+        "patient_credit",
+        "above_responsibility",
+        reason,
     )
 
 
-def combined_primary_writeoffs(c: pd.DataFrame) -> pd.DataFrame:
-    """Where the allowed amount is unknown, the primary payer and the write-offs together are
-    still known (G cancels out): ``net1 + PR1 + S1 + write-offs - C``. The excess cannot be
-    split between payer overpayment and allowance error, so its default source is NA."""
-    c = c[~c["self_pay"] & c["allowed_cents"].isna() & c["p1_adjudicated"]]
+def _unsplit(c: Row) -> Row:
     excess = (
         c["p1_net_cents"]
         + c["p1_pr_cents"]
@@ -284,19 +246,14 @@ def combined_primary_writeoffs(c: pd.DataFrame) -> pd.DataFrame:
         + c["writeoff_cents"]
         - c["charge_cents"]
     )
-    return pd.DataFrame(
-        {
-            "claim_id": c["claim_id"],
-            "party": "payer_writeoffs:" + c["primary_payer_id"].astype("string"),
-            "payer_id": c["primary_payer_id"],
-            "role": "primary_and_writeoffs",
-            "total_cents": _na_where(excess.to_numpy(), ~c["p1_pr_known"]),
-            "default_source": pd.Series(pd.NA, index=c.index, dtype="string"),
-            "default_rule": "unsplit",
-            "unknown_reason": where(
-                c["p1_pr_known"],
-                "",
-                "the primary payer's payment was posted manually without patient responsibility",
-            ),
-        }
-    )[PARTY_COLUMNS]
+    payer = c["primary_payer_id"]
+    return _party(
+        c,
+        f"payer_writeoffs:{payer}",
+        payer,
+        "primary_and_writeoffs",
+        excess if c["p1_pr_known"] else None,
+        None,
+        "unsplit",
+        "" if c["p1_pr_known"] else _NO_PR_PRIMARY,
+    )

@@ -1,221 +1,240 @@
 """Plain-language statements of the facts behind each finding, with the real amounts and dates.
 
-Vectorized: each rule's sentence is assembled column-wise over all findings of that rule.
+One sentence per component, by its rule: which posting repeated, where, when, under which
+trace (duplicates); what a party kept against what it owed (the accounting rules).
 """
 
 from __future__ import annotations
 
-import pandas as pd
+from collections.abc import Callable
 
-from cbclassify.verify.accounts import responsibility_text
-from cbclassify.verify.prepare import day_text, dollars
-from cbclassify.verify.statements_dup import (
-    adjustment_twice,
-    paid_twice,
-    posted_twice,
-    receipts_twice,
-    untraced,
-)
+from cbclassify.verify.accounts import PR_NAMES
+from cbclassify.verify.claim import Row, day_text, usd
+
+_BASIS_WORDS = {
+    "contract": "contracted",
+    "payer": "payer-reported",
+    "mixed": "contracted/payer-reported",
+}
 
 
-def component_statements(
-    comps: pd.DataFrame,
-    claims: pd.DataFrame,
-    accounts: pd.DataFrame,
-    groups: pd.DataFrame,
-    payer_names: pd.Series,
-) -> pd.Series:
-    """One sentence per finding (index aligned with ``comps``)."""
-    out = pd.Series("", index=comps.index, dtype="string")
-    name = comps["payer_id"].map(payer_names).fillna(comps["payer_id"]).fillna("?").astype("string")
-    ctx = comps.merge(claims, on="claim_id", how="left", suffixes=("", "_claim"))
-    ctx.index = comps.index
-    acct = comps[["claim_id", "payer_id"]].merge(accounts, on=["claim_id", "payer_id"], how="left")
-    acct.index = comps.index
-    dup = groups.reindex(comps["detail_group"].fillna(-1).astype("int64").to_numpy())
-    dup.index = comps.index
-    builders = {
-        "posted_twice": lambda m: posted_twice(m, ctx, dup, name),
-        "paid_twice": lambda m: paid_twice(m, ctx, dup, name),
-        "untraced_twice": lambda m: untraced(m, dup, name),
-        "adjustment_twice": lambda m: adjustment_twice(m, dup),
-        "receipts_twice": lambda m: receipts_twice(m, dup),
-        "pr_written_off": lambda m: _pr_written_off(m, ctx),
-        "above_allowed": lambda m: _above_allowed(m, ctx, acct, name),
-        "secondary_excess": lambda m: _secondary(m, ctx, acct, name),
-        "not_billed": lambda m: _not_billed(m, ctx, acct, name, payer_names),
-        "above_contract": lambda m: _above_contract(m, ctx),
-        "above_responsibility": lambda m: _patient(m, ctx, accounts, payer_names),
-        "unsplit": lambda m: _unsplit(m, ctx, name),
+class StatementContext:
+    """What the sentences of one claim read: claim facts, accounts by payer, payer names."""
+
+    def __init__(self, claim: Row, accounts: list[Row], payer_names: dict[str, str]) -> None:
+        self.claim = claim
+        self.accounts: dict[str, Row] = {}
+        for a in accounts:
+            self.accounts.setdefault(a["payer_id"], a)
+        self.payer_names = payer_names
+
+    def name(self, payer_id: str | None) -> str:
+        if payer_id is None:
+            return "?"
+        return self.payer_names.get(payer_id, payer_id)
+
+    def account(self, payer_id: str | None) -> Row:
+        return self.accounts.get(payer_id, {}) if payer_id is not None else {}
+
+
+def statement(comp: Row, ctx: StatementContext) -> str:
+    """The sentence of one component (empty for a rule without one)."""
+    build: dict[str, Callable[[Row, StatementContext], str]] = {
+        "posted_twice": _posted_twice,
+        "paid_twice": _paid_twice,
+        "untraced_twice": _untraced,
+        "adjustment_twice": _adjustment_twice,
+        "receipts_twice": _receipts_twice,
+        "pr_written_off": _pr_written_off,
+        "above_allowed": _above_allowed,
+        "secondary_excess": _secondary,
+        "not_billed": _not_billed,
+        "above_contract": _above_contract,
+        "above_responsibility": _patient,
+        "unsplit": _unsplit,
     }
-    for rule, build in builders.items():
-        mask = comps["rule"] == rule
-        if mask.any():
-            out[mask] = build(mask)
-    return out
+    fn = build.get(comp["rule"])
+    return "" if fn is None else fn(comp, ctx)
 
 
-def _pr_written_off(m, ctx) -> pd.Series:
-    return (
-        "Patient responsibility of "
-        + dollars(ctx.loc[m, "amount_cents"])
-        + " was written off as a contractual adjustment ("
-        + ctx.loc[m, "txn_ids"]
-        + ")."
-    )
+def responsibility_text(a: Row) -> str:
+    """``$20.00 copay`` / ``$10.00 deductible and $5.00 coinsurance`` / ``$0.00``."""
+    named = [a.get(f"pr_{n}_cents", 0) or 0 for n in PR_NAMES.values()]
+    parts = [
+        f"{usd(c)} {n}" if c != 0 else "" for c, n in zip(named, PR_NAMES.values(), strict=True)
+    ]
+    other = (a.get("pr_cents", 0) or 0) - sum(named)
+    parts.append(f"{usd(other)} other" if other != 0 else "")
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = f"{joined} and {part}" if joined != "" and part != "" else joined + part
+    return joined if joined != "" else "$0.00"
 
 
-def _allowed_words(ctx: pd.DataFrame, m: pd.Series) -> pd.Series:
-    basis = ctx.loc[m, "allowed_basis"].map(
-        {"contract": "contracted", "payer": "payer-reported", "mixed": "contracted/payer-reported"}
-    )
-    return "the " + basis.fillna("") + " allowed amount for " + ctx.loc[m, "services"].fillna("?")
+def _line_words(dup: Row) -> str:
+    return f"line {dup['line_key']}" if dup["line_key"] > 0 else "the claim"
 
 
-def _above_allowed(m, ctx, acct, name) -> pd.Series:
-    seq = acct.loc[m, "seq_cents"].fillna(0)
-    seq_txt = (" and " + dollars(seq) + " sequestration").where(seq != 0, "")
-    owed = ctx.loc[m, "allowed_cents"] - acct.loc[m, "pr_cents"] - seq
-    return (
-        "Payer "
-        + name[m]
-        + " paid "
-        + dollars(acct.loc[m, "net_cents"])
-        + " (last on "
-        + day_text(acct.loc[m, "last_pay_date"])
-        + "); "
-        + _allowed_words(ctx, m)
-        + " is "
-        + dollars(ctx.loc[m, "allowed_cents"])
-        + " less "
-        + responsibility_text(acct.loc[m])
-        + " patient responsibility"
-        + seq_txt
-        + ", so it owed "
-        + dollars(owed)
-        + ": "
-        + dollars(ctx.loc[m, "amount_cents"])
-        + " overpaid."
-    )
+def _date_words(dup: Row) -> str:
+    return f"{day_text(dup['first_date'])} and {day_text(dup['last_date'])}"
 
 
-def _secondary(m, ctx, acct, name) -> pd.Series:
-    owed = ctx.loc[m, "p1_pr_cents"] - ctx.loc[m, "p2_pr_cents"] - ctx.loc[m, "p2_seq_cents"]
-    no_oa23 = acct.loc[m, "n_oa23"].fillna(0) == 0
-    how = pd.Series(
-        "; its payment carries no OA-23: it paid as if it were primary", index=owed.index
-    ).where(no_oa23, "")
-    wo = acct.loc[m, "writeoff_cents"].fillna(0)
-    wo_txt = (" and wrote off " + dollars(wo)).where(wo != 0, "")
-    return (
-        "Payer "
-        + name[m]
-        + ", the secondary, kept "
-        + dollars(acct.loc[m, "net_cents"])
-        + wo_txt
-        + "; the primary left "
-        + dollars(ctx.loc[m, "p1_pr_cents"])
-        + " to the patient and "
-        + name[m]
-        + " left "
-        + dollars(ctx.loc[m, "p2_pr_cents"])
-        + ", so it owed "
-        + dollars(owed)
-        + how
-        + ": "
-        + dollars(ctx.loc[m, "amount_cents"])
-        + " overpaid."
-    )
-
-
-def _not_billed(m, ctx, acct, name, payer_names) -> pd.Series:
-    billed = ctx.loc[m, "primary_payer_id"].map(payer_names).fillna(ctx.loc[m, "primary_payer_id"])
-    billed = billed.fillna("the patient (self-pay)")
-    sec = ctx.loc[m, "secondary_payer_id"].map(payer_names).fillna(ctx.loc[m, "secondary_payer_id"])
-    billed = (billed + " and " + sec).where(sec.notna(), billed)
-    return (
-        "Payer "
-        + name[m]
-        + " paid "
-        + dollars(acct.loc[m, "net_cents"])
-        + " (on "
-        + day_text(acct.loc[m, "last_pay_date"])
-        + ") on a claim billed to "
-        + billed
-        + ": it is neither the primary nor the secondary payer and owed nothing."
-    )
-
-
-def _above_contract(m, ctx) -> pd.Series:
-    should = ctx.loc[m, "charge_cents"] - ctx.loc[m, "allowed_cents"].fillna(
-        ctx.loc[m, "charge_cents"]
-    )
-    return (
-        "Write-offs total "
-        + dollars(ctx.loc[m, "writeoff_cents"])
-        + " on charges of "
-        + dollars(ctx.loc[m, "charge_cents"])
-        + "; with "
-        + _allowed_words(ctx, m)
-        + " of "
-        + dollars(ctx.loc[m, "allowed_cents"])
-        + " only "
-        + dollars(should)
-        + " should be written off: "
-        + dollars(ctx.loc[m, "amount_cents"])
-        + " too much."
-    )
-
-
-def _patient(m, ctx, accounts, payer_names) -> pd.Series:
-    c = ctx.loc[m]
-    sec_done = c["p2_adjudicated"].fillna(False).astype(bool)
-    by = c["secondary_payer_id"].where(sec_done, c["primary_payer_id"])
-    keyed = pd.DataFrame({"claim_id": c["claim_id"], "payer_id": by}).merge(
-        accounts, on=["claim_id", "payer_id"], how="left"
-    )
-    keyed.index = c.index
-    resp = responsibility_text(keyed.fillna({k: 0 for k in keyed.columns if k.endswith("_cents")}))
+def _posted_twice(comp: Row, ctx: StatementContext) -> str:
+    dup = comp["detail"]
     who = (
-        "payer "
-        + by.map(payer_names).fillna(by).fillna("?")
-        + " assigned "
-        + resp
-        + " patient responsibility"
+        f"Payer {ctx.name(comp['payer_id'])}'s payment"
+        if comp["payer_id"] is not None
+        else "The patient's payment"
     )
-    who = who.where(
-        ~c["self_pay"].astype(bool),
-        "the patient owes the charge of " + dollars(c["charge_cents"]) + " (self-pay)",
+    ref = dup["traces"] or dup["eras"] or "?"
+    text = (
+        f"{who} of {usd(dup['copy_cents'])} on {_line_words(dup)} was posted "
+        f"{dup['n_extra'] + 1} times from one remittance or receipt ({ref}; "
+        f"{_date_words(dup)})"
     )
+    if comp["amount_cents"] > dup["copy_cents"] * dup["n_extra"]:
+        text += (
+            f"; with its write-offs the repeated posting accounts for {usd(comp['amount_cents'])}"
+        )
+    return text + ": one posting counted twice, undone internally."
+
+
+def _paid_twice(comp: Row, ctx: StatementContext) -> str:
+    dup = comp["detail"]
+    text = (
+        f"Payer {ctx.name(comp['payer_id'])} paid {usd(dup['copy_cents'])} for "
+        f"{_line_words(dup)} twice, on remittances with different traces "
+        f"({dup['traces'] or '?'}; {_date_words(dup)})"
+    )
+    full = dup["extra_cents"]
+    if comp["amount_cents"] < full:
+        text += f"; {usd(full - comp['amount_cents'])} of it is already back with the payer"
+    return text + ": the payer paid the same service twice."
+
+
+def _untraced(comp: Row, ctx: StatementContext) -> str:
+    dup = comp["detail"]
+    name = ctx.name(comp["payer_id"])
+    return (
+        f"A payment of {usd(dup['copy_cents'])} from "
+        f"{name if name != '?' else 'the patient'} on {_line_words(dup)} was posted twice "
+        f"({_date_words(dup)}) with no trace number or remittance to tell a double posting "
+        "from a double payment."
+    )
+
+
+def _adjustment_twice(comp: Row, ctx: StatementContext) -> str:
+    dup = comp["detail"]
+    code = f"{dup['group_code'] or ''}-{dup['reason_code'] or ''}".strip("-")
+    return (
+        f"Write-off {code} of {usd(dup['copy_cents'])} on {_line_words(dup)} was "
+        f"posted twice ({_date_words(dup)}): the same adjustment counted twice."
+    )
+
+
+def _receipts_twice(comp: Row, ctx: StatementContext) -> str:
+    dup = comp["detail"]
+    return (
+        f"The patient paid {usd(dup['copy_cents'])} twice, on distinct receipts "
+        f"({dup['traces'] or '?'}; {_date_words(dup)})."
+    )
+
+
+def _pr_written_off(comp: Row, ctx: StatementContext) -> str:
+    return (
+        f"Patient responsibility of {usd(comp['amount_cents'])} was written off as a "
+        f"contractual adjustment ({comp['txn_ids']})."
+    )
+
+
+def _allowed_words(c: Row) -> str:
+    basis = _BASIS_WORDS.get(c["allowed_basis"], "") if c["allowed_basis"] is not None else ""
+    return f"the {basis} allowed amount for {c['services'] if c['services'] is not None else '?'}"
+
+
+def _above_allowed(comp: Row, ctx: StatementContext) -> str:
+    c, a = ctx.claim, ctx.account(comp["payer_id"])
+    seq = a.get("seq_cents") or 0
+    seq_txt = f" and {usd(seq)} sequestration" if seq != 0 else ""
+    pr = a.get("pr_cents")
+    owed = None if c["allowed_cents"] is None or pr is None else c["allowed_cents"] - pr - seq
+    return (
+        f"Payer {ctx.name(comp['payer_id'])} paid {usd(a.get('net_cents'))} (last on "
+        f"{day_text(a.get('last_pay_date'))}); {_allowed_words(c)} is "
+        f"{usd(c['allowed_cents'])} less {responsibility_text(a)} patient "
+        f"responsibility{seq_txt}, so it owed {usd(owed)}: "
+        f"{usd(comp['amount_cents'])} overpaid."
+    )
+
+
+def _secondary(comp: Row, ctx: StatementContext) -> str:
+    c, a = ctx.claim, ctx.account(comp["payer_id"])
+    name = ctx.name(comp["payer_id"])
+    owed = c["p1_pr_cents"] - c["p2_pr_cents"] - c["p2_seq_cents"]
+    how = (
+        "; its payment carries no OA-23: it paid as if it were primary"
+        if (a.get("n_oa23") or 0) == 0
+        else ""
+    )
+    wo = a.get("writeoff_cents") or 0
+    wo_txt = f" and wrote off {usd(wo)}" if wo != 0 else ""
+    return (
+        f"Payer {name}, the secondary, kept {usd(a.get('net_cents'))}{wo_txt}; the "
+        f"primary left {usd(c['p1_pr_cents'])} to the patient and {name} left "
+        f"{usd(c['p2_pr_cents'])}, so it owed {usd(owed)}{how}: "
+        f"{usd(comp['amount_cents'])} overpaid."
+    )
+
+
+def _not_billed(comp: Row, ctx: StatementContext) -> str:
+    c, a = ctx.claim, ctx.account(comp["payer_id"])
+    primary, secondary = c["primary_payer_id"], c["secondary_payer_id"]
+    billed = (
+        ctx.payer_names.get(primary, primary) if primary is not None else "the patient (self-pay)"
+    )
+    if secondary is not None:
+        billed = f"{billed} and {ctx.payer_names.get(secondary, secondary)}"
+    return (
+        f"Payer {ctx.name(comp['payer_id'])} paid {usd(a.get('net_cents'))} (on "
+        f"{day_text(a.get('last_pay_date'))}) on a claim billed to {billed}: it is neither "
+        "the primary nor the secondary payer and owed nothing."
+    )
+
+
+def _above_contract(comp: Row, ctx: StatementContext) -> str:
+    c = ctx.claim
+    allowed = c["allowed_cents"]
+    should = c["charge_cents"] - (allowed if allowed is not None else c["charge_cents"])
+    return (
+        f"Write-offs total {usd(c['writeoff_cents'])} on charges of "
+        f"{usd(c['charge_cents'])}; with {_allowed_words(c)} of {usd(allowed)} only "
+        f"{usd(should)} should be written off: {usd(comp['amount_cents'])} too much."
+    )
+
+
+def _patient(comp: Row, ctx: StatementContext) -> str:
+    c = ctx.claim
+    by = c["secondary_payer_id"] if c["p2_adjudicated"] else c["primary_payer_id"]
+    if c["self_pay"]:
+        who = f"the patient owes the charge of {usd(c['charge_cents'])} (self-pay)"
+    else:
+        name = "?" if by is None else ctx.payer_names.get(by, by)
+        who = f"payer {name} assigned {responsibility_text(ctx.account(by))} patient responsibility"
     wo = c["patient_writeoff_cents"]
-    wo_txt = (" and had " + dollars(wo) + " written off").where(wo != 0, "")
+    wo_txt = f" and had {usd(wo)} written off" if wo != 0 else ""
     return (
-        "The patient paid "
-        + dollars(c["patient_net_cents"])
-        + wo_txt
-        + "; "
-        + who
-        + ": "
-        + dollars(c["amount_cents"])
-        + " paid above it."
+        f"The patient paid {usd(c['patient_net_cents'])}{wo_txt}; {who}: "
+        f"{usd(comp['amount_cents'])} paid above it."
     )
 
 
-def _unsplit(m, ctx, name) -> pd.Series:
-    c = ctx.loc[m]
+def _unsplit(comp: Row, ctx: StatementContext) -> str:
+    c = ctx.claim
     return (
-        "Payer "
-        + name[m]
-        + " kept "
-        + dollars(c["p1_net_cents"])
-        + " and write-offs total "
-        + dollars(c["writeoff_cents"])
-        + " on charges of "
-        + dollars(c["charge_cents"])
-        + " less "
-        + dollars(c["p1_pr_cents"])
-        + " patient responsibility: "
-        + dollars(c["amount_cents"])
-        + " too much, but with no fee schedule row and no payer-reported allowed amount the "
-        "ledger cannot tell a payer overpayment from an excess write-off."
+        f"Payer {ctx.name(comp['payer_id'])} kept {usd(c['p1_net_cents'])} and "
+        f"write-offs total {usd(c['writeoff_cents'])} on charges of "
+        f"{usd(c['charge_cents'])} less {usd(c['p1_pr_cents'])} patient "
+        f"responsibility: {usd(comp['amount_cents'])} too much, but with no fee "
+        "schedule row and no payer-reported allowed amount the ledger cannot tell a payer "
+        "overpayment from an excess write-off."
     )

@@ -13,12 +13,9 @@ A payer that already took its money back at remittance level (PLB WO) blocks a r
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from collections.abc import Iterable
 
-from cbclassify.verify.masks import select, where
-from cbclassify.verify.prepare import dollars
-from cbclassify.verify.textops import join_by
+from cbclassify.verify.claim import Row, usd
 
 SHORT_WORDS = {
     "primary": "payer {payer} paid",
@@ -35,215 +32,228 @@ SOURCE_WORDS = {
     "patient_credit": "patient credit",
 }
 
+_PAYER_ROLES = ("primary", "secondary", "not_billed", "primary_and_writeoffs")
+_RECOUPED = (
+    "the payer already recovered this money at remittance level (PLB WO): "
+    "post the recoupment instead of refunding"
+)
 
-def summarize_components(comps: pd.DataFrame) -> pd.DataFrame:
-    """Per claim: positive total, number of distinct sources and actions, unattributed flag."""
-    src = comps["source"].fillna("?")
-    act = (
-        comps["action"].fillna("?")
-        + "|"
-        + comps["payer_id"].fillna("").where(comps["action"] == "payer_return", "")
-    )
-    frame = comps.assign(src=src, act=act, unknown=comps["source"].isna() | comps["action"].isna())
-    g = frame.groupby("claim_id", sort=False)
-    out = pd.DataFrame(
-        {
-            "pos_cents": g["amount_cents"].sum(),
-            "n_sources": g["src"].nunique(),
-            "n_actions": g["act"].nunique(),
-            "unattributed": g["unknown"].any(),
-            "top_source": g["src"].first(),
-            "top_rule": g["rule"].first(),
-            "top_payer": g["payer_id"].first(),
-            "top_action": g["action"].first(),
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def summarize_components(comps: list[Row]) -> Row:
+    """Positive total, distinct sources and actions, first finding's facts, words."""
+    if not comps:
+        return {
+            "pos_cents": 0,
+            "n_sources": 0,
+            "n_actions": 0,
+            "unattributed": False,
+            "top_source": None,
+            "top_rule": None,
+            "top_payer": None,
+            "top_action": None,
+            "found_words": None,
+            "sources": None,
         }
-    )
-    by_source = frame.groupby(["claim_id", "src"], sort=False)["amount_cents"].sum().reset_index()
-    by_source["words"] = (
-        by_source["src"].map(SOURCE_WORDS).fillna("unattributed")
-        + " "
-        + dollars(by_source["amount_cents"])
-    )
-    out["found_words"] = join_by(by_source["claim_id"], by_source["words"], ", ").reindex(out.index)
-    out["sources"] = join_by(by_source["claim_id"], by_source["src"], "|").reindex(out.index)
-    return out
+    src = [c["source"] if c["source"] is not None else "?" for c in comps]
+    act = [
+        f"{c['action'] if c['action'] is not None else '?'}|"
+        f"{(c['payer_id'] or '') if c['action'] == 'payer_return' else ''}"
+        for c in comps
+    ]
+    by_source: dict[str, int] = {}
+    for s, c in zip(src, comps, strict=True):
+        by_source[s] = by_source.get(s, 0) + c["amount_cents"]
+    words = [f"{SOURCE_WORDS.get(s, 'unattributed')} {usd(v)}" for s, v in by_source.items()]
+    return {
+        "pos_cents": sum(c["amount_cents"] for c in comps),
+        "n_sources": len(set(src)),
+        "n_actions": len(set(act)),
+        "unattributed": any(c["source"] is None or c["action"] is None for c in comps),
+        "top_source": src[0],
+        "top_rule": next((c["rule"] for c in comps if c["rule"] is not None), None),
+        "top_payer": next((c["payer_id"] for c in comps if c["payer_id"] is not None), None),
+        "top_action": next((c["action"] for c in comps if c["action"] is not None), None),
+        "found_words": ", ".join(words),
+        "sources": "|".join(by_source),
+    }
 
 
-def summarize_parties(parties: pd.DataFrame, full: pd.Series) -> pd.DataFrame:
-    """Per claim: any unknown party (with reasons), and known shortfalls (negative totals)."""
-    p = parties.assign(
-        full_cents=full.reindex(pd.MultiIndex.from_frame(parties[["claim_id", "party"]])).to_numpy()
-    )
-    unknown = p["total_cents"].isna()
-    short = p["full_cents"].where(~unknown & (p["full_cents"] < 0), 0).astype("int64")
-    reasons = p["unknown_reason"].where(unknown & (p["unknown_reason"] != ""), pd.NA)
-    g = p.assign(unknown=unknown, short=short, reasons=reasons).groupby("claim_id", sort=False)
-    out = pd.DataFrame(
-        {
-            "any_unknown": g["unknown"].any(),
-            "short_cents": g["short"].sum(),
-            "known_sum": g["full_cents"].sum(min_count=1),
-        }
-    )
-    out["unknown_reasons"] = join_by(p["claim_id"], reasons, "; ", unique=True).reindex(out.index)
-    shorts = p[short < 0]
-    template = shorts["role"].map(SHORT_WORDS).fillna("postings").astype("string")
-    parts = template.str.split("{payer}", n=1, regex=False)
-    payer = shorts["payer_id"].fillna("?").astype("string")
-    named = parts.str[0] + payer + parts.str[1].fillna("")
-    words = named.where(parts.str.len() > 1, template) + " short by " + dollars(-short[short < 0])
-    out["short_words"] = join_by(shorts["claim_id"], words, "; ").reindex(out.index)
-    payer_known = p[p["role"].isin(["primary", "secondary", "not_billed", "primary_and_writeoffs"])]
-    out["payer_known"] = (~payer_known["total_cents"].isna()).groupby(payer_known["claim_id"]).all()
-    wo = p[p["role"].isin(["writeoffs", "primary_and_writeoffs"])]
-    out["writeoffs_known"] = (~wo["total_cents"].isna()).groupby(wo["claim_id"]).all()
-    pat = p[p["role"] == "patient"].set_index("claim_id")["total_cents"]
-    out["patient_known"] = pat.notna().reindex(out.index).fillna(False)
-    return out
+def summarize_parties(parties: list[Row], full: dict[str, int | None]) -> Row:
+    """Unknown parties with their reasons, known shortfalls, which kinds of party are known."""
+    unknown_reasons, short_words = [], []
+    short_cents = 0
+    for p in parties:
+        unknown = p["total_cents"] is None
+        total = full.get(p["party"])
+        short = total if not unknown and total is not None and total < 0 else 0
+        short_cents += short
+        if unknown and p["unknown_reason"] != "":
+            unknown_reasons.append(p["unknown_reason"])
+        if short < 0:
+            template = SHORT_WORDS.get(p["role"], "postings")
+            head, sep, tail = template.partition("{payer}")
+            named = (
+                head + (p["payer_id"] if p["payer_id"] is not None else "?") + tail
+                if sep
+                else template
+            )
+            short_words.append(f"{named} short by {usd(-short)}")
+    payer_rows = [p for p in parties if p["role"] in _PAYER_ROLES]
+    wo_rows = [p for p in parties if p["role"] in ("writeoffs", "primary_and_writeoffs")]
+    patient = [p for p in parties if p["role"] == "patient"]
+    return {
+        "any_unknown": any(p["total_cents"] is None for p in parties),
+        "short_cents": short_cents,
+        "unknown_reasons": "; ".join(_unique(unknown_reasons)) or None,
+        "short_words": "; ".join(short_words) or None,
+        "payer_known": all(p["total_cents"] is not None for p in payer_rows),
+        "writeoffs_known": all(p["total_cents"] is not None for p in wo_rows),
+        "patient_known": patient[0]["total_cents"] is not None if patient else False,
+    }
 
 
 def decide(
-    credits: pd.DataFrame,
-    comp_summary: pd.DataFrame,
-    party_summary: pd.DataFrame,
-    outside_cents: pd.Series,
-    plb: pd.DataFrame,
-    predicted: pd.Series | None,
-    allow_shortfall: bool = True,
-) -> pd.DataFrame:
-    """The verdict per credit (columns: claim_id, verification, verified_source, explained_cents,
-    review_reason, disagreement, predicted_source, confirmed_rule, confirmed_payer_id)."""
-    v = credits[["claim_id", "credit_cents"]].set_index("claim_id")
-    v = v.join(comp_summary).join(party_summary)
-    v["outside_cents"] = outside_cents.reindex(v.index).fillna(0).astype("int64")
-    v["pos_cents"] = v["pos_cents"].fillna(0).astype("int64")
-    v["short_cents"] = v["short_cents"].fillna(0).astype("int64")
-    v["n_sources"] = v["n_sources"].fillna(0).astype("int64")
-    v["n_actions"] = v["n_actions"].fillna(0).astype("int64")
-    for flag in ["any_unknown", "unattributed"]:
-        v[flag] = v[flag].fillna(False).astype(bool)
-    for flag in ["payer_known", "writeoffs_known", "patient_known"]:
-        v[flag] = v[flag].fillna(True).astype(bool)
-    credit = v["credit_cents"]
-    all_known = ~v["any_unknown"]
-    adds_up = v["pos_cents"] + v["short_cents"] == credit
-    single = (v["n_sources"] == 1) & (v["n_actions"] == 1) & ~v["unattributed"]
-    exact = v["pos_cents"] == credit
-    covered = (v["pos_cents"] >= credit) & (allow_shortfall | (v["short_cents"] == 0))
-    confirm = single & where(all_known, adds_up & covered, exact & (v["short_cents"] == 0))
-    recouped = _recouped(v, plb)
-    confirm = confirm & ~recouped
-    pred = _predicted(v.index, predicted)
-    v["predicted_source"] = pred
-    refuted = ~confirm & pred.notna() & ~_predicted_found(v, pred) & _predicted_checkable(v, pred)
-    partial = ~confirm & ~refuted & (v["pos_cents"] > 0)
-    status = select(
-        [confirm, refuted, partial], ["confirmed", "refuted", "partial"], "inconclusive"
+    credit: int,
+    cs: Row,
+    ps: Row,
+    recouped_keys: frozenset[tuple[str, str]],
+    claim_id: str,
+    pred: str | None,
+) -> Row:
+    """The verdict of one credit from its components' and parties' summaries (see module
+    docstring); ``recouped_keys``: (claim, payer) pairs the payer recovered by PLB WO."""
+    pos, short = cs["pos_cents"], ps["short_cents"]
+    all_known = not ps["any_unknown"]
+    adds_up = pos + short == credit
+    single = cs["n_sources"] == 1 and cs["n_actions"] == 1 and not cs["unattributed"]
+    covered = pos >= credit
+    confirm = single and ((adds_up and covered) if all_known else (pos == credit and short == 0))
+    recouped = bool(recouped_keys) and (
+        (claim_id, cs["top_payer"] or "") in recouped_keys and cs["top_action"] == "payer_return"
     )
-    v["verification"] = pd.Series(status, index=v.index, dtype="string")
-    v["verified_source"] = v["top_source"].where(confirm, pd.NA).astype("string")
-    explained = where(confirm, credit, np.minimum(v["pos_cents"], credit))
-    v["explained_cents"] = pd.Series(explained, index=v.index).astype("Int64")
-    v["disagreement"] = confirm & pred.notna() & (pred != v["verified_source"]).fillna(False)
-    v["confirmed_rule"] = v["top_rule"].where(confirm, pd.NA).astype("string")
-    v["confirmed_payer_id"] = v["top_payer"].where(confirm, pd.NA).astype("string")
-    v["confirmed_action"] = v["top_action"].where(confirm, pd.NA).astype("string")
-    v["review_reason"] = _reasons(v, all_known, adds_up, single, recouped)
-    return v.reset_index()
-
-
-def _predicted(index: pd.Index, predicted: pd.Series | pd.DataFrame | None) -> pd.Series:
-    """Predicted source per credit: a Series indexed by claim_id, or a frame with claim_id and
-    predicted_source columns."""
-    if predicted is None:
-        return pd.Series(pd.NA, index=index, dtype="string")
-    if isinstance(predicted, pd.DataFrame):
-        predicted = predicted.set_index("claim_id")["predicted_source"]
-    pred = predicted.copy()
-    pred.index = pred.index.astype("string")
-    return pred.astype("string").reindex(index)
-
-
-def _predicted_found(v: pd.DataFrame, pred: pd.Series) -> pd.Series:
-    listed = v["sources"].fillna("").astype("string").str.split("|").explode()
-    have = pd.Index(listed.index.astype("string") + "|" + listed.fillna("").astype("string"))
-    found = pd.Series(
-        (v.index.astype("string") + "|" + pred.fillna("-").astype("string")).isin(have),
-        index=v.index,
+    confirm = confirm and not recouped
+    sources = (cs["sources"] or "").split("|")
+    found = (pred if pred is not None else "-") in sources or (
+        "?" in sources and pred in ("payer_overpayment", "allowance_error")
     )
-    # An unsplit excess may be a payer overpayment or an allowance error: neither is refuted.
-    unsplit = pd.Series((v.index.astype("string") + "|?").isin(have), index=v.index)
-    unsplit = unsplit & pred.isin(["payer_overpayment", "allowance_error"]).fillna(False)
-    return (found | unsplit).fillna(False).astype(bool)
+    checkable = {
+        "payer_overpayment": ps["payer_known"],
+        "allowance_error": ps["writeoffs_known"],
+        "patient_credit": ps["patient_known"],
+    }.get(pred or "", True)
+    refuted = not confirm and pred is not None and not found and checkable
+    partial = not confirm and not refuted and pos > 0
+    status = (
+        "confirmed"
+        if confirm
+        else "refuted"
+        if refuted
+        else "partial"
+        if partial
+        else "inconclusive"
+    )
+    verified = cs["top_source"] if confirm else None
+    v = {
+        **cs,
+        **ps,
+        "credit_cents": credit,
+        "verification": status,
+        "verified_source": verified,
+        "explained_cents": credit if confirm else min(pos, credit),
+        "predicted_source": pred,
+        "disagreement": confirm and pred is not None and pred != verified,
+        "confirmed_rule": cs["top_rule"] if confirm else None,
+        "confirmed_payer_id": cs["top_payer"] if confirm else None,
+        "confirmed_action": cs["top_action"] if confirm else None,
+    }
+    v["review_reason"] = _reason(v, all_known, adds_up, single, recouped)
+    return v
 
 
-def _predicted_checkable(v: pd.DataFrame, pred: pd.Series) -> pd.Series:
-    """Whether the data the predicted source's rules need is present."""
-    return pd.Series(
-        select(
-            [
-                (pred == s).fillna(False).to_numpy(bool)
-                for s in ("payer_overpayment", "allowance_error", "patient_credit")
-            ],
-            [v["payer_known"], v["writeoffs_known"], v["patient_known"]],
-            default=True,  # duplicates are facts of the postings themselves
-        ),
-        index=v.index,
-    ).astype(bool)
-
-
-def _recouped(v: pd.DataFrame, plb: pd.DataFrame) -> pd.Series:
-    if plb.empty:
-        return pd.Series(False, index=v.index)
-    keys = plb["claim_id"] + "|" + plb["payer_id"].fillna("")
-    mine = (v.index.to_series() + "|" + v["top_payer"].fillna("")).isin(keys)
-    return mine & (v["top_action"] == "payer_return")
-
-
-def _reasons(v, all_known, adds_up, single, recouped) -> pd.Series:
+def _reason(v: Row, all_known: bool, adds_up: bool, single: bool, recouped: bool) -> str | None:
     status = v["verification"]
-    found = v["found_words"].fillna("")
-    unknown = v["unknown_reasons"].fillna("")
-    credit = dollars(v["credit_cents"])
-    reason = pd.Series("", index=v.index, dtype="string")
-    reason = reason.mask(
-        status == "partial", "facts found: " + found + " for a credit of " + credit
-    )
-    reason = reason.mask((status == "partial") & (v["n_sources"] > 1), "several sources: " + found)
-    reason = reason.mask(
-        (status == "partial") & (v["n_sources"] == 1) & (v["n_actions"] > 1),
-        "one source needs several actions: " + found,
-    )
-    reason = reason.mask(
-        (status == "partial") & (v["pos_cents"] > v["credit_cents"]) & (v["short_cents"] < 0),
-        "facts found: "
-        + found
-        + "; shortfalls elsewhere on the claim "
-        + dollars(-v["short_cents"])
-        + " leave a credit of "
-        + credit,
-    )
-    absent = "no " + v["predicted_source"].map(SOURCE_WORDS).fillna("") + " facts in the ledger"
-    reason = reason.mask(status == "refuted", absent + ("; found " + found).where(found != "", ""))
-    missing = ("data missing: " + unknown).where(unknown != "", "no rule accounts for the credit")
-    reason = reason.mask(status == "inconclusive", missing)
-    reason = reason.mask(
-        all_known & ~adds_up & (status != "confirmed"),
-        "the postings do not add up to the credit; review the ledger",
-    )
-    reason = reason.mask(
-        (status == "partial") & (unknown != ""), reason + "; data missing: " + unknown
-    )
-    reason = reason.mask(
-        recouped & single,
-        "the payer already recovered this money at remittance level (PLB WO): "
-        "post the recoupment instead of refunding",
-    )
-    agree = (
-        "model predicted "
-        + v["predicted_source"].map(SOURCE_WORDS).fillna("")
-        + "; the ledger confirms "
-        + v["verified_source"].map(SOURCE_WORDS).fillna("")
-    )
-    reason = reason.mask(v["disagreement"], agree)
-    return reason.replace("", pd.NA).astype("string")
+    found = v["found_words"] or ""
+    unknown = v["unknown_reasons"] or ""
+    credit = usd(v["credit_cents"])
+    reason = ""
+    if status == "partial":
+        reason = f"facts found: {found} for a credit of {credit}"
+        if v["n_sources"] > 1:
+            reason = f"several sources: {found}"
+        if v["n_sources"] == 1 and v["n_actions"] > 1:
+            reason = f"one source needs several actions: {found}"
+        if v["pos_cents"] > v["credit_cents"] and v["short_cents"] < 0:
+            reason = (
+                f"facts found: {found}; shortfalls elsewhere on the claim "
+                f"{usd(-v['short_cents'])} leave a credit of {credit}"
+            )
+    if status == "refuted":
+        reason = f"no {SOURCE_WORDS.get(v['predicted_source'], '')} facts in the ledger" + (
+            f"; found {found}" if found != "" else ""
+        )
+    if status == "inconclusive":
+        reason = f"data missing: {unknown}" if unknown != "" else "no rule accounts for the credit"
+    if all_known and not adds_up and status != "confirmed":
+        reason = "the postings do not add up to the credit; review the ledger"
+    if status == "partial" and unknown != "":
+        reason = f"{reason}; data missing: {unknown}"
+    if recouped and single:
+        reason = _RECOUPED
+    if v["disagreement"]:
+        reason = (
+            f"model predicted {SOURCE_WORDS.get(v['predicted_source'], '')}; the ledger "
+            f"confirms {SOURCE_WORDS.get(v['verified_source'], '')}"
+        )
+    return reason or None
+
+
+def assemble(v: Row, comps: list[Row]) -> Row:
+    """Components (largest first), evidence (their txn_ids, first seen first) and the
+    statement: a headline, the components' sentences, and the shortfalls a confirmed credit
+    absorbed."""
+    ordered = sorted(comps, key=lambda c: -c["amount_cents"])
+    components = []
+    for c in ordered:
+        components.append(
+            {
+                "source": c["source"],
+                "rule": c["rule"],
+                "action": c["action"],
+                "payer_id": c["payer_id"],
+                "amount_cents": int(c["amount_cents"]),
+                "txn_ids": [t for t in (c["txn_ids"] or "").split(";") if t],
+                "statement": c["statement"],
+            }
+        )
+    tokens = ";".join(c["txn_ids"] for c in ordered if c["txn_ids"] is not None).split(";")
+    evidence = ";".join(_unique(t for t in tokens if t != ""))
+    texts = " ".join(c["statement"] for c in ordered if c["statement"] is not None)
+    short = v["short_words"] or ""
+    tail = ""
+    if short != "" and v["verification"] == "confirmed":
+        tail = (
+            f" Shortfalls elsewhere on the claim ({short}) leave a credit of "
+            f"{usd(v['credit_cents'])}."
+        )
+    return {
+        "components": components,
+        "evidence": evidence,
+        "statement": (_headline(v) + texts + tail).strip(),
+    }
+
+
+def _headline(v: Row) -> str:
+    credit = usd(v["credit_cents"])
+    status = v["verification"]
+    head = {
+        "confirmed": f"Confirmed {SOURCE_WORDS.get(v['verified_source'], '')} of {credit}. ",
+        "partial": f"Partly explained credit of {credit}. ",
+        "refuted": f"Prediction refuted for the credit of {credit}. ",
+        "inconclusive": f"Credit of {credit} not verifiable from the ledger. ",
+    }[status]
+    reason = v["review_reason"] or ""
+    return head + (f"{reason}. " if reason != "" and status != "confirmed" else "")

@@ -1,28 +1,34 @@
-"""Named features of one credit from its aggregates (``build._derive`` for one row).
+"""Named features of one credit from its claim facts and aggregates (see ``specs``).
 
-Every float is computed with the same operations in the same order as the vectorized path
-(cents -> float / 100.0 first, then the differences), so the float64 results are identical.
+Money becomes dollars first (integer cents / 100.0), then the differences and ratios are
+taken in float64; a ratio whose denominator is not positive, and any feature that does not
+apply, is NaN.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
-from cbclassify.features.single_table import DAY_NS
 from cbclassify.features.specs import CATEGORICAL_FEATURES, FEATURE_NAMES, NUMERIC_FEATURES
 
-Row = dict[str, Any]
+#: One credit's claim facts and aggregates by name (``features.credit``).
+Parts = Mapping[str, Any]
+#: One credit's features: numbers as float (NaN where not applicable), categoricals as str
+#: (None where missing), keyed and ordered by ``FEATURE_NAMES``.
+FeatureRecord = dict[str, float | str | None]
 NAN = math.nan
 
 
-def usd(cents: float | None) -> float:
-    """Integer cents -> dollars as float64 (None -> NaN), as ``build._usd``."""
+def usd(cents: int | None) -> float:
+    """Integer cents -> dollars as float (None -> NaN)."""
     return NAN if cents is None else float(cents) / 100.0
 
 
 def ratio(numerator: float, denominator: float) -> float:
-    """numerator / denominator where the denominator is > 0, else NaN (``build._ratio``)."""
+    """numerator / denominator where the denominator is > 0, else NaN."""
     return numerator / denominator if denominator > 0 else NAN
 
 
@@ -33,19 +39,18 @@ def positive(value: float) -> float:
     return value if value > 0 else 0.0
 
 
-def days(later: int | None, earlier: int | None) -> float:
-    """Whole days (floored, as ``Timedelta.days``) from ``earlier`` to ``later`` (dates in ns;
-    NaN when either is missing)."""
+def days(later: date | None, earlier: date | None) -> float:
+    """Days from ``earlier`` to ``later`` (NaN when either is missing)."""
     if later is None or earlier is None:
         return NAN
-    return float((later - earlier) // DAY_NS)
+    return float((later - earlier).days)
 
 
 def _number(value: float | None) -> float:
     return NAN if value is None else float(value)
 
 
-def _allowed(p: Row, out: Row) -> None:
+def _allowed(p: Parts, out: dict[str, float]) -> None:
     line_count = p["line_count"] or 0
     covered = p["covered_lines"] or 0
     full = covered >= line_count > 0
@@ -73,7 +78,7 @@ def _allowed(p: Row, out: Row) -> None:
     )
 
 
-def _shares(p: Row, out: Row, credit: float) -> None:
+def _shares(p: Parts, out: dict[str, float], credit: float) -> None:
     known = p["responsibility_rows"] > 0 or p["era_payer_payment_count"] > 0
     out["responsibility_known"] = 1.0 if known else 0.0
     patient_excess = usd(p["patient_paid_cents"]) - usd(p["responsibility_cents"])
@@ -93,9 +98,9 @@ def _shares(p: Row, out: Row, credit: float) -> None:
     out["manual_posting_share"] = ratio(float(p["manual_posting_count"]), float(p["posting_count"]))
 
 
-def derive(p: Row) -> Row:
-    """The feature dict (``FEATURE_NAMES`` order) of one credit's aggregates ``p``."""
-    out: Row = {}
+def derive(p: Parts) -> FeatureRecord:
+    """The features (``FEATURE_NAMES`` order) of one credit's facts and aggregates ``p``."""
+    out: dict[str, float] = {}
     credit = -(usd(p["charge_cents"]) + usd(p["balance_effect_cents"]))
     out["credit_amount_usd"] = credit
     out["charge_usd"] = usd(p["charge_cents"])
@@ -110,9 +115,52 @@ def derive(p: Row) -> Row:
     )
     this_balance = usd(p["charge_cents"]) + usd(p["balance_effect_cents"])
     out["patient_other_claims_balance_usd"] = usd(p["patient_balance_cents"]) - this_balance
-    for name in NUMERIC_FEATURES:
-        if name not in out:
-            out[name] = usd(p[name[:-4] + "_cents"]) if name.endswith("_usd") else _number(p[name])
+    for name, cents in _DOLLARS:
+        out[name] = usd(p[cents])
+    for name in _NUMBERS:
+        out[name] = _number(p[name])
+    record: FeatureRecord = dict.fromkeys(FEATURE_NAMES)  # the order of the catalogue
+    record.update(out)
     for name in CATEGORICAL_FEATURES:
-        out[name] = p[name]
-    return {name: out[name] for name in FEATURE_NAMES}
+        record[name] = p[name]
+    return record
+
+
+#: Features computed above; every other numeric feature is an aggregate as it is: a dollar
+#: feature from its ``_cents`` aggregate, any other by its own name.
+_COMPUTED = frozenset(
+    {
+        "credit_amount_usd",
+        "charge_usd",
+        "credit_share_of_charge",
+        "contracted_allowed_usd",
+        "fee_schedule_coverage",
+        "reported_allowed_usd",
+        "allowed_usd",
+        "patient_responsibility_usd",
+        "sequestration_usd",
+        "payer_expected_usd",
+        "primary_paid_minus_expected_usd",
+        "payer_paid_minus_contracted_allowed_usd",
+        "payer_paid_minus_reported_allowed_usd",
+        "reported_minus_contracted_allowed_usd",
+        "payer_paid_over_allowed_ratio",
+        "contractual_minus_expected_usd",
+        "responsibility_known",
+        "patient_paid_minus_responsibility_usd",
+        "payer_excess_share_of_credit",
+        "patient_excess_share_of_credit",
+        "duplicate_share_of_credit",
+        "writeoff_excess_share_of_credit",
+        "manual_posting_share",
+        "days_service_to_first_payer_payment",
+        "days_first_to_last_payer_payment",
+        "patient_other_claims_balance_usd",
+    }
+)
+_DOLLARS = tuple(
+    (name, name.removesuffix("_usd") + "_cents")
+    for name in NUMERIC_FEATURES
+    if name not in _COMPUTED and name.endswith("_usd")
+)
+_NUMBERS = tuple(n for n in NUMERIC_FEATURES if n not in _COMPUTED and not n.endswith("_usd"))

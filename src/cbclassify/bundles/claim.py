@@ -1,0 +1,168 @@
+"""One credit's bundle: its claim's rows cut at the credit's date, and its patient's history.
+
+Every per-claim rule (features, verification, resolution) reads a ``ClaimBundle`` and the
+ledger-wide ``LedgerContext``, never the ledger itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+
+from cbclassify.bundles.history import Days, day_number, total_on
+from cbclassify.bundles.rows import Line, Posting
+
+
+class PatientHistory:
+    """A patient's claims as the per-claim rules ask about them on a date.
+
+    The patient's balance and claim count are running totals of its events: each of its
+    lines' charge from the line's billed date; each claim whose last line (ledger order) is
+    the patient's, counted from its first billed date, and that claim's postings from the later
+    of their posted date and that date (``build.patient_histories``). ``open_claim`` looks at
+    the patient's own lines and their claims' postings.
+    """
+
+    def __init__(
+        self,
+        patient_id: str | None,
+        state: str | None,
+        days: Days,
+        totals: npt.NDArray[np.int64],
+        claims: OpenClaims | None = None,
+    ) -> None:
+        self.patient_id = patient_id
+        self.state = state
+        self._days = days  # sorted distinct event days (day numbers)
+        self._totals = totals  # per day: balance cents, claims, through the end of that day
+        self._claims = claims
+
+    def balance_cents(self, day: date) -> int:
+        """The patient's balance over its claims at the end of ``day``."""
+        return total_on(self._days, self._totals, day, 0)
+
+    def claim_count(self, day: date) -> int:
+        """How many of the patient's claims were billed by the end of ``day``."""
+        return total_on(self._days, self._totals, day, 1)
+
+    def open_claim(self, other_than: str, day: date) -> str | None:
+        """The patient's oldest claim other than ``other_than`` (earliest service date of its
+        lines billed by ``day``, then claim id) with a positive balance at the end of ``day``,
+        counting only the patient's own lines; None when there is none."""
+        if self._claims is None or self.patient_id is None:
+            return None
+        return self._claims.open_claim(self.patient_id, other_than, day)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PatientHistory):
+            return NotImplemented
+        return (
+            (self.patient_id, self.state) == (other.patient_id, other.state)
+            and np.array_equal(self._days, other._days)
+            and np.array_equal(self._totals, other._totals)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"PatientHistory({self.patient_id!r}, {self.state!r}, {len(self._days)} days)"
+
+
+class OpenClaims:
+    """The patients' own lines and their claims' postings, to find a patient's open claims
+    (shared by the patients of one grouping pass; indexed on the first question)."""
+
+    def __init__(
+        self,
+        claim_ids: Sequence[str],
+        line_patients: npt.NDArray[np.int64],  # position in ``patients``, -1 for another
+        line_claims: npt.NDArray[np.int64],  # position in ``claim_ids``
+        line_billed: Days,
+        line_service: Days,
+        line_charges: npt.NDArray[np.int64],
+        posting_claims: npt.NDArray[np.int64],
+        posting_days: Days,
+        posting_effects: npt.NDArray[np.int64],
+        patients: Sequence[str],
+    ) -> None:
+        self._claim_ids = list(claim_ids)
+        self._patients = {p: i for i, p in enumerate(patients)}
+        self._lines = (line_patients, line_claims, line_billed, line_service, line_charges)
+        self._postings = (posting_claims, posting_days, posting_effects)
+        self._index: tuple[npt.NDArray[np.int64], ...] | None = None
+
+    def _indexed(self) -> tuple[npt.NDArray[np.int64], ...]:
+        """Lines by patient (ledger order kept) and postings by claim, with their bounds."""
+        if self._index is None:
+            patient_of, *_ = self._lines
+            claim_of, days, effects = self._postings
+            lines = np.argsort(patient_of, kind="stable")
+            line_bounds = np.searchsorted(patient_of[lines], np.arange(len(self._patients) + 1))
+            postings = np.argsort(claim_of, kind="stable")
+            posting_bounds = np.searchsorted(
+                claim_of[postings], np.arange(len(self._claim_ids) + 1)
+            )
+            self._index = (lines, line_bounds, days[postings], effects[postings], posting_bounds)
+        return self._index
+
+    def open_claim(self, patient: str, other_than: str, day: date) -> str | None:
+        """See ``PatientHistory.open_claim``."""
+        code = self._patients.get(patient)
+        if code is None:
+            return None
+        lines, line_bounds, posting_days, posting_effects, posting_bounds = self._indexed()
+        _, line_claims, line_billed, line_service, line_charges = self._lines
+        limit = day_number(day)
+        owed: dict[int, int] = {}
+        first_seen: dict[int, int] = {}
+        for i in lines[line_bounds[code] : line_bounds[code + 1]].tolist():
+            claim = int(line_claims[i])
+            if self._claim_ids[claim] == other_than or not line_billed[i] <= limit:
+                continue
+            owed[claim] = owed.get(claim, 0) + int(line_charges[i])
+            service = int(line_service[i])
+            first_seen[claim] = min(first_seen.get(claim, service), service)
+        for claim in owed:
+            start, end = posting_bounds[claim], posting_bounds[claim + 1]
+            posted = posting_days[start:end] <= limit
+            owed[claim] += int(posting_effects[start:end][posted].sum())
+        open_claims = [c for c, balance in owed.items() if balance > 0]
+        if not open_claims:
+            return None
+        oldest = min(open_claims, key=lambda c: (first_seen[c], self._claim_ids[c]))
+        return self._claim_ids[oldest]
+
+
+#: The history of a credit whose claim has no line billed by its date.
+NO_PATIENT = PatientHistory(None, None, np.zeros(0, dtype="int64"), np.zeros((0, 2), dtype="int64"))
+
+
+@dataclass(frozen=True)
+class ClaimBundle:
+    """One credit's claim as of the credit's date."""
+
+    claim_id: str
+    as_of: date  # this credit's date (scoring: the run's as-of; training: identified_date)
+    credit_cents: int  # from the credits input (0 when it gives none)
+    lines: tuple[Line, ...]  # billed on or before as_of, ledger order
+    all_lines: tuple[Line, ...]  # every line of the claim, ledger order
+    postings: tuple[Posting, ...]  # posted on or before as_of, ledger order
+    all_postings: tuple[Posting, ...]  # every posting of the claim, ledger order
+    patient: PatientHistory  # the patient of the first billed line (lowest line_no)
+    patients: Mapping[str, PatientHistory] = field(repr=False)  # every patient on its lines
+
+    @property
+    def balance_cents(self) -> int:
+        """The claim's balance at the end of ``as_of``: the contract's balance rule on its
+        billed charges and its postings (``balances.claim_balances`` for a whole ledger)."""
+        charges = sum(line.charge_cents for line in self.lines)
+        return charges + sum(posting.effect_cents for posting in self.postings)
+
+    @property
+    def first_line(self) -> Line | None:
+        """The claim's first line in ledger order, whatever its billed date."""
+        return self.all_lines[0] if self.all_lines else None
