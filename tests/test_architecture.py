@@ -20,21 +20,13 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ((ROOT / "src", "cbclassify"), (ROOT, "api"))
 DOMAIN_CORE = ("contract", "balances", "features", "verify", "resolve", "bundles")
+
+
 #: Cycles that work in progress on issue 15 removes (other branches); when it lands,
 #: ``test_pending_cycles_are_still_there`` fails: delete the entry then.
-PENDING_CYCLES: frozenset[frozenset[str]] = frozenset(
-    {
-        frozenset({"cbclassify.balances", "cbclassify.contract"}),
-        frozenset({"cbclassify.resolve", "cbclassify.verify"}),
-    }
-)
-
-
 @dataclass(frozen=True)
 class Import:
     """One imported name (``cbclassify.scoring``, ``mlflow.pyfunc``) and where."""
@@ -177,17 +169,8 @@ def test_the_import_reader_sees_the_code() -> None:
 
 
 def test_no_package_cycles() -> None:
-    found = [c for c in cycles(package_graph()) if c not in PENDING_CYCLES]
+    found = cycles(package_graph())
     assert not found, "package cycles: " + " | ".join(_explain(c) for c in found)
-
-
-@pytest.mark.parametrize(
-    "cycle", sorted(PENDING_CYCLES, key=sorted), ids=lambda c: "-".join(sorted(c))
-)
-def test_pending_cycles_are_still_there(cycle: frozenset[str]) -> None:
-    assert cycle in cycles(package_graph()), (
-        f"{sorted(cycle)} is gone: remove it from PENDING_CYCLES"
-    )
 
 
 def test_store_is_only_the_database_adapter() -> None:
