@@ -21,12 +21,13 @@ def benchmarks(lines: int) -> list[list[str]]:
         ["bench_synth.py", "--lines", str(lines)],
         ["bench_ledger_load.py", "--lines", str(lines)],
         ["bench_worklist.py", "--lines", str(lines)],
-        ["bench_features.py", "--lines", str(lines)],
+        ["bench_features.py", "--claims", str(int(lines / 2.4))],
         ["bench_verify.py", "--lines", str(lines)],
         ["bench_train_score.py"],
         ["bench_explain.py"],
         ["bench_single_claim.py"],
         ["bench_web_worklist.py"],
+        ["../training/eval_redteam.py"],
     ]
 
 
