@@ -101,27 +101,25 @@ def rules_only(ledger_dir: Path) -> pd.DataFrame:
     source of the largest component; with its verdict and recommended action."""
     from cbclassify.balances import credit_balances
     from cbclassify.ledger_io.read import read_ledger
-    from cbclassify.resolve import default_policy, recommend
-    from cbclassify.verify import verify_credits
+    from cbclassify.resolve.pipeline import resolve_credits
 
     ledger = read_ledger(ledger_dir)
     as_of = ledger.default_as_of()
-    credits = credit_balances(ledger, as_of)
-    verified = verify_credits(ledger, credits, as_of)
-    actions = recommend(ledger, verified, as_of, default_policy()).set_index("claim_id")
-    out = pd.DataFrame({"claim_id": verified["claim_id"].astype(str)})
-    out["verification"] = verified["verification"].astype("string").fillna("").to_numpy()
-    out["verified_source"] = verified["verified_source"].astype("string").fillna("").to_numpy()
-    action = actions["recommended_action"].reindex(out["claim_id"].to_numpy())
-    out["recommended_action"] = action.astype("string").fillna("").to_numpy()
-    largest = [
-        max(comps, key=lambda c: c["amount_cents"])["source"] if len(comps) else ""
-        for comps in verified["components"]
-    ]
-    out["rules_source"] = out["verified_source"].where(
-        out["verified_source"] != "", pd.Series(largest, index=out.index)
-    )
-    return out
+    resolved = resolve_credits(ledger, credit_balances(ledger, as_of), None, as_of)
+    rows = []
+    for r in resolved:
+        v = r.verdict
+        largest = max(v.components, key=lambda c: c["amount_cents"]) if v.components else None
+        rows.append(
+            {
+                "claim_id": v.claim_id,
+                "verification": v.verification,
+                "verified_source": v.verified_source or "",
+                "recommended_action": r.recommendation.recommended_action or "",
+                "rules_source": v.verified_source or (largest["source"] if largest else ""),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def judge(frame: pd.DataFrame, source: str, verdict: str, vsource: str, action: str) -> dict:
@@ -291,7 +289,7 @@ def synth_direction(train_seed: int, score_seed: int, claims: int, work: Path) -
     return Direction(f"synth {train_seed}->{score_seed}", dirs[train_seed], dirs[score_seed], truth)
 
 
-def main() -> int:
+def main() -> int:  # a process pool may start: run under __main__ only
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
