@@ -45,9 +45,7 @@ def request_ledger(body: ClassifyIn) -> Ledger:
         issues = _field_issues(err)
         first = issues[0]
         message = f"{first['field']}: {first['message']}"
-        raise ApiError(
-            422, "invalid_ledger", message, field=first["field"], issues=issues
-        ) from err
+        raise ApiError(422, "invalid_ledger", message, field=first["field"], issues=issues) from err
 
 
 def _field_issues(err: LedgerValidationError) -> list[dict[str, Any]]:

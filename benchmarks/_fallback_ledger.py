@@ -17,9 +17,20 @@ _PAYERS = pd.DataFrame(
     {
         "payer_id": [f"PY{i:02d}" for i in range(12)],
         "payer_name": [f"Payer {i:02d}" for i in range(12)],
-        "payer_type": ["medicare", "medicaid", "medicare_advantage", "commercial", "commercial",
-                       "commercial", "commercial", "tricare", "workers_comp", "other",
-                       "commercial", "medicaid"],
+        "payer_type": [
+            "medicare",
+            "medicaid",
+            "medicare_advantage",
+            "commercial",
+            "commercial",
+            "commercial",
+            "commercial",
+            "tricare",
+            "workers_comp",
+            "other",
+            "commercial",
+            "medicaid",
+        ],
     }
 )
 
@@ -63,29 +74,64 @@ def _postings(rng: np.random.Generator, lines: pd.DataFrame) -> pd.DataFrame:
     posted = lines["billed_date"] + pd.to_timedelta(rng.integers(10, 60, n), "D")
     base = {"claim_id": lines["claim_id"].to_numpy(), "line_no": lines["line_no"].to_numpy()}
     frames = [
-        dict(base, kind="payment", source="payer", amount_cents=allowed - patient_share,
-             posted_date=posted),
-        dict(base, kind="adjustment", source="payer", amount_cents=charge - allowed,
-             posted_date=posted, group_code="CO"),
-        dict(base, kind="responsibility", source="payer", amount_cents=patient_share,
-             posted_date=posted, group_code="PR"),
-        dict(base, kind="payment", source="patient", amount_cents=patient_share,
-             posted_date=posted + pd.to_timedelta(rng.integers(5, 90, n), "D")),
+        dict(
+            base,
+            kind="payment",
+            source="payer",
+            amount_cents=allowed - patient_share,
+            posted_date=posted,
+        ),
+        dict(
+            base,
+            kind="adjustment",
+            source="payer",
+            amount_cents=charge - allowed,
+            posted_date=posted,
+            group_code="CO",
+        ),
+        dict(
+            base,
+            kind="responsibility",
+            source="payer",
+            amount_cents=patient_share,
+            posted_date=posted,
+            group_code="PR",
+        ),
+        dict(
+            base,
+            kind="payment",
+            source="patient",
+            amount_cents=patient_share,
+            posted_date=posted + pd.to_timedelta(rng.integers(5, 90, n), "D"),
+        ),
     ]
     # Overpayments / duplicates / reversals / refunds on a few percent of lines.
     extra = rng.random(n) < 0.06
-    frames.append(dict({k: v[extra] for k, v in base.items()}, kind="payment", source="payer",
-                       amount_cents=(allowed - patient_share)[extra],
-                       posted_date=posted[extra] + pd.to_timedelta(30, "D")))
+    frames.append(
+        dict(
+            {k: v[extra] for k, v in base.items()},
+            kind="payment",
+            source="payer",
+            amount_cents=(allowed - patient_share)[extra],
+            posted_date=posted[extra] + pd.to_timedelta(30, "D"),
+        )
+    )
     back = extra & (rng.random(n) < 0.4)
-    frames.append(dict({k: v[back] for k, v in base.items()}, kind="refund", source="payer",
-                       amount_cents=(allowed - patient_share)[back],
-                       posted_date=posted[back] + pd.to_timedelta(75, "D")))
+    frames.append(
+        dict(
+            {k: v[back] for k, v in base.items()},
+            kind="refund",
+            source="payer",
+            amount_cents=(allowed - patient_share)[back],
+            posted_date=posted[back] + pd.to_timedelta(75, "D"),
+        )
+    )
     out = pd.concat([pd.DataFrame(f) for f in frames], ignore_index=True)
     out = out[(out["amount_cents"] != 0) | (out["kind"] != "responsibility")]
     payer_of_claim = lines.set_index(["claim_id", "line_no"])["payer_id"]
     out["payer_id"] = payer_of_claim.reindex(
-        pd.MultiIndex.from_arrays([out["claim_id"], out["line_no"]])).to_numpy()
+        pd.MultiIndex.from_arrays([out["claim_id"], out["line_no"]])
+    ).to_numpy()
     selfpay_rows = out["payer_id"].isna().to_numpy()
     out.loc[selfpay_rows, "source"] = "patient"
     out = out[~(selfpay_rows & (out["kind"] == "responsibility").to_numpy())]
@@ -101,5 +147,6 @@ def fallback_ledger(n_lines: int, seed: int = 7) -> Ledger:
     lines = _lines(rng, n_lines)
     txns = _postings(rng, lines)
     patients = pd.DataFrame({"patient_id": lines["patient_id"].unique(), "state": "PA"})
-    return Ledger.from_frames(payers=_PAYERS, patients=patients, claim_lines=lines,
-                              transactions=txns)
+    return Ledger.from_frames(
+        payers=_PAYERS, patients=patients, claim_lines=lines, transactions=txns
+    )

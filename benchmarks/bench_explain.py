@@ -42,7 +42,9 @@ def synthetic_features(rows: int, features: int, seed: int) -> tuple[pd.DataFram
     x = rng.normal(size=(rows, features))
     x[rng.random(x.shape) < 0.05] = np.nan
     filled = np.nan_to_num(x)
-    logits = filled[:, :8] @ rng.normal(size=(8, 4)) + np.sin(filled[:, 8:12] @ rng.normal(size=(4, 4)))
+    logits = filled[:, :8] @ rng.normal(size=(8, 4)) + np.sin(
+        filled[:, 8:12] @ rng.normal(size=(4, 4))
+    )
     y = np.argmax(logits + rng.gumbel(size=(rows, 4)), axis=1)
     return pd.DataFrame(x, columns=[f"feature_{i:02d}" for i in range(features)]), y
 
@@ -55,11 +57,15 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=20_000, help="rows to train on and explain")
     parser.add_argument("--features", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=200)
-    parser.add_argument("--naive-rows", type=int, default=3_000, help="rows for the (slow) naive path")
+    parser.add_argument(
+        "--naive-rows", type=int, default=3_000, help="rows for the (slow) naive path"
+    )
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
 
@@ -68,14 +74,18 @@ def main() -> None:
     frame, y = synthetic_features(args.rows, args.features, args.seed)
     params = {"objective": "multiclass", "num_class": 4, "verbosity": -1, "seed": args.seed}
     model, train_s, _ = timed(lambda: lgb.train(params, lgb.Dataset(frame, y), args.rounds))
-    print(f"trained 4-class x {args.rounds}-round model ({model.num_trees()} trees, "
-          f"{args.features} features) on {args.rows:,} rows in {train_s:.1f} s")
+    print(
+        f"trained 4-class x {args.rounds}-round model ({model.num_trees()} trees, "
+        f"{args.features} features) on {args.rows:,} rows in {train_s:.1f} s"
+    )
 
     naive_x = frame.head(args.naive_rows)
     naive, naive_wall, naive_cpu = timed(lambda: shap.TreeExplainer(model).shap_values(naive_x))
     naive_rate = len(naive_x) / naive_wall
-    print(f"naive shap.TreeExplainer: {len(naive_x):,} rows in {naive_wall:.1f} s = "
-          f"{naive_rate:,.0f} rows/s ({len(naive_x) / naive_cpu:,.0f} rows per CPU-s)")
+    print(
+        f"naive shap.TreeExplainer: {len(naive_x):,} rows in {naive_wall:.1f} s = "
+        f"{naive_rate:,.0f} rows/s ({len(naive_x) / naive_cpu:,.0f} rows per CPU-s)"
+    )
 
     cold_explainer = FastExplainer(model)
     cold, cold_wall, cold_cpu = timed(lambda: cold_explainer.explain(frame))
@@ -90,30 +100,49 @@ def main() -> None:
     cached_explainer.explain(frame)
     _, cache_wall, _ = timed(lambda: cached_explainer.explain(frame))
 
-    picked = np.transpose(np.asarray(naive), (0, 2, 1))[np.arange(len(naive_x)), cold.predicted[: len(naive_x)]]
+    picked = np.transpose(np.asarray(naive), (0, 2, 1))[
+        np.arange(len(naive_x)), cold.predicted[: len(naive_x)]
+    ]
     diff = float(np.abs(picked - cold.contributions[: len(naive_x)]).max())
     diff_threads = float(np.abs(threaded.contributions - warm.contributions).max())
     results = {
-        "rows": args.rows, "features": args.features, "rounds": args.rounds,
-        "naive_rows_per_s": naive_rate, "naive_rows_per_cpu_s": len(naive_x) / naive_cpu,
-        "fast_cold_rows_per_s": args.rows / cold_wall, "fast_warm_rows_per_s": args.rows / warm_wall,
-        "fast_warm_rows_per_cpu_s": args.rows / warm_cpu, "fast_2_threads_rows_per_s": args.rows / thr_wall,
-        "cached_rerun_rows_per_s": args.rows / cache_wall, "table_build_s": tables_s,
+        "rows": args.rows,
+        "features": args.features,
+        "rounds": args.rounds,
+        "naive_rows_per_s": naive_rate,
+        "naive_rows_per_cpu_s": len(naive_x) / naive_cpu,
+        "fast_cold_rows_per_s": args.rows / cold_wall,
+        "fast_warm_rows_per_s": args.rows / warm_wall,
+        "fast_warm_rows_per_cpu_s": args.rows / warm_cpu,
+        "fast_2_threads_rows_per_s": args.rows / thr_wall,
+        "cached_rerun_rows_per_s": args.rows / cache_wall,
+        "table_build_s": tables_s,
         "ratio_cold": (args.rows / cold_wall) / naive_rate,
         "ratio_warm": (args.rows / warm_wall) / naive_rate,
         "ratio_2_threads": (args.rows / thr_wall) / naive_rate,
         "ratio_per_cpu_s": (args.rows / warm_cpu) / (len(naive_x) / naive_cpu),
         "ratio_cold_per_cpu_s": (args.rows / cold_cpu) / (len(naive_x) / naive_cpu),
-        "max_abs_diff_vs_naive": diff, "max_abs_diff_threads": diff_threads,
+        "max_abs_diff_vs_naive": diff,
+        "max_abs_diff_threads": diff_threads,
     }
-    print(f"fast, cold (incl. {tables_s:.1f} s one-off table build): {results['fast_cold_rows_per_s']:,.0f} rows/s"
-          f"  -> {results['ratio_cold']:.1f}x naive (per CPU-second: {results['ratio_cold_per_cpu_s']:.1f}x)")
-    print(f"fast, warm, 1 thread: {results['fast_warm_rows_per_s']:,.0f} rows/s -> {results['ratio_warm']:.1f}x naive"
-          f" (per CPU-second: {results['ratio_per_cpu_s']:.1f}x)")
-    print(f"fast, warm, 2 threads: {results['fast_2_threads_rows_per_s']:,.0f} rows/s -> "
-          f"{results['ratio_2_threads']:.1f}x naive")
-    print(f"unchanged worklist again, from the cache: {results['cached_rerun_rows_per_s']:,.0f} rows/s")
-    print(f"max |naive - fast| on the predicted class: {diff:.2e}; threads vs 1 thread: {diff_threads:.2e}")
+    print(
+        f"fast, cold (incl. {tables_s:.1f} s one-off table build): {results['fast_cold_rows_per_s']:,.0f} rows/s"
+        f"  -> {results['ratio_cold']:.1f}x naive (per CPU-second: {results['ratio_cold_per_cpu_s']:.1f}x)"
+    )
+    print(
+        f"fast, warm, 1 thread: {results['fast_warm_rows_per_s']:,.0f} rows/s -> {results['ratio_warm']:.1f}x naive"
+        f" (per CPU-second: {results['ratio_per_cpu_s']:.1f}x)"
+    )
+    print(
+        f"fast, warm, 2 threads: {results['fast_2_threads_rows_per_s']:,.0f} rows/s -> "
+        f"{results['ratio_2_threads']:.1f}x naive"
+    )
+    print(
+        f"unchanged worklist again, from the cache: {results['cached_rerun_rows_per_s']:,.0f} rows/s"
+    )
+    print(
+        f"max |naive - fast| on the predicted class: {diff:.2e}; threads vs 1 thread: {diff_threads:.2e}"
+    )
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(results, indent=2), encoding="utf-8")
     print(f"wrote {OUT}")

@@ -95,8 +95,10 @@ def cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
 
 def report(label: str, wall: float, cpu: float, note: str = "") -> None:
     """One result line: wall and CPU seconds, and the wall time as a share of the goal."""
-    print(f"  {label:<40} wall {wall:7.2f} s   cpu {cpu:7.2f} s   "
-          f"{wall / GOAL_SECONDS:6.1%} of the 30 s goal{note}")
+    print(
+        f"  {label:<40} wall {wall:7.2f} s   cpu {cpu:7.2f} s   "
+        f"{wall / GOAL_SECONDS:6.1%} of the 30 s goal{note}"
+    )
 
 
 def timed(label: str, func: Callable[[], T]) -> tuple[float, T]:
@@ -113,8 +115,10 @@ def run_cli(folder: Path, out_file: Path) -> tuple[float, float, str]:
     args = ["worklist", str(folder), "--out", str(out_file)]
     commands = [
         ([sys.executable, "-m", "cbclassify.cli.main", *args], "cbclassify (cli.main)"),
-        ([sys.executable, "-c", _FALLBACK_APP, *args],
-         "worklist command alone: cli.main did not import"),
+        (
+            [sys.executable, "-c", _FALLBACK_APP, *args],
+            "worklist command alone: cli.main did not import",
+        ),
     ]
     for command, how in commands:
         started, cpu_started = time.perf_counter(), cpu_seconds(resource.RUSAGE_CHILDREN)
@@ -131,8 +135,9 @@ def run_cli(folder: Path, out_file: Path) -> tuple[float, float, str]:
 def startup_cost() -> tuple[float, float]:
     """(wall s, CPU s) of a fresh interpreter importing the CLI: paid by every command."""
     started, cpu_started = time.perf_counter(), cpu_seconds(resource.RUSAGE_CHILDREN)
-    subprocess.run([sys.executable, "-c", "import cbclassify.cli.main"], check=False,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-c", "import cbclassify.cli.main"], check=False, capture_output=True
+    )
     return time.perf_counter() - started, cpu_seconds(resource.RUSAGE_CHILDREN) - cpu_started
 
 
@@ -149,9 +154,15 @@ def naive_claim(claim: pd.DataFrame) -> pd.Series:
     if pd.notna(since) and since < charges["date"].min():  # not older than the claim
         since = charges["date"].min()
     first = charges.sort_values("line_no").iloc[0]
-    return pd.Series({"balance_cents": running, "credit_since": since,
-                      "last_posted_date": last_posted, "patient_id": first["patient_id"],
-                      "location_id": first["location_id"]})
+    return pd.Series(
+        {
+            "balance_cents": running,
+            "credit_since": since,
+            "last_posted_date": last_posted,
+            "patient_id": first["patient_id"],
+            "location_id": first["location_id"],
+        }
+    )
 
 
 def naive_baseline(
@@ -165,13 +176,27 @@ def naive_baseline(
     sample = set(claim_ids.sample(n=size, random_state=seed))
     lines = lines[lines["claim_id"].isin(sample)]
     txns = txns[txns["claim_id"].isin(sample)]
-    events = pd.concat([
-        lines.assign(date=lines["billed_date"], delta_cents=lines["charge_amount_cents"],
-                     is_charge=True)[["claim_id", "line_no", "patient_id", "location_id", "date",
-                                      "delta_cents", "is_charge"]],
-        txns.assign(date=txns["posted_date"], delta_cents=signed_balance_effect(txns),
-                    is_charge=False)[["claim_id", "line_no", "date", "delta_cents", "is_charge"]],
-    ], ignore_index=True)
+    events = pd.concat(
+        [
+            lines.assign(
+                date=lines["billed_date"], delta_cents=lines["charge_amount_cents"], is_charge=True
+            )[
+                [
+                    "claim_id",
+                    "line_no",
+                    "patient_id",
+                    "location_id",
+                    "date",
+                    "delta_cents",
+                    "is_charge",
+                ]
+            ],
+            txns.assign(
+                date=txns["posted_date"], delta_cents=signed_balance_effect(txns), is_charge=False
+            )[["claim_id", "line_no", "date", "delta_cents", "is_charge"]],
+        ],
+        ignore_index=True,
+    )
     events = events[events["date"] <= ledger.default_as_of()]
     started = time.perf_counter()
     result = events.groupby("claim_id").apply(naive_claim)
@@ -192,28 +217,39 @@ def check_agreement(naive: pd.DataFrame, worklist: pd.DataFrame) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--lines", type=int, default=1_000_000, help="claim lines (approx.)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--formats", default="parquet,csv")
     parser.add_argument("--baseline-share", type=float, default=0.01)
-    parser.add_argument("--baseline-max-claims", type=int, default=1000,
-                        help="cap on the baseline sample (it is slow by design)")
+    parser.add_argument(
+        "--baseline-max-claims",
+        type=int,
+        default=1000,
+        help="cap on the baseline sample (it is slow by design)",
+    )
     parser.add_argument("--regenerate", action="store_true", help="ignore the cached ledger")
     args = parser.parse_args()
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
 
     started = time.perf_counter()
     root, meta = cached_ledger(args.lines, args.seed, formats, args.regenerate)
-    print(f"ledger: {meta['claim_lines']:,} claim lines, {meta['claims']:,} claims, "
-          f"{meta['transactions']:,} transactions; generator: {meta['source']} "
-          f"(ready in {time.perf_counter() - started:.1f} s; cached in {root})")
+    print(
+        f"ledger: {meta['claim_lines']:,} claim lines, {meta['claims']:,} claims, "
+        f"{meta['transactions']:,} transactions; generator: {meta['source']} "
+        f"(ready in {time.perf_counter() - started:.1f} s; cached in {root})"
+    )
 
     import_s, import_cpu = startup_cost()
     print("startup:")
-    report("python -c 'import cbclassify.cli.main'", import_s, import_cpu,
-           "   (included in every whole-command figure)")
+    report(
+        "python -c 'import cbclassify.cli.main'",
+        import_s,
+        import_cpu,
+        "   (included in every whole-command figure)",
+    )
     totals: dict[str, float] = {}
     ledger: Ledger | None = None
     for fmt in formats:
@@ -229,26 +265,36 @@ def main() -> None:
     print(f"peak memory of the command: {peak:,.0f} MiB")
 
     assert ledger is not None
-    print(f"baseline (naive per-claim groupby-apply on {args.baseline_share:.0%} of claims, "
-          f"at most {args.baseline_max_claims:,}):")
-    build_s, worklist = timed("build_worklist (for comparison)",
-                              lambda: build_worklist(ledger))
+    print(
+        f"baseline (naive per-claim groupby-apply on {args.baseline_share:.0%} of claims, "
+        f"at most {args.baseline_max_claims:,}):"
+    )
+    build_s, worklist = timed("build_worklist (for comparison)", lambda: build_worklist(ledger))
     sample_s, naive, sampled = naive_baseline(
-        ledger, args.baseline_share, args.baseline_max_claims, args.seed)
+        ledger, args.baseline_share, args.baseline_max_claims, args.seed
+    )
     projected = sample_s * meta["claims"] / max(sampled, 1)
-    print(f"  naive on {sampled:,} claims: {sample_s:.2f} s -> {projected:,.0f} s projected for "
-          f"all claims (balances, credit_since, header facts only)")
-    print(f"  vectorized build_worklist is {projected / build_s:,.0f}x faster; "
-          f"{check_agreement(naive, worklist)}")
+    print(
+        f"  naive on {sampled:,} claims: {sample_s:.2f} s -> {projected:,.0f} s projected for "
+        f"all claims (balances, credit_since, header facts only)"
+    )
+    print(
+        f"  vectorized build_worklist is {projected / build_s:,.0f}x faster; "
+        f"{check_agreement(naive, worklist)}"
+    )
     load = os.getloadavg()[0]
     cores = os.cpu_count() or 1
     if load > cores:
-        print(f"note: load average {load:.1f} on {cores} cores during this run; wall times are "
-              "inflated by other processes, CPU seconds are the load-independent figure")
+        print(
+            f"note: load average {load:.1f} on {cores} cores during this run; wall times are "
+            "inflated by other processes, CPU seconds are the load-independent figure"
+        )
     worst = max(totals.values())
-    print(f"verdict: slowest whole command {worst:.2f} s = {worst / GOAL_SECONDS:.0%} of the "
-          f"30 s goal ({'met' if worst <= GOAL_SECONDS else 'NOT met'}) at "
-          f"{meta['claim_lines']:,} lines")
+    print(
+        f"verdict: slowest whole command {worst:.2f} s = {worst / GOAL_SECONDS:.0%} of the "
+        f"30 s goal ({'met' if worst <= GOAL_SECONDS else 'NOT met'}) at "
+        f"{meta['claim_lines']:,} lines"
+    )
 
 
 if __name__ == "__main__":

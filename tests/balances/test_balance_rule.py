@@ -18,8 +18,10 @@ def _balance(ledger, claim_id: str, as_of: str | None = None) -> int:
 def test_payment_and_adjustment_lower_the_balance() -> None:
     ledger = make_ledger(
         [line("C1", charge="150.00")],
-        [txn("C1", "payment", "90.00", "2024-02-01"),
-         txn("C1", "adjustment", "40.00", "2024-02-01", group_code="CO")],
+        [
+            txn("C1", "payment", "90.00", "2024-02-01"),
+            txn("C1", "adjustment", "40.00", "2024-02-01", group_code="CO"),
+        ],
     )
     assert _balance(ledger, "C1") == 2000
 
@@ -27,8 +29,10 @@ def test_payment_and_adjustment_lower_the_balance() -> None:
 def test_responsibility_rows_do_not_move_the_balance() -> None:
     ledger = make_ledger(
         [line("C1", charge="100.00")],
-        [txn("C1", "payment", "70.00", "2024-02-01"),
-         txn("C1", "responsibility", "30.00", "2024-02-01", group_code="PR")],
+        [
+            txn("C1", "payment", "70.00", "2024-02-01"),
+            txn("C1", "responsibility", "30.00", "2024-02-01", group_code="PR"),
+        ],
     )
     assert _balance(ledger, "C1") == 3000
     assert credit_balances(ledger).empty
@@ -37,9 +41,11 @@ def test_responsibility_rows_do_not_move_the_balance() -> None:
 def test_refund_raises_the_balance_back() -> None:
     ledger = make_ledger(
         [line("C1", charge="100.00")],
-        [txn("C1", "payment", "100.00", "2024-02-01"),
-         txn("C1", "payment", "100.00", "2024-02-05"),
-         txn("C1", "refund", "100.00", "2024-03-01")],
+        [
+            txn("C1", "payment", "100.00", "2024-02-01"),
+            txn("C1", "payment", "100.00", "2024-02-05"),
+            txn("C1", "refund", "100.00", "2024-03-01"),
+        ],
     )
     assert _balance(ledger, "C1", "2024-02-28") == -10000
     assert _balance(ledger, "C1") == 0
@@ -48,10 +54,12 @@ def test_refund_raises_the_balance_back() -> None:
 def test_transfer_moves_money_between_claims() -> None:
     ledger = make_ledger(
         [line("C1", charge="100.00"), line("C2", charge="50.00")],
-        [txn("C1", "payment", "130.00", "2024-02-01", source="patient"),
-         # 30.00 leaves C1 (balance goes up) and enters C2 (balance goes down)
-         txn("C1", "transfer", "-30.00", "2024-02-03", source="patient"),
-         txn("C2", "transfer", "30.00", "2024-02-03", source="patient")],
+        [
+            txn("C1", "payment", "130.00", "2024-02-01", source="patient"),
+            # 30.00 leaves C1 (balance goes up) and enters C2 (balance goes down)
+            txn("C1", "transfer", "-30.00", "2024-02-03", source="patient"),
+            txn("C2", "transfer", "30.00", "2024-02-03", source="patient"),
+        ],
     )
     assert _balance(ledger, "C1", "2024-02-02") == -3000
     assert _balance(ledger, "C1") == 0
@@ -62,9 +70,11 @@ def test_transfer_moves_money_between_claims() -> None:
 def test_reversal_is_a_negative_payment() -> None:
     ledger = make_ledger(
         [line("C1", charge="100.00")],
-        [txn("C1", "payment", "100.00", "2024-02-01"),
-         txn("C1", "payment", "100.00", "2024-02-02"),
-         txn("C1", "payment", "-100.00", "2024-02-20")],
+        [
+            txn("C1", "payment", "100.00", "2024-02-01"),
+            txn("C1", "payment", "100.00", "2024-02-02"),
+            txn("C1", "payment", "-100.00", "2024-02-20"),
+        ],
     )
     assert _balance(ledger, "C1", "2024-02-10") == -10000
     assert _balance(ledger, "C1") == 0
@@ -73,9 +83,11 @@ def test_reversal_is_a_negative_payment() -> None:
 def test_claim_level_and_line_level_postings_both_count() -> None:
     ledger = make_ledger(
         [line("C1", 1, "100.00"), line("C1", 2, "50.00")],
-        [txn("C1", "payment", "100.00", "2024-02-01", line_no=1),
-         txn("C1", "payment", "40.00", "2024-02-01", line_no=2),
-         txn("C1", "payment", "25.00", "2024-02-02", source="patient")],  # claim level
+        [
+            txn("C1", "payment", "100.00", "2024-02-01", line_no=1),
+            txn("C1", "payment", "40.00", "2024-02-01", line_no=2),
+            txn("C1", "payment", "25.00", "2024-02-02", source="patient"),
+        ],  # claim level
     )
     assert _balance(ledger, "C1") == -1500
     lines = line_balances(ledger).set_index("line_no", drop=False)
@@ -87,12 +99,16 @@ def test_claim_level_and_line_level_postings_both_count() -> None:
 
 def test_as_of_excludes_later_postings_and_later_billed_claims() -> None:
     ledger = make_ledger(
-        [line("C1", charge="100.00", billed="2024-01-03"),
-         line("C2", charge="80.00", billed="2024-03-01"),
-         line("C1", 2, "20.00", billed="2024-03-01")],
-        [txn("C1", "payment", "110.00", "2024-02-01"),
-         txn("C1", "payment", "50.00", "2024-03-15"),
-         txn("C2", "payment", "90.00", "2024-02-15", source="patient")],  # paid before billing
+        [
+            line("C1", charge="100.00", billed="2024-01-03"),
+            line("C2", charge="80.00", billed="2024-03-01"),
+            line("C1", 2, "20.00", billed="2024-03-01"),
+        ],
+        [
+            txn("C1", "payment", "110.00", "2024-02-01"),
+            txn("C1", "payment", "50.00", "2024-03-15"),
+            txn("C2", "payment", "90.00", "2024-02-15", source="patient"),
+        ],  # paid before billing
     )
     early = claim_balances(ledger, "2024-02-20").set_index("claim_id")
     assert list(early.index) == ["C1"]  # C2 not billed yet
@@ -106,9 +122,11 @@ def test_as_of_excludes_later_postings_and_later_billed_claims() -> None:
 def test_threshold_one_cent_is_a_credit_zero_is_not() -> None:
     ledger = make_ledger(
         [line("C1", charge="100.00"), line("C2", charge="100.00"), line("C3", charge="100.00")],
-        [txn("C1", "payment", "100.01", "2024-02-01"),
-         txn("C2", "payment", "100.00", "2024-02-01"),
-         txn("C3", "payment", "99.99", "2024-02-01")],
+        [
+            txn("C1", "payment", "100.01", "2024-02-01"),
+            txn("C2", "payment", "100.00", "2024-02-01"),
+            txn("C3", "payment", "99.99", "2024-02-01"),
+        ],
     )
     credits = credit_balances(ledger)
     assert credits["claim_id"].tolist() == ["C1"]
@@ -118,16 +136,16 @@ def test_threshold_one_cent_is_a_credit_zero_is_not() -> None:
 def test_default_as_of_is_the_latest_posting() -> None:
     ledger = make_ledger(
         [line("C1", charge="100.00")],
-        [txn("C1", "payment", "120.00", "2024-02-01"),
-         txn("C1", "refund", "20.00", "2024-04-30")],
+        [txn("C1", "payment", "120.00", "2024-02-01"), txn("C1", "refund", "20.00", "2024-04-30")],
     )
     assert credit_balances(ledger).empty
     assert credit_balances(ledger, pd.Timestamp("2024-04-29"))["credit_cents"].tolist() == [2000]
 
 
-@pytest.mark.parametrize("kind, effect", [("payment", -1), ("adjustment", -1),
-                                          ("transfer", -1), ("refund", 1),
-                                          ("responsibility", 0)])
+@pytest.mark.parametrize(
+    "kind, effect",
+    [("payment", -1), ("adjustment", -1), ("transfer", -1), ("refund", 1), ("responsibility", 0)],
+)
 def test_each_kind_has_its_sign(kind: str, effect: int) -> None:
     ledger = make_ledger([line("C1", charge="10.00")], [txn("C1", kind, "4.00", "2024-02-01")])
     assert _balance(ledger, "C1") == 1000 + effect * 400

@@ -19,11 +19,13 @@ def _row(ledger, claim_id: str, as_of: str | None = None) -> pd.Series:
 def test_credit_negative_then_recovered_then_negative_again() -> None:
     ledger = make_ledger(
         [line("C1", charge="100.00", billed="2024-01-03")],
-        [txn("C1", "payment", "100.00", "2024-01-20"),
-         txn("C1", "payment", "100.00", "2024-01-25"),      # credit 100 from 01-25
-         txn("C1", "payment", "-100.00", "2024-02-10"),     # reversed: back to 0
-         txn("C1", "adjustment", "30.00", "2024-03-01"),    # credit 30 from 03-01
-         txn("C1", "payment", "5.00", "2024-03-10")],       # still a credit, larger
+        [
+            txn("C1", "payment", "100.00", "2024-01-20"),
+            txn("C1", "payment", "100.00", "2024-01-25"),  # credit 100 from 01-25
+            txn("C1", "payment", "-100.00", "2024-02-10"),  # reversed: back to 0
+            txn("C1", "adjustment", "30.00", "2024-03-01"),  # credit 30 from 03-01
+            txn("C1", "payment", "5.00", "2024-03-10"),
+        ],  # still a credit, larger
     )
     first_run = _row(ledger, "C1", "2024-02-05")
     assert first_run["credit_since"] == pd.Timestamp("2024-01-25")
@@ -41,11 +43,13 @@ def test_same_day_postings_count_as_one_end_of_day_balance() -> None:
     # A payment and its reversal on one day never make the claim a credit that day.
     ledger = make_ledger(
         [line("C1", charge="100.00")],
-        [txn("C1", "payment", "100.00", "2024-02-01"),
-         txn("C1", "payment", "100.00", "2024-02-05"),
-         txn("C1", "payment", "-100.00", "2024-02-05"),
-         txn("C1", "payment", "100.00", "2024-02-05"),
-         txn("C1", "payment", "20.00", "2024-02-07")],
+        [
+            txn("C1", "payment", "100.00", "2024-02-01"),
+            txn("C1", "payment", "100.00", "2024-02-05"),
+            txn("C1", "payment", "-100.00", "2024-02-05"),
+            txn("C1", "payment", "100.00", "2024-02-05"),
+            txn("C1", "payment", "20.00", "2024-02-07"),
+        ],
     )
     assert _row(ledger, "C1", "2024-02-10")["credit_since"] == pd.Timestamp("2024-02-05")
 
@@ -63,10 +67,11 @@ def test_credit_is_never_older_than_its_claim() -> None:
 
 def test_a_line_billed_later_can_end_a_credit_run() -> None:
     ledger = make_ledger(
-        [line("C1", 1, "100.00", billed="2024-01-03"),
-         line("C1", 2, "50.00", billed="2024-02-01")],
-        [txn("C1", "payment", "120.00", "2024-01-15"),    # credit 20 from 01-15
-         txn("C1", "payment", "40.00", "2024-02-10")],    # line 2 billed 02-01 -> +30; credit 10
+        [line("C1", 1, "100.00", billed="2024-01-03"), line("C1", 2, "50.00", billed="2024-02-01")],
+        [
+            txn("C1", "payment", "120.00", "2024-01-15"),  # credit 20 from 01-15
+            txn("C1", "payment", "40.00", "2024-02-10"),
+        ],  # line 2 billed 02-01 -> +30; credit 10
     )
     row = _row(ledger, "C1", "2024-02-20")
     assert row["credit_since"] == pd.Timestamp("2024-02-10")
@@ -83,11 +88,15 @@ def test_tiny_ledger_credits_by_hand() -> None:
     assert "CL3" not in set(build_worklist(ledger)["claim_id"])
     cl3 = _row(ledger, "CL3", "2024-02-20")
     assert (cl3["credit_cents"], cl3["credit_since"], cl3["age_days"]) == (
-        20000, pd.Timestamp("2024-02-10"), 10)
+        20000,
+        pd.Timestamp("2024-02-10"),
+        10,
+    )
 
 
 def test_credit_since_rejects_a_claim_that_is_not_a_credit() -> None:
-    ledger = make_ledger([line("C1", charge="100.00")],
-                         [txn("C1", "payment", "40.00", "2024-02-01")])
+    ledger = make_ledger(
+        [line("C1", charge="100.00")], [txn("C1", "payment", "40.00", "2024-02-01")]
+    )
     with pytest.raises(ValueError, match="not credits"):
         credit_since(ledger_as_of(ledger), pd.Index(["C1"]))

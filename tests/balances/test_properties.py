@@ -21,24 +21,37 @@ def ledgers(draw: st.DrawFn) -> Ledger:
     lines = []
     for c in range(draw(st.integers(1, 4))):
         for n in range(1, draw(st.integers(1, 3)) + 1):
-            lines.append({
-                "claim_id": f"C{c}", "line_no": n, "patient_id": f"P{c % 2}", "payer_id": None,
-                "location_id": "L1", "provider_id": "R1", "cpt": "97110", "units": 1,
-                "service_date": START,
-                "billed_date": START + pd.Timedelta(days=draw(st.integers(0, DAYS))),
-                "charge_amount_cents": draw(st.integers(1, 30_000)),
-            })
+            lines.append(
+                {
+                    "claim_id": f"C{c}",
+                    "line_no": n,
+                    "patient_id": f"P{c % 2}",
+                    "payer_id": None,
+                    "location_id": "L1",
+                    "provider_id": "R1",
+                    "cpt": "97110",
+                    "units": 1,
+                    "service_date": START,
+                    "billed_date": START + pd.Timedelta(days=draw(st.integers(0, DAYS))),
+                    "charge_amount_cents": draw(st.integers(1, 30_000)),
+                }
+            )
     txns = []
     for i in range(draw(st.integers(0, 14))):
         target = draw(st.sampled_from(lines))
-        txns.append({
-            "txn_id": f"T{i}", "claim_id": target["claim_id"],
-            "line_no": draw(st.sampled_from([None, target["line_no"]])),
-            "kind": draw(st.sampled_from(TXN_KINDS)), "source": "patient",
-            "amount_cents": draw(st.integers(-20_000, 80_000)), "method": "cash",
-            "posted_date": START + pd.Timedelta(days=draw(st.integers(0, DAYS))),
-            "posted_by": "x",
-        })
+        txns.append(
+            {
+                "txn_id": f"T{i}",
+                "claim_id": target["claim_id"],
+                "line_no": draw(st.sampled_from([None, target["line_no"]])),
+                "kind": draw(st.sampled_from(TXN_KINDS)),
+                "source": "patient",
+                "amount_cents": draw(st.integers(-20_000, 80_000)),
+                "method": "cash",
+                "posted_date": START + pd.Timedelta(days=draw(st.integers(0, DAYS))),
+                "posted_by": "x",
+            }
+        )
     return Ledger.from_frames(
         payers=pd.DataFrame({"payer_id": ["X"], "payer_name": ["X"], "payer_type": ["other"]}),
         patients=pd.DataFrame({"patient_id": ["P0", "P1"], "state": ["PA", "PA"]}),
@@ -48,8 +61,7 @@ def ledgers(draw: st.DrawFn) -> Ledger:
 
 
 as_of_days = st.integers(0, DAYS + 5).map(lambda d: START + pd.Timedelta(days=d))
-_settings = settings(max_examples=25, deadline=None,
-                     suppress_health_check=[HealthCheck.too_slow])
+_settings = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @_settings

@@ -13,21 +13,25 @@ def _practice():
     """P1 has a credit on C1, an open balance on C2 (30.00) and C3 (5.00), a zero C4 and a
     second credit C5; P2 has a self-pay credit C6 and an open C7 (40.00)."""
     return make_ledger(
-        [line("C1", 1, "100.00", provider="PRV1", service="2024-01-02", secondary="MCD"),
-         line("C1", 2, "60.00", provider="PRV2", service="2024-01-09"),
-         line("C2", charge="30.00"),
-         line("C3", charge="20.00"),
-         line("C4", charge="10.00"),
-         line("C5", charge="50.00", payer="MCR", location="LOC2"),
-         line("C6", charge="70.00", patient="P2", payer=None, location="LOC2"),
-         line("C7", charge="40.00", patient="P2")],
-        [txn("C1", "payment", "120.00", "2024-02-01", line_no=1),
-         txn("C1", "adjustment", "60.00", "2024-02-01", line_no=2, group_code="CO"),
-         txn("C3", "payment", "15.00", "2024-02-01"),
-         txn("C4", "payment", "10.00", "2024-02-01"),
-         txn("C5", "payment", "50.00", "2024-02-03", payer="MCR"),
-         txn("C5", "payment", "50.00", "2024-02-04", payer="MCR"),
-         txn("C6", "payment", "75.00", "2024-01-04", source="patient")],
+        [
+            line("C1", 1, "100.00", provider="PRV1", service="2024-01-02", secondary="MCD"),
+            line("C1", 2, "60.00", provider="PRV2", service="2024-01-09"),
+            line("C2", charge="30.00"),
+            line("C3", charge="20.00"),
+            line("C4", charge="10.00"),
+            line("C5", charge="50.00", payer="MCR", location="LOC2"),
+            line("C6", charge="70.00", patient="P2", payer=None, location="LOC2"),
+            line("C7", charge="40.00", patient="P2"),
+        ],
+        [
+            txn("C1", "payment", "120.00", "2024-02-01", line_no=1),
+            txn("C1", "adjustment", "60.00", "2024-02-01", line_no=2, group_code="CO"),
+            txn("C3", "payment", "15.00", "2024-02-01"),
+            txn("C4", "payment", "10.00", "2024-02-01"),
+            txn("C5", "payment", "50.00", "2024-02-03", payer="MCR"),
+            txn("C5", "payment", "50.00", "2024-02-04", payer="MCR"),
+            txn("C6", "payment", "75.00", "2024-01-04", source="patient"),
+        ],
     )
 
 
@@ -55,8 +59,7 @@ def test_columns_have_the_documented_dtypes() -> None:
 def test_claim_header_facts() -> None:
     row = build_worklist(_practice()).set_index("claim_id").loc["C1"]
     assert row["patient_id"] == "P1"
-    assert (row["payer_id"], row["payer_name"], row["payer_type"]) == ("AET", "Aetna",
-                                                                       "commercial")
+    assert (row["payer_id"], row["payer_name"], row["payer_type"]) == ("AET", "Aetna", "commercial")
     assert row["secondary_payer_id"] == "MCD"
     assert row["provider_id"] == "multiple"
     assert row["first_service_date"] == pd.Timestamp("2024-01-02")
@@ -104,8 +107,9 @@ def test_rows_are_oldest_first() -> None:
 
 
 def test_no_credits_gives_an_empty_typed_worklist() -> None:
-    ledger = make_ledger([line("C1", charge="100.00")],
-                         [txn("C1", "payment", "40.00", "2024-02-01")])
+    ledger = make_ledger(
+        [line("C1", charge="100.00")], [txn("C1", "payment", "40.00", "2024-02-01")]
+    )
     worklist = build_worklist(ledger)
     assert worklist.empty
     assert tuple(worklist.columns) == WORKLIST_COLUMNS

@@ -41,13 +41,17 @@ def ledger_dir(tmp_path: Path) -> Path:
     """As of 2024-03-31: C1 Medicare credit 1,234.56 since 02-10 (50 days, LOC1);
     C2 self-pay credit 10.00 since 03-21 (10 days, LOC2); C3 Aetna open 25.00 (same patient)."""
     ledger = make_ledger(
-        [line("C1", charge="1500.00", payer="MCR", service="2024-01-20", billed="2024-01-22"),
-         line("C2", charge="90.00", payer=None, location="LOC2", billed="2024-03-01"),
-         line("C3", charge="25.00", billed="2024-03-01")],
-        [txn("C1", "payment", "1500.00", "2024-02-01", payer="MCR"),
-         txn("C1", "payment", "1234.56", "2024-02-10", payer="MCR"),
-         txn("C2", "payment", "100.00", "2024-03-21", source="patient"),
-         txn("C3", "responsibility", "25.00", "2024-03-31", group_code="PR")],
+        [
+            line("C1", charge="1500.00", payer="MCR", service="2024-01-20", billed="2024-01-22"),
+            line("C2", charge="90.00", payer=None, location="LOC2", billed="2024-03-01"),
+            line("C3", charge="25.00", billed="2024-03-01"),
+        ],
+        [
+            txn("C1", "payment", "1500.00", "2024-02-01", payer="MCR"),
+            txn("C1", "payment", "1234.56", "2024-02-10", payer="MCR"),
+            txn("C2", "payment", "100.00", "2024-03-21", source="patient"),
+            txn("C3", "responsibility", "25.00", "2024-03-31", group_code="PR"),
+        ],
     )
     out = tmp_path / "ledger"
     write_ledger(ledger, out)
@@ -61,8 +65,9 @@ def test_table_shows_money_dates_and_totals(ledger_dir: Path) -> None:
     assert "$1,234.56" in output and "$10.00" in output
     assert "2024-02-10" in output and "Medicare Part B" in output and "Self-pay" in output
     assert "$25.00 (1 claim)" in output  # what the patient still owes on C3
-    assert ("2 credits totalling $1,244.56 across 2 payers and 2 locations; oldest 50 days."
-            in output)
+    assert (
+        "2 credits totalling $1,244.56 across 2 payers and 2 locations; oldest 50 days." in output
+    )
     assert output.index("C1") < output.index("C2")  # oldest first by default
 
 
@@ -97,8 +102,11 @@ def test_out_file_has_contract_money(ledger_dir: Path, tmp_path: Path, suffix: s
     code, output = _run(ledger_dir, "--sort", "amount", "--out", out)
     assert code == 0, output
     assert f"Wrote 2 row(s) to {out}" in output
-    frame = (pd.read_csv(out, dtype=str, keep_default_na=False) if suffix == ".csv"
-             else pd.read_parquet(out).astype(str))
+    frame = (
+        pd.read_csv(out, dtype=str, keep_default_na=False)
+        if suffix == ".csv"
+        else pd.read_parquet(out).astype(str)
+    )
     assert frame["claim_id"].tolist() == ["C1", "C2"]
     assert frame["credit_amount"].tolist() == ["1234.56", "10.00"]
     assert frame["credit_since"].tolist() == ["2024-02-10", "2024-03-21"]
@@ -108,11 +116,13 @@ def test_out_file_has_contract_money(ledger_dir: Path, tmp_path: Path, suffix: s
 
 @pytest.mark.parametrize(
     "args, words",
-    [(["--sort", "balance"], "unknown sort key 'balance'"),
-     (["--out", "worklist.xlsx"], ".csv or .parquet"),
-     (["--min-amount", "ten"], "expected an amount"),
-     (["--as-of", "03/31/2024"], "YYYY-MM-DD"),
-     (["--payer-type", "hmo"], "unknown payer type")],
+    [
+        (["--sort", "balance"], "unknown sort key 'balance'"),
+        (["--out", "worklist.xlsx"], ".csv or .parquet"),
+        (["--min-amount", "ten"], "expected an amount"),
+        (["--as-of", "03/31/2024"], "YYYY-MM-DD"),
+        (["--payer-type", "hmo"], "unknown payer type"),
+    ],
 )
 def test_bad_options_exit_2_with_a_reason(ledger_dir: Path, args: list[str], words: str) -> None:
     code, output = _run(ledger_dir, *args)

@@ -12,11 +12,16 @@ from .builders import line, make_ledger, txn
 
 def _worklist() -> pd.DataFrame:
     ledger = make_ledger(
-        [line("C1", charge="1200.00"), line("C2", charge="80.00", payer=None, location="LOC2"),
-         line("C3", charge="10.00", patient="P2")],
-        [txn("C1", "payment", "1200.00", "2024-02-01"),
-         txn("C1", "payment", "1234.56", "2024-02-02"),
-         txn("C2", "payment", "80.05", "2024-02-10", source="patient")],
+        [
+            line("C1", charge="1200.00"),
+            line("C2", charge="80.00", payer=None, location="LOC2"),
+            line("C3", charge="10.00", patient="P2"),
+        ],
+        [
+            txn("C1", "payment", "1200.00", "2024-02-01"),
+            txn("C1", "payment", "1234.56", "2024-02-02"),
+            txn("C2", "payment", "80.05", "2024-02-10", source="patient"),
+        ],
     )
     return build_worklist(ledger)
 
@@ -39,10 +44,15 @@ def test_export_frame_has_contract_money_and_iso_dates() -> None:
 def test_summary_sentence() -> None:
     summary = summarize_worklist(_worklist())
     assert (summary.credits, summary.total_credit_cents, summary.payers, summary.locations) == (
-        2, 123461, 2, 2)
+        2,
+        123461,
+        2,
+        2,
+    )
     assert summary.oldest_age_days == 8
     assert summary.sentence() == (
-        "2 credits totalling $1,234.61 across 2 payers and 2 locations; oldest 8 days")
+        "2 credits totalling $1,234.61 across 2 payers and 2 locations; oldest 8 days"
+    )
 
 
 def test_summary_of_nothing() -> None:

@@ -23,19 +23,44 @@ def worklist() -> pd.DataFrame:
     C: self-pay, LOC1, PRV1+PRV2, service 02-01..02-08, 9.99 credit since 03-31 (0 days)
     D: Medicaid, LOC2, PRV3, service 03-01, 12.00 credit since 03-20 (11 days)"""
     ledger = make_ledger(
-        [line("A", charge="100.00", service="2024-01-05", billed="2024-01-06"),
-         line("B", charge="250.00", payer="MCR", location="LOC2", provider="PRV2",
-              service="2024-01-20", billed="2024-01-21"),
-         line("C", 1, "40.00", payer=None, service="2024-02-01", billed="2024-02-09"),
-         line("C", 2, "40.00", payer=None, provider="PRV2", service="2024-02-08",
-              billed="2024-02-09"),
-         line("D", charge="60.00", payer="MCD", location="LOC2", provider="PRV3",
-              service="2024-03-01", billed="2024-03-02")],
-        [txn("A", "payment", "112.00", "2024-03-01"),
-         txn("B", "payment", "250.00", "2024-02-01", payer="MCR"),
-         txn("B", "payment", "250.00", "2024-02-10", payer="MCR"),
-         txn("C", "payment", "89.99", "2024-03-31", source="patient"),
-         txn("D", "payment", "72.00", "2024-03-20", payer="MCD")],
+        [
+            line("A", charge="100.00", service="2024-01-05", billed="2024-01-06"),
+            line(
+                "B",
+                charge="250.00",
+                payer="MCR",
+                location="LOC2",
+                provider="PRV2",
+                service="2024-01-20",
+                billed="2024-01-21",
+            ),
+            line("C", 1, "40.00", payer=None, service="2024-02-01", billed="2024-02-09"),
+            line(
+                "C",
+                2,
+                "40.00",
+                payer=None,
+                provider="PRV2",
+                service="2024-02-08",
+                billed="2024-02-09",
+            ),
+            line(
+                "D",
+                charge="60.00",
+                payer="MCD",
+                location="LOC2",
+                provider="PRV3",
+                service="2024-03-01",
+                billed="2024-03-02",
+            ),
+        ],
+        [
+            txn("A", "payment", "112.00", "2024-03-01"),
+            txn("B", "payment", "250.00", "2024-02-01", payer="MCR"),
+            txn("B", "payment", "250.00", "2024-02-10", payer="MCR"),
+            txn("C", "payment", "89.99", "2024-03-31", source="patient"),
+            txn("D", "payment", "72.00", "2024-03-20", payer="MCD"),
+        ],
     )
     return build_worklist(ledger, "2024-03-31")
 
@@ -55,8 +80,14 @@ def test_no_filters_keeps_everything(worklist: pd.DataFrame) -> None:
 
 @pytest.mark.parametrize(
     "payer, expected",
-    [("MCR", ["B"]), ("medicare part b", ["B"]), (["AET", "MCD"], ["A", "D"]),
-     ("self-pay", ["C"]), ("Self-pay", ["C"]), ("nobody", [])],
+    [
+        ("MCR", ["B"]),
+        ("medicare part b", ["B"]),
+        (["AET", "MCD"], ["A", "D"]),
+        ("self-pay", ["C"]),
+        ("Self-pay", ["C"]),
+        ("nobody", []),
+    ],
 )
 def test_payer_by_id_name_or_self_pay(worklist, payer, expected) -> None:
     assert sorted(_ids(filter_worklist(worklist, payer=payer))) == expected
@@ -89,8 +120,14 @@ def test_filters_combine_with_and(worklist: pd.DataFrame) -> None:
     assert _ids(both) == ["B"]
 
 
-@pytest.mark.parametrize("kwargs", [{"min_credit_cents": -1}, {"min_age_days": -5},
-                                    {"service_from": "2024-03-01", "service_to": "2024-02-01"}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"min_credit_cents": -1},
+        {"min_age_days": -5},
+        {"service_from": "2024-03-01", "service_to": "2024-02-01"},
+    ],
+)
 def test_bad_filter_values_are_rejected(worklist, kwargs) -> None:
     with pytest.raises(ValueError):
         filter_worklist(worklist, **kwargs)
@@ -100,7 +137,11 @@ def test_sort_by_amount_descending_ties_by_claim_id(worklist: pd.DataFrame) -> N
     ordered = sort_worklist(worklist, by="credit_cents", descending=True)
     assert _ids(ordered) == ["B", "A", "D", "C"]
     assert _ids(sort_worklist(worklist, by="credit_cents", descending=False)) == [
-        "C", "A", "D", "B"]
+        "C",
+        "A",
+        "D",
+        "B",
+    ]
 
 
 def test_sort_by_several_columns(worklist: pd.DataFrame) -> None:
@@ -110,8 +151,12 @@ def test_sort_by_several_columns(worklist: pd.DataFrame) -> None:
 
 def test_sort_by_payer_name(worklist: pd.DataFrame) -> None:
     ordered = sort_worklist(worklist, by="payer_name", descending=False)
-    assert ordered["payer_name"].tolist() == ["Aetna", "Medicare Part B", "Self-pay",
-                                              "State Medicaid"]
+    assert ordered["payer_name"].tolist() == [
+        "Aetna",
+        "Medicare Part B",
+        "Self-pay",
+        "State Medicaid",
+    ]
 
 
 def test_unknown_sort_column_lists_the_allowed_ones(worklist: pd.DataFrame) -> None:

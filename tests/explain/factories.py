@@ -26,8 +26,14 @@ def synthetic_frame(rows: int, seed: int, features: int = 8) -> tuple[pd.DataFra
 
 def train(frame: pd.DataFrame, y: np.ndarray, **params: object) -> lgb.Booster:
     base = {
-        "objective": "multiclass", "num_class": 4, "verbosity": -1, "num_threads": 1,
-        "num_leaves": 15, "min_data_in_leaf": 5, "seed": 7, "deterministic": True,
+        "objective": "multiclass",
+        "num_class": 4,
+        "verbosity": -1,
+        "num_threads": 1,
+        "num_leaves": 15,
+        "min_data_in_leaf": 5,
+        "seed": 7,
+        "deterministic": True,
     }
     rounds = int(params.pop("rounds", 15))  # type: ignore[call-overload]
     base.update(params)

@@ -81,7 +81,9 @@ def test_fallback_to_pred_contrib_gives_the_same_values(booster, data, monkeypat
 def test_threads_and_chunks_do_not_change_values(deep_booster, data) -> None:
     frame, _ = data
     one = FastExplainer(deep_booster, rows_per_chunk=1000).explain(frame)
-    many = FastExplainer(deep_booster, threads=2, rows_per_chunk=17, trees_per_block=1).explain(frame)
+    many = FastExplainer(deep_booster, threads=2, rows_per_chunk=17, trees_per_block=1).explain(
+        frame
+    )
     np.testing.assert_allclose(many.contributions, one.contributions, atol=1e-12)
 
 
@@ -117,7 +119,9 @@ def test_top_orders_by_absolute_contribution(booster, data) -> None:
     idx, values = explanation.top(3)
     assert idx.shape == (25, 3)
     magnitudes = np.abs(values)
-    assert (magnitudes[:, 0] >= magnitudes[:, 1]).all() and (magnitudes[:, 1] >= magnitudes[:, 2]).all()
+    assert (magnitudes[:, 0] >= magnitudes[:, 1]).all() and (
+        magnitudes[:, 1] >= magnitudes[:, 2]
+    ).all()
     assert (magnitudes[:, 2] >= np.sort(np.abs(explanation.contributions), axis=1)[:, -3]).all()
 
 
@@ -143,5 +147,8 @@ def test_reasons_for_unwraps_a_pyfunc_and_reuses_the_explainer(booster, data) ->
     wrapped = _Pyfunc(WrappedModel(booster, list(frame.columns)))
     predicted = ["duplicate_payment"] * 5
     column = reasons_for(wrapped, frame.head(5), predicted)
-    assert len(column) == 5 and all(text.count("toward duplicate payment") + text.count("against duplicate payment") == 3 for text in column)
+    assert len(column) == 5 and all(
+        text.count("toward duplicate payment") + text.count("against duplicate payment") == 3
+        for text in column
+    )
     assert explainer_for(wrapped, CLASSES) is explainer_for(booster, CLASSES)

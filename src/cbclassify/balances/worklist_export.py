@@ -65,8 +65,10 @@ class WorklistSummary:
         def plural(n: int, word: str) -> str:
             return f"{n:,} {word}{'' if n == 1 else 's'}"
 
-        oldest = "" if self.oldest_age_days is None else (
-            f"; oldest {plural(self.oldest_age_days, 'day')}"
+        oldest = (
+            ""
+            if self.oldest_age_days is None
+            else (f"; oldest {plural(self.oldest_age_days, 'day')}")
         )
         return (
             f"{plural(self.credits, 'credit')} totalling {dollars(self.total_credit_cents)} "

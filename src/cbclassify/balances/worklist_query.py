@@ -142,9 +142,7 @@ def sort_worklist(
         raise ValueError(f"{len(keys)} sort column(s) but {len(flags)} descending flag(s)")
     if "claim_id" not in keys:
         keys, flags = keys + ["claim_id"], flags + [False]
-    return df.sort_values(
-        keys, ascending=[not f for f in flags], na_position="last", kind="stable"
-    )
+    return df.sort_values(keys, ascending=[not f for f in flags], na_position="last", kind="stable")
 
 
 __all__ = [

@@ -54,7 +54,9 @@ def _as_output_major(values: Any, rows: int, k: int, f: int) -> np.ndarray:
         return np.transpose(arr, (0, 2, 1))
     if arr.shape == (rows, k, f):
         return arr
-    raise ValueError(f"unexpected shap output shape {arr.shape} for {rows} rows, {k} outputs, {f} features")
+    raise ValueError(
+        f"unexpected shap output shape {arr.shape} for {rows} rows, {k} outputs, {f} features"
+    )
 
 
 def shap_contributions(model: Any, features: pd.DataFrame | np.ndarray) -> np.ndarray:
@@ -68,7 +70,9 @@ def shap_contributions(model: Any, features: pd.DataFrame | np.ndarray) -> np.nd
         return np.zeros((0, k, f + 1))
     explainer = shap.TreeExplainer(booster)
     values = _as_output_major(explainer.shap_values(matrix), len(matrix), k, f)
-    expected = np.broadcast_to(np.asarray(explainer.expected_value, dtype="float64").reshape(-1), (k,))
+    expected = np.broadcast_to(
+        np.asarray(explainer.expected_value, dtype="float64").reshape(-1), (k,)
+    )
     bias = np.broadcast_to(expected[None, :, None], (len(matrix), k, 1))
     return np.concatenate([values, bias], axis=2)
 
@@ -83,5 +87,7 @@ def check_additivity(
     gap = np.abs(contributions.sum(axis=-1) - margins)
     worst = float(gap.max()) if gap.size else 0.0
     if worst > tolerance:
-        raise AdditivityError(f"contributions miss the margin by up to {worst:.3g} (> {tolerance:g})")
+        raise AdditivityError(
+            f"contributions miss the margin by up to {worst:.3g} (> {tolerance:g})"
+        )
     return worst

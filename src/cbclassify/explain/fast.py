@@ -96,7 +96,9 @@ def _pair_sum_matrix(q_feature: np.ndarray, starts: np.ndarray) -> sparse.csr_ma
     """Sparse 0/1 matrix that sums each feature's (sorted, contiguous) pairs."""
     run = np.cumsum(np.r_[False, q_feature[1:] != q_feature[:-1]]) if len(q_feature) else q_feature
     ones = np.ones(len(q_feature))
-    return sparse.csr_matrix((ones, (run, np.arange(len(q_feature)))), shape=(len(starts), len(q_feature)))
+    return sparse.csr_matrix(
+        (ones, (run, np.arange(len(q_feature)))), shape=(len(starts), len(q_feature))
+    )
 
 
 def build_tables(forest: ClassForest) -> LeafTables:
@@ -125,7 +127,11 @@ def build_tables(forest: ClassForest) -> LeafTables:
     q_zero = np.concatenate(forest.leaf_zero) if len(m) else np.zeros(0)
     order = np.argsort(q_feature, kind="stable")
     q_feature, q_leaf, q_bit, q_zero = q_feature[order], q_leaf[order], q_bit[order], q_zero[order]
-    starts = np.flatnonzero(np.r_[True, q_feature[1:] != q_feature[:-1]]) if len(q_feature) else q_feature
+    starts = (
+        np.flatnonzero(np.r_[True, q_feature[1:] != q_feature[:-1]])
+        if len(q_feature)
+        else q_feature
+    )
     depth_starts = np.flatnonzero(np.r_[True, forest.e_depth[1:] != forest.e_depth[:-1]])
     return LeafTables(
         forest=forest,

@@ -20,7 +20,17 @@ from cbclassify.explain.templates import (
 )
 
 CARC_CODES_WITH_PHRASES: tuple[str, ...] = (
-    "1", "2", "3", "18", "22", "23", "45", "94", "97", "129", "253",
+    "1",
+    "2",
+    "3",
+    "18",
+    "22",
+    "23",
+    "45",
+    "94",
+    "97",
+    "129",
+    "253",
 )
 
 
@@ -33,7 +43,11 @@ def _payer_type(value: Any, row: Mapping[str, Any]) -> str:
 
 def _secondary_type(value: Any, row: Mapping[str, Any]) -> str:
     text = str(value)
-    return "no secondary payer" if text in {"none", ""} else f"secondary payer is {category_words(text)}"
+    return (
+        "no secondary payer"
+        if text in {"none", ""}
+        else f"secondary payer is {category_words(text)}"
+    )
 
 
 def _gap(value: Any, row: Mapping[str, Any]) -> str:
@@ -58,22 +72,39 @@ _FORMATS: dict[str, tuple[str, str | None]] = {
     "payer_paid_era_usd": ("{usd} of payer payments posted from remittances (ERA)", None),
     "contracted_allowed_usd": ("contracted allowed amount {usd}", "no fee-schedule rate on file"),
     "fee_schedule_coverage": ("{pct} of lines have a fee-schedule rate", None),
-    "reported_allowed_usd": ("payer-reported allowed amount {usd}", "payer reported no allowed amount"),
+    "reported_allowed_usd": (
+        "payer-reported allowed amount {usd}",
+        "payer reported no allowed amount",
+    ),
     "allowed_usd": ("allowed amount {usd}", "allowed amount unknown"),
-    "patient_responsibility_usd": ("patient responsibility of {usd} (deductible, coinsurance, copay)",
-                                   "patient responsibility unknown"),
+    "patient_responsibility_usd": (
+        "patient responsibility of {usd} (deductible, coinsurance, copay)",
+        "patient responsibility unknown",
+    ),
     "sequestration_usd": ("sequestration reduction of {usd} (CO-253)", None),
-    "payer_expected_usd": ("primary payer owed {usd} (allowed less patient share)",
-                           "what the payer owed is unknown"),
-    "payer_paid_over_allowed_ratio": ("payers paid {pct} of the allowed amount", "allowed amount unknown"),
-    "payer_excess_share_of_credit": ("primary payer's excess over what it owed is {pct} of the credit",
-                                     "payer excess unknown"),
+    "payer_expected_usd": (
+        "primary payer owed {usd} (allowed less patient share)",
+        "what the payer owed is unknown",
+    ),
+    "payer_paid_over_allowed_ratio": (
+        "payers paid {pct} of the allowed amount",
+        "allowed amount unknown",
+    ),
+    "payer_excess_share_of_credit": (
+        "primary payer's excess over what it owed is {pct} of the credit",
+        "payer excess unknown",
+    ),
     "patient_paid_usd": ("patient paid {usd}", None),
-    "patient_excess_share_of_credit": ("patient's overpayment is {pct} of the credit",
-                                       "patient overpayment unknown"),
+    "patient_excess_share_of_credit": (
+        "patient's overpayment is {pct} of the credit",
+        "patient overpayment unknown",
+    ),
     "identical_patient_payment_usd": ("{usd} in repeated identical patient payments", None),
     "identical_payer_payment_usd": ("{usd} in repeated identical payer payments", None),
-    "identical_payment_net_of_reversals_usd": ("{usd} of repeated payer payments not reversed", None),
+    "identical_payment_net_of_reversals_usd": (
+        "{usd} of repeated payer payments not reversed",
+        None,
+    ),
     "duplicate_share_of_credit": ("repeated payments are {pct} of the credit", None),
     "adjustment_usd": ("write-offs of {usd}", None),
     "contractual_adjustment_usd": ("contractual write-offs of {usd}", None),
@@ -81,18 +112,31 @@ _FORMATS: dict[str, tuple[str, str | None]] = {
     "co45_adjustment_usd": ("CO-45 (charge above fee schedule) write-offs of {usd}", None),
     "pr_coded_adjustment_usd": ("{usd} of patient responsibility (group PR) written off", None),
     "identical_adjustment_usd": ("{usd} in repeated identical write-offs", None),
-    "writeoff_excess_share_of_credit": ("excess write-off is {pct} of the credit", "write-off excess unknown"),
+    "writeoff_excess_share_of_credit": (
+        "excess write-off is {pct} of the credit",
+        "write-off excess unknown",
+    ),
     "refund_usd": ("refunds of {usd} already posted", None),
     "transfer_in_usd": ("{usd} transferred in from other claims", None),
     "transfer_out_usd": ("{usd} transferred out to other claims", None),
     "manual_posting_share": ("{pct} of postings made by hand", None),
-    "days_service_to_first_payer_payment": ("first payer payment {days} after service", "no payer payment yet"),
-    "days_first_to_last_payer_payment": ("{days} between the first and last payer payments",
-                                         "no payer payment yet"),
+    "days_service_to_first_payer_payment": (
+        "first payer payment {days} after service",
+        "no payer payment yet",
+    ),
+    "days_first_to_last_payer_payment": (
+        "{days} between the first and last payer payments",
+        "no payer payment yet",
+    ),
     "days_since_last_posting": ("last posting {days} ago", "no postings"),
-    "payer_history_reversal_share": ("payer reversed {pct} of its payments in this ledger", "self-pay claim"),
-    "payer_history_above_reported_share": ("{pct} of this payer's payments exceeded its allowed amount",
-                                           "self-pay claim"),
+    "payer_history_reversal_share": (
+        "payer reversed {pct} of its payments in this ledger",
+        "self-pay claim",
+    ),
+    "payer_history_above_reported_share": (
+        "{pct} of this payer's payments exceeded its allowed amount",
+        "self-pay claim",
+    ),
 }
 
 _TEMPLATES: dict[str, Any] = {
@@ -103,57 +147,98 @@ _TEMPLATES: dict[str, Any] = {
     "payer_payment_count": counted("payer payment", " on this claim", zero="no payer payments"),
     "payer_reversal_count": counted("payer reversal", zero="no payer reversals or recoupments"),
     "paying_payer_count": counted("payer", " paid this claim", zero="no payer paid this claim"),
-    "distinct_era_count": counted("remittance", " with payments on this claim", zero="no remittance payments"),
-    "distinct_trace_count": counted("distinct check/EFT trace number", zero="no payer trace numbers"),
-    "responsibility_known": flag("the payer reported the patient's share",
-                                 "the patient's share is unknown (hand posting without responsibility)"),
-    "primary_paid_minus_expected_usd": signed("primary payer paid {abs} more than it owed",
-                                              "primary payer paid {abs} less than it owed",
-                                              "primary payer paid exactly what it owed"),
-    "payer_paid_minus_contracted_allowed_usd": signed("payers paid {abs} above the contracted allowed",
-                                                      "payers paid {abs} below the contracted allowed",
-                                                      "payers paid exactly the contracted allowed"),
-    "payer_paid_minus_reported_allowed_usd": signed("payers paid {abs} above the payer-reported allowed",
-                                                    "payers paid {abs} below the payer-reported allowed",
-                                                    "payers paid exactly the payer-reported allowed"),
-    "reported_minus_contracted_allowed_usd": signed("payer-reported allowed is {abs} above the contracted rate",
-                                                    "payer-reported allowed is {abs} below the contracted rate",
-                                                    "payer-reported allowed matches the contracted rate"),
+    "distinct_era_count": counted(
+        "remittance", " with payments on this claim", zero="no remittance payments"
+    ),
+    "distinct_trace_count": counted(
+        "distinct check/EFT trace number", zero="no payer trace numbers"
+    ),
+    "responsibility_known": flag(
+        "the payer reported the patient's share",
+        "the patient's share is unknown (hand posting without responsibility)",
+    ),
+    "primary_paid_minus_expected_usd": signed(
+        "primary payer paid {abs} more than it owed",
+        "primary payer paid {abs} less than it owed",
+        "primary payer paid exactly what it owed",
+    ),
+    "payer_paid_minus_contracted_allowed_usd": signed(
+        "payers paid {abs} above the contracted allowed",
+        "payers paid {abs} below the contracted allowed",
+        "payers paid exactly the contracted allowed",
+    ),
+    "payer_paid_minus_reported_allowed_usd": signed(
+        "payers paid {abs} above the payer-reported allowed",
+        "payers paid {abs} below the payer-reported allowed",
+        "payers paid exactly the payer-reported allowed",
+    ),
+    "reported_minus_contracted_allowed_usd": signed(
+        "payer-reported allowed is {abs} above the contracted rate",
+        "payer-reported allowed is {abs} below the contracted rate",
+        "payer-reported allowed matches the contracted rate",
+    ),
     "patient_payment_count": counted("patient payment", zero="no patient payments"),
-    "patient_paid_minus_responsibility_usd": signed("patient paid {abs} more than their responsibility",
-                                                    "patient paid {abs} less than their responsibility",
-                                                    "patient paid exactly their responsibility"),
-    "patient_paid_before_payer_count": counted("patient payment", " collected before the payer paid",
-                                               zero="no patient payment before the payer paid"),
-    "identical_patient_payment_count": repeated("patient payment", "identical_patient_payment_usd",
-                                                "no repeated patient payments"),
-    "identical_patient_same_receipt_count": counted("patient payment", " posted twice under one receipt number",
-                                                    zero="no patient receipt posted twice"),
-    "identical_payer_payment_count": repeated("payer payment", "identical_payer_payment_usd",
-                                              "no repeated payer payments"),
-    "identical_same_trace_count": counted("repeated payment", " with the same trace number (posted twice)",
-                                          zero="no payment posted twice under one trace number"),
-    "identical_same_era_count": counted("repeated payment", " from the same remittance (ERA posted twice)",
-                                        zero="no remittance posted twice"),
-    "identical_distinct_trace_count": counted("repeated payment", " under another trace number (paid twice)",
-                                              zero="no payment repeated under another trace number"),
-    "identical_manual_and_era_count": counted("payment", " posted both by hand and from the ERA",
-                                              zero="no payment posted both by hand and from the ERA"),
+    "patient_paid_minus_responsibility_usd": signed(
+        "patient paid {abs} more than their responsibility",
+        "patient paid {abs} less than their responsibility",
+        "patient paid exactly their responsibility",
+    ),
+    "patient_paid_before_payer_count": counted(
+        "patient payment",
+        " collected before the payer paid",
+        zero="no patient payment before the payer paid",
+    ),
+    "identical_patient_payment_count": repeated(
+        "patient payment", "identical_patient_payment_usd", "no repeated patient payments"
+    ),
+    "identical_patient_same_receipt_count": counted(
+        "patient payment",
+        " posted twice under one receipt number",
+        zero="no patient receipt posted twice",
+    ),
+    "identical_payer_payment_count": repeated(
+        "payer payment", "identical_payer_payment_usd", "no repeated payer payments"
+    ),
+    "identical_same_trace_count": counted(
+        "repeated payment",
+        " with the same trace number (posted twice)",
+        zero="no payment posted twice under one trace number",
+    ),
+    "identical_same_era_count": counted(
+        "repeated payment",
+        " from the same remittance (ERA posted twice)",
+        zero="no remittance posted twice",
+    ),
+    "identical_distinct_trace_count": counted(
+        "repeated payment",
+        " under another trace number (paid twice)",
+        zero="no payment repeated under another trace number",
+    ),
+    "identical_manual_and_era_count": counted(
+        "payment",
+        " posted both by hand and from the ERA",
+        zero="no payment posted both by hand and from the ERA",
+    ),
     "adjustment_count": counted("write-off posting", zero="no write-offs"),
     "adjustment_reversal_count": counted("write-off correction", zero="no write-off corrections"),
-    "identical_adjustment_count": repeated("identical write-off", "identical_adjustment_usd",
-                                           "no repeated write-offs"),
-    "contractual_minus_expected_usd": signed("contractual write-offs exceed charge minus allowed by {abs}",
-                                             "contractual write-offs are {abs} under charge minus allowed",
-                                             "contractual write-offs equal charge minus allowed"),
+    "identical_adjustment_count": repeated(
+        "identical write-off", "identical_adjustment_usd", "no repeated write-offs"
+    ),
+    "contractual_minus_expected_usd": signed(
+        "contractual write-offs exceed charge minus allowed by {abs}",
+        "contractual write-offs are {abs} under charge minus allowed",
+        "contractual write-offs equal charge minus allowed",
+    ),
     "posting_count": counted("posting", " on this claim"),
     "cr_group_count": counted("correction/reversal (CR) posting", zero="no CR postings"),
     "oa_group_count": counted("other-adjustment (OA) posting", zero="no OA postings"),
     "min_days_between_payer_payments": _gap,
     "patient_claim_count": counted("claim", " for this patient"),
-    "patient_other_claims_balance_usd": signed("patient owes {abs} on other claims",
-                                               "patient's other claims carry {abs} of credit",
-                                               "patient's other claims are settled"),
+    "patient_other_claims_balance_usd": signed(
+        "patient owes {abs} on other claims",
+        "patient's other claims carry {abs} of credit",
+        "patient's other claims are settled",
+    ),
     "payer_history_payment_count": counted("payment", " by this payer in the ledger"),
 }
 

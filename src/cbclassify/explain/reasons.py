@@ -57,7 +57,9 @@ def _amount(contribution: float) -> str:
     return f"{contribution:+.1f}" if abs(contribution) >= 0.05 else f"{contribution:+.2f}"
 
 
-def reason(name: str, value: Any, contribution: float, row: Mapping[str, Any], source: str | None) -> str:
+def reason(
+    name: str, value: Any, contribution: float, row: Mapping[str, Any], source: str | None
+) -> str:
     """One reason: the feature's phrase and its signed contribution."""
     direction = "toward" if contribution >= 0 else "against"
     target = f" {source_words(source)}" if source else " this source"
@@ -86,12 +88,13 @@ def reasons_in_words(
         raise ValueError(f"{values.shape[0]} contributions for {len(feature_names)} features")
     row = _as_mapping(feature_row, feature_names)
     order = np.argsort(-np.abs(values), kind="stable")[:top_k]
-    return [reason(feature_names[i], row.get(feature_names[i]), float(values[i]), row, source) for i in order]
+    return [
+        reason(feature_names[i], row.get(feature_names[i]), float(values[i]), row, source)
+        for i in order
+    ]
 
 
-def top_reasons(
-    features: pd.DataFrame, explanation: Explanation, top_k: int = 3
-) -> pd.Series:
+def top_reasons(features: pd.DataFrame, explanation: Explanation, top_k: int = 3) -> pd.Series:
     """The ``top_reasons`` column: per row of ``features`` (aligned with ``explanation``), its
     strongest reasons joined by ``REASON_SEPARATOR``."""
     if len(features) != len(explanation):
@@ -116,7 +119,9 @@ def top_reasons(
 _EXPLAINERS: weakref.WeakKeyDictionary[Any, FastExplainer] = weakref.WeakKeyDictionary()
 
 
-def explainer_for(model: Any, class_names: Sequence[str] | None = None, threads: int = 1) -> FastExplainer:
+def explainer_for(
+    model: Any, class_names: Sequence[str] | None = None, threads: int = 1
+) -> FastExplainer:
     """A FastExplainer for ``model``, built once per booster and reused (its tables cost a
     few CPU-seconds to build)."""
     booster = booster_of(model)
@@ -136,5 +141,7 @@ def reasons_for(
 
     if len(features) == 0:
         return pd.Series([], index=features.index, dtype="string", name="top_reasons")
-    explanation = explainer_for(model, class_names=CREDIT_SOURCES).explain(features, predicted=np.asarray(predicted, dtype=object))
+    explanation = explainer_for(model, class_names=CREDIT_SOURCES).explain(
+        features, predicted=np.asarray(predicted, dtype=object)
+    )
     return top_reasons(features, explanation, top_k)

@@ -22,17 +22,33 @@ REASON_TEMPLATES: dict[str, Template] = {}
 
 _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 CARC_LABELS: dict[str, str] = {
-    "1": "deductible", "2": "coinsurance", "3": "copay", "18": "exact duplicate",
-    "22": "another payer may cover", "23": "prior payer's adjudication",
-    "45": "charge above fee schedule", "94": "processed above charges",
-    "97": "bundled into another service", "129": "prior processing incorrect",
+    "1": "deductible",
+    "2": "coinsurance",
+    "3": "copay",
+    "18": "exact duplicate",
+    "22": "another payer may cover",
+    "23": "prior payer's adjudication",
+    "45": "charge above fee schedule",
+    "94": "processed above charges",
+    "97": "bundled into another service",
+    "129": "prior processing incorrect",
     "253": "sequestration",
 }
 _CATEGORY_WORDS = {
-    "pt": "physical therapy", "ot": "occupational therapy", "speech": "speech therapy",
-    "aba": "ABA", "behavioral_health": "behavioral health", "medicare_advantage": "Medicare Advantage",
-    "medicare": "Medicare", "medicaid": "Medicaid", "tricare": "TRICARE", "commercial": "commercial",
-    "workers_comp": "workers' comp", "self_pay": "self-pay", "none": "none", "unknown": "unknown",
+    "pt": "physical therapy",
+    "ot": "occupational therapy",
+    "speech": "speech therapy",
+    "aba": "ABA",
+    "behavioral_health": "behavioral health",
+    "medicare_advantage": "Medicare Advantage",
+    "medicare": "Medicare",
+    "medicaid": "Medicaid",
+    "tricare": "TRICARE",
+    "commercial": "commercial",
+    "workers_comp": "workers' comp",
+    "self_pay": "self-pay",
+    "none": "none",
+    "unknown": "unknown",
 }
 
 
@@ -116,7 +132,9 @@ def register_template(
             if isinstance(value, str):
                 return _fmt.format(text=category_words(value))
             v = float(value)
-            return _fmt.format(usd=usd(v), abs=usd(abs(v)), pct=pct(v), days=days(v), n=f"{v:,.0f}", text=v)
+            return _fmt.format(
+                usd=usd(v), abs=usd(abs(v)), pct=pct(v), days=days(v), n=f"{v:,.0f}", text=v
+            )
 
     def guarded(value: Any, row: Mapping[str, Any], _t: Template = template) -> str:
         if is_missing(value):
@@ -136,7 +154,9 @@ def phrase(name: str, value: Any, row: Mapping[str, Any]) -> str:
     return text[:1].upper() + text[1:]
 
 
-def counted(singular: str, suffix: str = "", plural: str | None = None, zero: str | None = None) -> Template:
+def counted(
+    singular: str, suffix: str = "", plural: str | None = None, zero: str | None = None
+) -> Template:
     """Template for a count: ``two payer payments<suffix>``; ``zero`` phrase for 0."""
 
     def template(value: Any, row: Mapping[str, Any]) -> str:

@@ -152,8 +152,15 @@ class _ForestBuilder:
         else:
             threshold = float(node["threshold"])
         missing = _MISSING_CODES[str(node.get("missing_type", "None"))]
-        self.nodes.append((int(node["split_feature"]), threshold, missing,
-                           bool(node.get("default_left", False)), categories))
+        self.nodes.append(
+            (
+                int(node["split_feature"]),
+                threshold,
+                missing,
+                bool(node.get("default_left", False)),
+                categories,
+            )
+        )
         return len(self.nodes) - 1
 
     def build(self) -> ClassForest:

@@ -73,7 +73,9 @@ def _verification_only(ledger: Ledger, when: pd.Timestamp) -> pd.DataFrame:
     out["credit_amount_cents"] = credits["credit_cents"].astype("Int64").to_numpy()
     for column in SCORE_MEMORY_COLUMNS:
         if column not in out.columns:
-            out[column] = out["claim_id"].map(verified[column]) if column in verified.columns else pd.NA
+            out[column] = (
+                out["claim_id"].map(verified[column]) if column in verified.columns else pd.NA
+            )
     return out[list(SCORE_MEMORY_COLUMNS)]
 
 
@@ -91,7 +93,9 @@ def _fill_verification(ledger: Ledger, scores: pd.DataFrame, when: pd.Timestamp)
     out = scores.copy()
     for column in ("verification", "verified_source", "evidence", "recommended_action", "due_date"):
         out[column] = out["claim_id"].map(verified[column]).to_numpy()
-    out["explained_amount_cents"] = out["claim_id"].map(verified["explained_amount_cents"]).astype("Int64").to_numpy()
+    out["explained_amount_cents"] = (
+        out["claim_id"].map(verified["explained_amount_cents"]).astype("Int64").to_numpy()
+    )
     return out
 
 
