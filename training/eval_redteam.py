@@ -253,21 +253,22 @@ def print_result(result: dict) -> None:
             print("  ", row)
 
 
-def redteam_directions(seed: int, work: Path) -> list[Direction]:
-    out = work / "redteam"
+def redteam_directions(seed: int, work: Path, generator: str = "redteam") -> list[Direction]:
+    """A -> B and B -> A on the practices of a blind generator (``training.<generator>``)."""
+    out = work / generator
     done = subprocess.run(
-        [sys.executable, "-m", "training.redteam", "--out", str(out), "--seed", str(seed)],
+        [sys.executable, "-m", f"training.{generator}", "--out", str(out), "--seed", str(seed)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,
     )
     if done.returncode != 0:
-        raise SystemExit(f"red-team generator failed:\n{done.stderr[-4000:]}")
+        raise SystemExit(f"{generator} generator failed:\n{done.stderr[-4000:]}")
     a, b = out / "practice_a", out / "practice_b"
     return [
-        Direction("redteam A->B", a, b, redteam_truth(out / "truth" / "practice_b.csv")),
-        Direction("redteam B->A", b, a, redteam_truth(out / "truth" / "practice_a.csv")),
+        Direction(f"{generator} A->B", a, b, redteam_truth(out / "truth" / "practice_b.csv")),
+        Direction(f"{generator} B->A", b, a, redteam_truth(out / "truth" / "practice_a.csv")),
     ]
 
 
@@ -294,6 +295,12 @@ def main() -> int:  # a process pool may start: run under __main__ only
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--redteam-seed", type=int, default=2027)
+    parser.add_argument(
+        "--generators",
+        nargs="+",
+        default=["redteam"],
+        help="blind generators under training/ to evaluate (redteam, heldout)",
+    )
     parser.add_argument("--synth-seeds", type=int, nargs=2, default=(901, 902))
     parser.add_argument("--synth-claims", type=int, default=10000)
     parser.add_argument("--skip-synth", action="store_true")
@@ -303,7 +310,10 @@ def main() -> int:  # a process pool may start: run under __main__ only
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="cbclassify-eval-"))
     work.mkdir(parents=True, exist_ok=True)
-    directions = [] if args.skip_redteam else redteam_directions(args.redteam_seed, work)
+    directions = []
+    if not args.skip_redteam:
+        for generator in args.generators:
+            directions += redteam_directions(args.redteam_seed, work, generator)
     if not args.skip_synth:
         directions.append(synth_direction(*args.synth_seeds, args.synth_claims, work))
     results = []
