@@ -265,7 +265,7 @@ PRACTICE_A = Profile(
     lines_per_claim=[(1, 0.72), (2, 0.24), (3, 0.04)],
     patient_methods=[("card", 0.7), ("cash", 0.1), ("check", 0.2)],
     year2_fee_change={"medicaid": D("1.015"), "commercial": D("1.03"), "medicare": D("0.972")},
-    base_claims=3300,
+    base_claims=2300,
 )
 
 
@@ -446,7 +446,7 @@ PRACTICE_B = Profile(
         "medicaid": D("1.0"),
         "commercial": D("1.025"),
     },
-    base_claims=3600,
+    base_claims=2500,
 )
 
 PROFILES = {"practice_a": PRACTICE_A, "practice_b": PRACTICE_B}

@@ -73,8 +73,8 @@ class Scenarios:
     def patient(self, payer_id: str, sd: date, secondary: str = "") -> str:
         pid = self.b.new_patient()
         earliest = date(self.b.profile.year1, 1, 5)
-        for _ in range(self.rng.choice([0, 1, 1, 2, 3])):
-            hs = sd - timedelta(days=self.rng.randint(80, 300))
+        for _ in range(self.rng.choice([0, 1, 2, 3, 4, 5, 6])):
+            hs = sd - timedelta(days=self.rng.randint(60, 420))
             if hs < earliest:
                 continue
             settled_claim(self.b, pid, payer_id, hs, secondary)
