@@ -150,7 +150,63 @@ class Builder:
             for _ in range(_n(LOOKALIKE_OPEN, self.scale)):
                 self.resolved_lookalike(name, pattern)
         self.ensure_asof_posting()
+        self.renumber()
         return Practice(self.book, self.truth)
+
+    # ---- ids in the order a practice would have issued them ------------------------------------
+    def renumber(self) -> None:
+        """Scenarios are built one after another; a practice issues patient, claim, receipt and
+        remittance numbers in time order. Renumber so that no id betrays how a claim was made."""
+        b = self.book
+        prof = b.profile
+        created = {cid: i for i, cid in enumerate(b.claims)}
+        first_seen: dict[str, date] = {}
+        for c in b.claims.values():
+            first_seen[c.patient_id] = min(
+                first_seen.get(c.patient_id, c.service_date), c.service_date
+            )
+        pats = sorted(b.patients, key=lambda p: (first_seen.get(p, b.asof), p))
+        p_start = 1000 if prof.key == "practice_b" else 1
+        pmap = {old: prof.patient_id(p_start + i) for i, old in enumerate(pats)}
+        claims = sorted(b.claims.values(), key=lambda c: (c.billed_date, created[c.claim_id]))
+        c_start = 40000 if prof.key == "practice_b" else 1
+        cmap = {
+            c.claim_id: prof.claim_id(c_start + i, c.service_date.year)
+            for i, c in enumerate(claims)
+        }
+        eras = sorted(b.remits.values(), key=lambda r: (r.payment_date, r.era_id))
+        emap = {r.era_id: prof.era_id(200 + i) for i, r in enumerate(eras)}
+        receipts: dict[str, date] = {}
+        for t in sorted(b.txns, key=lambda t: t["posted_date"]):
+            if t["source"] == "patient" and t["kind"] == "payment" and t["amount"] > 0:
+                receipts.setdefault(t["trace_number"], t["posted_date"])
+        rmap = {old: prof.receipt(5000 + i) for i, old in enumerate(receipts)}
+
+        b.patients = {pmap[k]: v for k, v in b.patients.items()}
+        new_claims = {}
+        for c in claims:
+            c.claim_id = cmap[c.claim_id]
+            c.patient_id = pmap[c.patient_id]
+            new_claims[c.claim_id] = c
+        b.claims = new_claims
+        for r in eras:
+            r.era_id = emap[r.era_id]
+        b.remits = {r.era_id: r for r in eras}
+        b.extra_remit = {emap[k]: v for k, v in b.extra_remit.items()}
+        for t in b.txns:
+            t["claim_id"] = cmap[t["claim_id"]]
+            if t["era_id"]:
+                t["era_id"] = emap[t["era_id"]]
+            if t["source"] == "patient" and t["trace_number"] in rmap:
+                t["trace_number"] = rmap[t["trace_number"]]
+        for p in b.plb:
+            p["era_id"] = emap[p["era_id"]]
+            p["reference"] = cmap.get(p["reference"], p["reference"])
+        for r in b.resolutions:
+            r["claim_id"] = cmap[r["claim_id"]]
+        for r in self.truth:
+            r["claim_id"] = cmap[r["claim_id"]]
+        b._cache = None
 
     def attempt(self, fn, *args):
         """Run a scenario; when it finds the practice has no fitting mix, undo what it posted."""
