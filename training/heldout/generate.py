@@ -388,8 +388,8 @@ class Builder:
                 "patient",
                 fix.amount,
                 when,
-                method=self.rng.choice(["check", "check", "card"]),
-                trace=b.check_number(),
+                method=(m := self.rng.choice(["check", "check", "card"])),
+                trace=b.check_number() if m == "check" else f"CR{b.next('card_refund', 300):05d}",
             )
             return when
         if fix.action == "apply_to_balance":

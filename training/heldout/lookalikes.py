@@ -16,7 +16,7 @@ class LookAlikes(Scenarios):
     def _reverse_era(self, claim: Claim, rows: list[dict], r) -> None:
         """CLP02=22: every payment and adjustment of an earlier posting, negated."""
         for x in rows:
-            if x["kind"] in ("payment", "adjustment"):
+            if x["kind"] in ("payment", "adjustment", "responsibility"):
                 self.b.post(
                     claim,
                     x["kind"],
@@ -160,6 +160,8 @@ class LookAlikes(Scenarios):
             lambda p: p.era_prob >= 0.5 and p.pr_model in ("none", "coins", "medicare")
         )
         svcs = [s for s in self.b.services_for(payer) if s.units[1] > 1]
+        if not svcs:
+            raise Skip()
         svc = self.rng.choice(svcs)
         pid = self.patient(payer.payer_id, sd)
         claim = self.b.new_claim(pid, payer.payer_id, sd, services=[svc, svc])
@@ -229,7 +231,7 @@ class LookAlikes(Scenarios):
         )
         rows = b.post_era(claim, payer.payer_id, adj, days(b, r0.payment_date, 20, 35))
         r2 = b.remit(payer.payer_id, days(b, rows[0]["posted_date"], 14, 30))
-        self._reverse_era(claim, [x for x in rows if x["kind"] != "responsibility"], r2)
+        self._reverse_era(claim, rows, r2)
         b.post_era(claim, payer.payer_id, adj, r2.payment_date, remit=r2)
         owed = pr_of(adj) - pr_of(adj, "3")
         when = days(b, r2.payment_date, 10, 20)
