@@ -235,3 +235,34 @@ def test_pattern_and_lookalike_catalogue(out):
         assert len(patterns) >= 20
         assert len(lookalikes) >= len(patterns)
         assert any(r["ambiguous"] == "true" for r in truth)
+
+
+@pytest.mark.parametrize("practice", PRACTICES)
+def test_resolution_actions_follow_the_contract_rules_on_the_identified_date(out, practice):
+    folder = out / practice
+    payers = {p["payer_id"]: p for p in read(folder / "payers.csv")}
+    patient_of = {r["claim_id"]: r["patient_id"] for r in read(folder / "claim_lines.csv")}
+    payer_rows = defaultdict(list)
+    for t in read(folder / "transactions.csv"):
+        payer_rows[t["claim_id"]].append(t)
+    for r in read(folder / "resolutions.csv"):
+        if r["source"] == "patient_credit":
+            bal = balances(folder, r["identified_date"])
+            me = patient_of[r["claim_id"]]
+            other = [
+                c
+                for c, b in bal.items()
+                if b > Decimal("0.005") and c != r["claim_id"] and patient_of[c] == me
+            ]
+            want = "apply_to_balance" if other else "refund_patient"
+            assert r["action"] == want, r
+        if r["action"] in ("refund_payer", "payer_offset"):
+            after = [
+                t
+                for t in payer_rows[r["claim_id"]]
+                if t["posted_date"] > r["identified_date"] and t["source"] == "payer"
+            ]
+            assert after, r
+            p = payers[after[0]["payer_id"]]
+            want = "payer_offset" if p["allows_offset"] == "true" else "refund_payer"
+            assert r["action"] == want, r

@@ -458,19 +458,21 @@ def remittance_rows(book: Book) -> list[dict]:
     plb: dict[str, Decimal] = {}
     for p in book.plb:
         plb[p["era_id"]] = plb.get(p["era_id"], ZERO) + p["amount"]
-    rows = []
-    rng = random.Random(f"remit-{book.profile.key}-{len(book.txns)}")
-    unbalanced = set(rng.sample(sorted(book.remits), k=min(2, len(book.remits))))
+    totals: dict[str, Decimal] = {}
     for eid in sorted(book.remits):
-        r = book.remits[eid]
         tot = paid.get(eid, ZERO) + book.extra_remit.get(eid, ZERO) - plb.get(eid, ZERO)
         if tot < 0:  # more taken back than paid: the rest is carried forward
             book.plb.append({"era_id": eid, "reason_code": "FB", "reference": "", "amount": tot})
             tot = ZERO
-        balanced = True
-        if eid in unbalanced and tot > 0:
+        totals[eid] = tot
+    rng = random.Random(f"remit-{book.profile.key}-{len(book.txns)}")
+    paying = [eid for eid, tot in totals.items() if tot > 0]
+    unbalanced = set(rng.sample(paying, k=min(2, len(paying))))
+    rows = []
+    for eid, tot in totals.items():
+        r = book.remits[eid]
+        if eid in unbalanced:  # the payer's BPR total disagrees with its own claims
             tot += D("0.01") * rng.randint(1, 40)
-            balanced = False
         rows.append(
             {
                 "era_id": eid,
@@ -479,7 +481,7 @@ def remittance_rows(book: Book) -> list[dict]:
                 "payment_date": r.payment_date,
                 "total_paid": tot,
                 "method": "NON" if tot == 0 else r.method,
-                "balanced": balanced,
+                "balanced": eid not in unbalanced,
             }
         )
     return rows
