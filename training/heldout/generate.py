@@ -252,7 +252,7 @@ class Builder:
             expected_source="",
             expected_action="",
             responsible_payer_id="",
-            note=credit.note + f" Resolved ({credit.action}) before the as-of date.",
+            note=credit.note.rstrip(".") + f"; resolved ({credit.action}) before the as-of date.",
         )
         self.truth.append(row)
 

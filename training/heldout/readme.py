@@ -164,6 +164,12 @@ READINGS = """\
     no group/reason.
 17. **As-of date.** The latest posted date (practice A 2026-11-30, practice B 2026-10-30); a
     posting is made on that date so the default as-of matches.
+18. **Payer errors as remitted.** Where a payer overpaid by its own mistake (copay ignored,
+    coinsurance at half rate, CO-253 reported but not taken), the 835's CAS/PR rows and its
+    payment do not add up to the charge: that mismatch is the error, posted as received.
+19. **Scenario isolation.** Each scenario has its own patient (with 0-6 settled earlier visits
+    on the same plan); ids are reissued in time order after generation, so no id, receipt number
+    or remittance number tells a scenario claim from ordinary business.
 """
 
 PROFILES = """\
@@ -175,7 +181,7 @@ coinsurance), TRICARE (copay, no fee schedule), a little Medicare psychotherapy 
 secondary), an EAP (paper checks, no fee schedule), and a commercial plan whose coverage ended
 (never billed). Codes 97153 (HM/HN), 97155, 97156, 97151, 90837/90834 (95 telehealth), 90791,
 90847; 1-3 lines. Ids: claims `BH-25-000123`, patients `pt-00042`, payers mixed case
-(`mcoCare01`, `COMM-blu7`, `comm-AET3`). About 12-13% of payer payments keyed by hand (`manual`,
+(`mcoCare01`, `COMM-blu7`, `comm-AET3`). About 12% of payer payments keyed by hand (`manual`,
 `check`). Fee-schedule gaps: 97156 for one Medicaid plan and one commercial plan, 90847 for that
 commercial plan.
 
@@ -184,7 +190,7 @@ Medigap plan, a retiree plan or Medicaid as secondary), Medicare Advantage (copa
 two commercial plans, two workers' comp carriers and an auto insurer (no fee-schedule rows, paper
 checks through a bank lockbox), and a plan whose coverage ended. Codes 97110, 97140, 97112, 97530,
 97116, 97161, 97165, 97535, 92507, 92523 with GP/GO/GN (and 59); 1-4 lines. Ids: claims
-`0000040123`, patients `0001234`, payers `00431`, `MCR-JL`, `wc-0112`. About 15% of payer payments
+`0000040123`, patients `0001234`, payers `00431`, `MCR-JL`, `wc-0112`. About 14-15% of payer payments
 keyed by hand (`lockbox`, `check`, `manual`). Fee-schedule gaps: 97530 and 92523 for the Medicare
 Advantage plan, 97535 for one commercial plan.
 
