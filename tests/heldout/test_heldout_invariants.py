@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 from collections import defaultdict
 from decimal import Decimal
@@ -39,8 +40,13 @@ SCALE = "0.3"
 
 
 def read(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+    return [dict(r) for r in _read(str(path), path.stat().st_mtime_ns)]
+
+
+@functools.lru_cache(maxsize=64)
+def _read(path: str, mtime: int) -> tuple[dict, ...]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return tuple(csv.DictReader(fh))
 
 
 @pytest.fixture(scope="module")
