@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import importlib
+from typing import Annotated
 
 import typer
+
+from cbclassify.cli.logs import configure_logging
 
 app = typer.Typer(
     name="cbclassify",
@@ -26,6 +29,25 @@ COMMAND_MODULES: tuple[str, ...] = (
     "report_cmds",  # root-causes, report
     "policy_cmds",  # policy-check, policy-default
 )
+
+
+@app.callback()
+def _run_options(
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            help="Show INFO logging of cbclassify and its libraries (MLflow, alembic); "
+            "by default only warnings and errors.",
+        ),
+    ] = False,
+) -> None:
+    """Find, classify, verify and resolve credit balances in a therapy practice's ledger.
+
+    Exit codes: 0 done, 1 bad input or a partial failure, 2 a usage error. Dates are
+    YYYY-MM-DD everywhere."""
+    configure_logging(verbose)
+
 
 for _module in COMMAND_MODULES:
     importlib.import_module(f"cbclassify.cli.{_module}").register(app)

@@ -34,7 +34,11 @@ log = logging.getLogger(__name__)
 def new_world(config: SynthConfig) -> World:
     """An empty world for ``config``: rng, dates and payers."""
     start = to_day(config.start_date)
-    end = to_day(pd.Timestamp(config.start_date) + pd.DateOffset(months=config.months)) - 1
+    end = (
+        to_day(config.end_date)
+        if config.end_date is not None
+        else to_day(pd.Timestamp(config.start_date) + pd.DateOffset(months=config.months)) - 1
+    )
     return World(
         config=config,
         rng=np.random.default_rng(config.seed),
