@@ -153,9 +153,7 @@ def _write(frame: pd.DataFrame, out: Path) -> None:
 def worklist(
     ledger_dir: Annotated[
         Path,
-        typer.Argument(
-            help="Folder with the ledger's CSV/Parquet files.", exists=True, file_okay=False
-        ),
+        typer.Argument(help="Folder with the ledger's CSV/Parquet files."),
     ],
     as_of: Annotated[
         date | None,
