@@ -129,7 +129,7 @@ def merge_same_groups(stats: pd.DataFrame) -> pd.DataFrame:
     """One row per group of credits over the same claims (see module docstring): the row of
     the most specific dimension, with ``same_as`` listing the others as (dimension, value)."""
     if stats.empty:
-        return stats.assign(same_as=[[] for _ in range(len(stats))])
+        return stats.assign(same_as=pd.Series(index=stats.index, dtype=object))
     order = {d: i for i, d in enumerate(SPECIFIC_FIRST)}
     ranked = stats.assign(
         _specific=stats["dimension"].map(lambda d: order.get(str(d), len(order)))
