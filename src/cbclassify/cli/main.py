@@ -11,7 +11,9 @@ from cbclassify.cli.logs import configure_logging
 
 app = typer.Typer(
     name="cbclassify",
-    help="Find, classify, verify and resolve credit balances in a therapy practice's ledger.",
+    help="Find, classify, verify and resolve credit balances in a therapy practice's ledger.\n\n"
+    "Dates are YYYY-MM-DD everywhere. Exit codes: 0 done, 1 bad input or a partial failure, "
+    "2 a usage error.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -42,10 +44,7 @@ def _run_options(
         ),
     ] = False,
 ) -> None:
-    """Find, classify, verify and resolve credit balances in a therapy practice's ledger.
-
-    Exit codes: 0 done, 1 bad input or a partial failure, 2 a usage error. Dates are
-    YYYY-MM-DD everywhere."""
+    """Options of every run: logging is configured here, when a command runs (not on import)."""
     configure_logging(verbose)
 
 
