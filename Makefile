@@ -5,6 +5,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 PIP_FLAGS ?= -q --disable-pip-version-check
+# make demo PORT=8001 serves the demo on another port of 127.0.0.1
+PORT ?= 8000
 
 .PHONY: demo test lint setup setup-dev bench clean
 
@@ -24,7 +26,7 @@ setup: $(VENV)/.installed
 setup-dev: $(VENV)/.installed-dev
 
 demo: setup
-	$(BIN)/cbclassify demo
+	$(BIN)/cbclassify demo --port $(PORT)
 
 lint: setup-dev
 	$(BIN)/ruff format --check .

@@ -55,6 +55,10 @@ MONEY_SCORE_COLUMNS: tuple[str, ...] = ("credit_amount", "explained_amount")
 SCORE_MEMORY_COLUMNS: tuple[str, ...] = tuple(
     f"{c}_cents" if c in MONEY_SCORE_COLUMNS else c for c in SCORE_COLUMNS
 )
+#: Places the written scoring output rounds probabilities to (``write_scores``): rounding
+#: ``confidence`` and its ``p_`` column alike keeps them equal; the four rounded ``p_`` columns
+#: sum to 1 within 4 x 0.5e-6 = 2e-6.
+PROBABILITY_DECIMALS = 6
 #: Columns beyond the contract's (it asks for "at least" its own): the verifier's words.
 DETAIL_COLUMNS: tuple[str, ...] = ("statement", "review_reason")
 #: Up to this many rows LightGBM predicts on one thread (waking its threads costs more);
@@ -264,13 +268,17 @@ def contract_scores(scores: pd.DataFrame, decimals: int | None = None) -> pd.Dat
     return out
 
 
-def write_scores(scores: pd.DataFrame, path: Path | str) -> Path:
-    """Write the contract scoring output as CSV (or Parquet for a ``.parquet`` path)."""
+def write_scores(
+    scores: pd.DataFrame, path: Path | str, decimals: int | None = PROBABILITY_DECIMALS
+) -> Path:
+    """Write the contract scoring output as CSV (or Parquet for a ``.parquet`` path), the
+    probabilities rounded to ``decimals`` places (``PROBABILITY_DECIMALS``)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    frame = contract_scores(scores)
+    frame = contract_scores(scores, decimals)
     if target.suffix == ".parquet":
         frame.to_parquet(target, index=False)
     else:
-        frame.to_csv(target, index=False, encoding="utf-8")
+        fixed = None if decimals is None else f"%.{decimals}f"  # 0.000089, never 8.9e-05
+        frame.to_csv(target, index=False, encoding="utf-8", float_format=fixed)
     return target

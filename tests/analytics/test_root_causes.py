@@ -49,8 +49,32 @@ def test_small_groups_and_weak_lifts_are_not_findings() -> None:
     payer = found[(found["dimension"] == "payer") & (found["value"] == "Alpha Health")].iloc[0]
     assert payer["lift"] == pytest.approx((4.5 / 11) / (0.5 / 11))
     assert payer["finding"].startswith(
-        "Alpha Health claims carry allowance errors at 400.0 per 1,000 claims"
+        "Alpha Health claims (all in March 2024; every commercial claim) carry allowance errors "
+        "at 400.0 per 1,000 claims"
     )
+
+
+def test_one_group_under_two_names_is_one_finding() -> None:
+    """Alpha Health is the practice's only commercial payer and all its postings fall in March
+    2024: payer, payer type and payer-month are one group of credits over the same claims,
+    reported once under the payer, naming the others."""
+    found = root_causes(planted_ledger(), planted_credits())
+    alpha = found[found["evidence_claims"] == "C01;C02;C03;C04"]
+    assert not ((found["dimension"] == "payer_type") & (found["value"] == "commercial")).any()
+    assert not found["dimension"].eq("payer_month").any()
+    assert (alpha["dimension"] == "payer").sum() == 1
+    claim_groups = alpha[alpha["dimension"].isin(["payer", "payer_type", "payer_month", "month"])]
+    assert len(claim_groups) == 1, claim_groups[["dimension", "value"]]
+    assert "every commercial claim" in claim_groups.iloc[0]["finding"]
+
+
+def test_different_groups_with_the_same_credits_stay_apart() -> None:
+    """fd-03's postings and the payer Alpha Health hold the same four credits but not the same
+    claims (fd-03 posted on 8 claims, Alpha Health has 10): two findings."""
+    found = root_causes(planted_ledger(), planted_credits())
+    alpha = found[found["evidence_claims"] == "C01;C02;C03;C04"]
+    assert {"poster", "payer"} <= set(alpha["dimension"])
+    assert set(alpha["claims"]) >= {8, 10}
 
 
 def test_breakdown_gives_rates_per_thousand_claims() -> None:

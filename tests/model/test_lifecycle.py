@@ -146,7 +146,7 @@ def test_labels_for_unknown_claims_are_refused_with_file_and_row(cli, world, tmp
     res.loc[1, "claim_id"] = "999999999"
     res.to_csv(bad / "resolutions.csv", index=False)
     result = cli("train", bad, "--config", world["config"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert (
         "resolutions.csv" in result.output
         and "row 3" in result.output

@@ -120,7 +120,9 @@ def posting_values(postings: pd.DataFrame) -> pd.DataFrame:
 
 
 def exposures(claims: pd.DataFrame, ledger: Ledger, postings: pd.DataFrame) -> pd.DataFrame:
-    """Claims covered by each (dimension, value): index (dimension, value), column claims."""
+    """Claims covered by each (dimension, value): index (dimension, value), columns claims
+    (how many) and claims_key (an order-free hash of which: the sum of the claim ids' hashes,
+    equal for two values that cover the same claims, e.g. a payer type with a single payer)."""
     pairs = pd.concat([claim_values(claims, ledger), posting_values(postings)], ignore_index=True)
     active = postings[["claim_id", "month"]].dropna().drop_duplicates()
     active_payer = active.assign(payer=active["claim_id"].map(claims["payer"]).astype("string"))
@@ -138,6 +140,9 @@ def exposures(claims: pd.DataFrame, ledger: Ledger, postings: pd.DataFrame) -> p
         ignore_index=True,
     )
     everything = pd.concat([pairs, timed.astype("string")], ignore_index=True)
-    return (
-        everything.groupby(["dimension", "value"])["claim_id"].nunique().rename("claims").to_frame()
+    everything = everything.drop_duplicates(["dimension", "value", "claim_id"])
+    everything["claim_hash"] = pd.util.hash_pandas_object(everything["claim_id"], index=False)
+    grouped = everything.groupby(["dimension", "value"])
+    return pd.DataFrame(
+        {"claims": grouped["claim_id"].size(), "claims_key": grouped["claim_hash"].sum()}
     )

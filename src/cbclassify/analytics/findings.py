@@ -13,6 +13,12 @@ For a source s and a dimension value v (a poster, a payer, a CPT, ...):
 
 A pair is a finding when n >= ``min_credits``, lift >= ``min_lift`` and v does not cover every
 claim (no contrast). Each finding carries its evidence claims.
+
+Two values of different dimensions can be one group: a payer type with a single payer covers
+exactly that payer's claims, a posting method used by a single poster exactly that poster's.
+Their cells have the same credits and the same claims, so they would be the same finding twice
+under two names. ``findings`` keeps one of them, the more specific (``SPECIFIC_FIRST``), and
+names the other in it ("Medicare Part B claims (every Medicare claim) carry ...").
 """
 
 from __future__ import annotations
@@ -40,6 +46,24 @@ FINDING_COLUMNS: tuple[str, ...] = (
     "evidence_claims",
 )
 
+
+#: Dimensions from the most specific to the broadest: when two cells are the same group (same
+#: credits, same claims), the finding is worded by the more specific one.
+SPECIFIC_FIRST: tuple[str, ...] = (
+    "payer",
+    "poster",
+    "provider",
+    "location",
+    "cpt",
+    "carc",
+    "payer_month",
+    "month",
+    "posting_method",
+    "payer_type",
+    "collection",
+)
+#: The columns that make two cells the same group of credits over the same claims.
+_SAME_GROUP = ("source", "credits", "evidence_claims", "claims", "claims_key")
 
 #: How findings name the credits of each source.
 SOURCE_NOUNS: dict[str, str] = {
@@ -71,7 +95,10 @@ def cell_statistics(data: RootCauseData) -> pd.DataFrame:
     stats["evidence_claims"] = grouped["claim_id"].agg(lambda ids: ";".join(sorted(set(ids))))
     stats = stats.reset_index()
     exposure = data.exposure["claims"]
-    stats["claims"] = [exposure.get((d, v), 0) for d, v in zip(stats["dimension"], stats["value"])]
+    keys = data.exposure["claims_key"] if "claims_key" in data.exposure else exposure * 0
+    pairs = list(zip(stats["dimension"], stats["value"], strict=True))
+    stats["claims"] = [exposure.get(pair, 0) for pair in pairs]
+    stats["claims_key"] = [keys.get(pair, 0) for pair in pairs]
     totals = data.source_totals
     n = stats["credits"].to_numpy(dtype="float64")
     n_s = stats["source"].map(totals).to_numpy(dtype="float64")
@@ -98,19 +125,55 @@ def _month_words(period: str) -> str:
     return pd.Period(period, freq="M").strftime("%B %Y")
 
 
+def merge_same_groups(stats: pd.DataFrame) -> pd.DataFrame:
+    """One row per group of credits over the same claims (see module docstring): the row of
+    the most specific dimension, with ``same_as`` listing the others as (dimension, value)."""
+    if stats.empty:
+        return stats.assign(same_as=pd.Series(index=stats.index, dtype=object))
+    order = {d: i for i, d in enumerate(SPECIFIC_FIRST)}
+    ranked = stats.assign(
+        _specific=stats["dimension"].map(lambda d: order.get(str(d), len(order)))
+    ).sort_values(["_specific", "dimension", "value"], kind="stable")
+    group = ranked.groupby(list(_SAME_GROUP), sort=False, dropna=False)
+    kept = ranked[group.cumcount().to_numpy() == 0].copy()
+    pairs = list(zip(ranked["dimension"], ranked["value"], strict=True))
+    members = pd.Series(pairs, index=ranked.index).groupby(group.ngroup()).agg(list)
+    first_of = group.ngroup()[kept.index]
+    kept["same_as"] = [members[g][1:] for g in first_of]
+    return kept.drop(columns="_specific").sort_index()
+
+
+def _also_words(row: pd.Series) -> str:
+    """How a finding names the broader values that are the same group, e.g. ``every Medicare
+    claim``; empty when there are none."""
+    words = []
+    for dimension, value in row.get("same_as", []) or []:
+        if dimension == "payer_type":
+            words.append(f"every {category_words(value)} claim")
+        elif dimension == "posting_method":
+            method = _method_words(value)[:-1]  # "Lockbox posting", "ERA posting"
+            words.append(f"every {method if method.isupper() else method[:1].lower() + method[1:]}")
+        elif dimension in ("month", "payer_month"):
+            words.append(f"all in {_month_words(str(value).rsplit('|', 1)[-1])}")
+        else:
+            words.append(f"the same claims as {dimension} {value}")
+    return f" ({'; '.join(words)})" if words else ""
+
+
 def _finding_text(row: pd.Series, poster_method: pd.Series) -> str:
     """One finding in words (dimension-specific wording)."""
     src = source_noun(str(row["source"]))
     d, v = str(row["dimension"]), str(row["value"])
+    also = _also_words(row)
     n, share, lift = int(row["credits"]), float(row["share_of_source"]), float(row["lift"])
     rates = f"{row['rate_per_1000']:.1f} per 1,000 claims"
     contrast = f"{lift:.1f}x the rate elsewhere"
     if d == "poster":
         method = poster_method.get((row["source"], v))
         kind = _method_words(method) if method is not None else "Postings"
-        return f"{kind} by user {v} account for {share:.0%} of {src} ({n} credits; {rates} they posted on, {contrast})"
+        return f"{kind} by user {v}{also} account for {share:.0%} of {src} ({n} credits; {rates} they posted on, {contrast})"
     if d == "posting_method":
-        return f"{_method_words(v)} are behind {share:.0%} of {src} ({n} credits; {rates} with such postings, {contrast})"
+        return f"{_method_words(v)}{also} are behind {share:.0%} of {src} ({n} credits; {rates} with such postings, {contrast})"
     if d == "carc":
         return f"Postings coded {v} are behind {share:.0%} of {src} ({n} credits; {rates} coded so, {contrast})"
     if d == "month":
@@ -134,7 +197,7 @@ def _finding_text(row: pd.Series, poster_method: pd.Series) -> str:
         "cpt": f"CPT {v} claims",
         "collection": f"Claims where the {v}",
     }.get(d, f"{d} {v}")
-    text = f"{subject} carry {src} at {rates} ({n} credits, {share:.0%} of all {src}; {contrast})"
+    text = f"{subject}{also} carry {src} at {rates} ({n} credits, {share:.0%} of all {src}; {contrast})"
     return text[:1].upper() + text[1:]
 
 
@@ -146,7 +209,7 @@ def findings(
     if stats.empty:
         return pd.DataFrame(columns=list(FINDING_COLUMNS))
     keep = (stats["credits"] >= min_credits) & (stats["lift"] >= min_lift) & ~stats["covers_all"]
-    chosen = stats[keep].sort_values(
+    chosen = merge_same_groups(stats[keep]).sort_values(
         ["score", "credits", "dimension", "value"], ascending=[False, False, True, True]
     )
     if top is not None:

@@ -8,6 +8,7 @@ only, under the data directory (``CBCLASSIFY_DATA_DIR``, default ``.cbclassify/`
 from __future__ import annotations
 
 import time
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cbclassify.cli.options import date_option
 from cbclassify.settings import Settings, get_settings
 
 DEMO_SHOWN = 15
@@ -40,17 +42,18 @@ class _Steps:
         self.console.print(f"[dim]({time.perf_counter() - started:.1f} s)[/dim]\n")
 
 
-def _generate(console: Console, ledger_dir: Path, claims: int, seed: int) -> None:
+def _generate(console: Console, ledger_dir: Path, claims: int, seed: int, end: date) -> None:
     from cbclassify.synth import SynthConfig, generate_practice, write_practice
 
-    practice = generate_practice(SynthConfig(claims=claims, seed=seed))
+    practice = generate_practice(SynthConfig(claims=claims, seed=seed, end_date=end))
     write_practice(practice, ledger_dir)
     ledger = practice.ledger
     console.print(
         f"A synthetic PT/OT/speech/ABA/behavioral-health practice: "
         f"{ledger.claim_lines['claim_id'].nunique():,} claims, {len(ledger.claim_lines):,} "
         f"claim lines, {len(ledger.transactions):,} postings, {len(ledger.payers):,} payers, "
-        f"{len(ledger.resolutions):,} credits already resolved by billers.\n"
+        f"{len(ledger.resolutions):,} credits already resolved by billers; its books run to "
+        f"{ledger.default_as_of():%Y-%m-%d}.\n"
         f"Written to {ledger_dir} (no real patient data: every identifier is made up)."
     )
 
@@ -169,7 +172,17 @@ def demo(
     serve: Annotated[
         bool, typer.Option(help="End by serving the web worklist on localhost (Ctrl+C stops it).")
     ] = True,
-    port: Annotated[int, typer.Option(help="Port of the demo server on 127.0.0.1.")] = 8000,
+    port: Annotated[
+        int, typer.Option(min=1, max=65535, help="Port of the demo server on 127.0.0.1.")
+    ] = 8000,
+    end_date: Annotated[
+        date | None,
+        date_option(
+            "--end-date",
+            help="Last day of the synthetic practice (default: today, so due dates and "
+            "'overdue' read as of the day the demo runs).",
+        ),
+    ] = None,
 ) -> None:
     """Run the main job on a synthetic practice, with files and SQLite only."""
     from cbclassify.cli.worklist_cmds import _console
@@ -180,7 +193,10 @@ def demo(
     ledger_dir = demo_dir / "ledger"
     demo_dir.mkdir(parents=True, exist_ok=True)
     plan = [
-        ("generate a synthetic practice", lambda: _generate(console, ledger_dir, claims, seed)),
+        (
+            "generate a synthetic practice",
+            lambda: _generate(console, ledger_dir, claims, seed, end_date or date.today()),
+        ),
         ("validate and load the ledger", lambda: _load(console, ledger_dir)),
         (
             "the credit-balance worklist",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 
+from cbclassify.cli.options import BAD_INPUT, as_timestamp, date_option
 from cbclassify.contract.errors import Issue
 from cbclassify.contract.ledger import Ledger
 from cbclassify.ledger_io.read import check_ledger_dir
@@ -34,23 +35,22 @@ def register(app: typer.Typer) -> None:
 def validate(
     ledger_dir: Annotated[Path, typer.Argument(help="Folder with the ledger's CSV/Parquet files.")],
     as_of: Annotated[
-        str | None,
-        typer.Option("--as-of", help="Ledger as-of date YYYY-MM-DD (default: latest posted_date)."),
+        date | None,
+        date_option("--as-of", help="Ledger as-of date YYYY-MM-DD (default: latest posted_date)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Check a ledger folder against the ledger contract; list every problem (exit 1) or
     print what it holds (exit 0)."""
-    cutoff = _parse_as_of(as_of)
     try:
-        checked = check_ledger_dir(ledger_dir, as_of=cutoff)
+        checked = check_ledger_dir(ledger_dir, as_of=as_timestamp(as_of))
     except Exception as exc:  # noqa: BLE001 - a bug, not bad input: one line, no traceback
         typer.echo(
             f"internal error while validating {ledger_dir} (please report): "
             f"{type(exc).__name__}: {exc}",
             err=True,
         )
-        raise typer.Exit(2) from None
+        raise typer.Exit(BAD_INPUT) from None
     if as_json:
         typer.echo(json.dumps(_as_json(checked.ledger, checked.issues), indent=2))
     elif checked.issues:
@@ -73,15 +73,6 @@ def summary(ledger: Ledger) -> str:
             text += f" ({ledger.claim_lines['claim_id'].nunique():,} claims)"
         parts.append(text)
     return ", ".join(parts) + f"; as of {ledger.default_as_of():%Y-%m-%d}"
-
-
-def _parse_as_of(text: str | None) -> pd.Timestamp | None:
-    if text is None:
-        return None
-    try:
-        return pd.Timestamp(pd.to_datetime(text, format="%Y-%m-%d"))
-    except (ValueError, TypeError):
-        raise typer.BadParameter(f"expected a date YYYY-MM-DD; found {text!r}") from None
 
 
 def _order(issue: Issue) -> tuple[str, int, str]:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import importlib
+from typing import Annotated
 
 import typer
 
+from cbclassify.cli.logs import configure_logging
+
 app = typer.Typer(
     name="cbclassify",
-    help="Find, classify, verify and resolve credit balances in a therapy practice's ledger.",
+    help="Find, classify, verify and resolve credit balances in a therapy practice's ledger.\n\n"
+    "Dates are YYYY-MM-DD everywhere. Exit codes: 0 done, 1 bad input or a partial failure, "
+    "2 a usage error.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -26,6 +31,22 @@ COMMAND_MODULES: tuple[str, ...] = (
     "report_cmds",  # root-causes, report
     "policy_cmds",  # policy-check, policy-default
 )
+
+
+@app.callback()
+def _run_options(
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            help="Show INFO logging of cbclassify and its libraries (MLflow, alembic); "
+            "by default only warnings and errors.",
+        ),
+    ] = False,
+) -> None:
+    """Options of every run: logging is configured here, when a command runs (not on import)."""
+    configure_logging(verbose)
+
 
 for _module in COMMAND_MODULES:
     importlib.import_module(f"cbclassify.cli.{_module}").register(app)

@@ -7,12 +7,15 @@ the data directory); nothing has to be started.
 from __future__ import annotations
 
 import logging
+from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
 
+from cbclassify.cli.logs import quiet_mlflow
+from cbclassify.cli.options import as_timestamp, date_option, fail
 from cbclassify.contract.errors import LedgerValidationError
 from cbclassify.settings import Settings
 
@@ -25,11 +28,6 @@ FEW_LABELS = 200  # below this, held-out metrics are too noisy to judge a model 
 LedgerDirs = Annotated[
     list[Path], typer.Argument(help="ledger folders whose resolutions are the labels")
 ]
-
-
-def _fail(message: str, code: int = 1) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(code)
 
 
 def _percent_table(table: pd.DataFrame) -> str:
@@ -49,15 +47,14 @@ def train_command(
     from cbclassify.model.config import TrainingConfigError, load_training_config
     from cbclassify.model.workflow import train_and_register
 
+    quiet_mlflow()
     try:
         cfg = load_training_config(config)
         report = train_and_register(ledger_dirs, cfg, Settings(), register=register)
     except (LedgerValidationError, TrainingConfigError) as exc:
-        _fail(str(exc), 2)
-        return
+        fail(str(exc))
     except ValueError as exc:
-        _fail(f"cannot train: {exc}", 2)
-        return
+        fail(f"cannot train: {exc}")
     result = report.result
     data = result.data
     typer.echo(
@@ -91,10 +88,38 @@ def train_command(
         reg = report.registration
         role = "challenger and champion (first model)" if reg.became_champion else "challenger"
         typer.echo(f"Registered {reg.name} version {reg.version} as {role}.")
-        if not reg.became_champion:
-            typer.echo(
-                "Run `cbclassify promote` to make it the champion if it is at least as good."
-            )
+    verdict = champion_verdict(report)
+    if verdict:
+        typer.echo(verdict)
+
+
+def champion_verdict(report: Any) -> str:
+    """Whether the new model beats the champion on the metric promotion decides by (macro-F1
+    on the same held-out test slice, ``model.promotion``), and how to promote it."""
+    old, reg = report.champion_on_holdout, report.registration
+    if old is None:
+        return ""
+    new = report.result.test["lightgbm"].macro_f1
+    name = "This model" if reg is None else f"Version {reg.version}"
+    versus = (
+        f"macro-F1 {new:.4f} vs {old.macro_f1:.4f} for the champion "
+        f"(version {report.champion_version}) on the same {len(report.result.split.test)} "
+        "held-out test credits"
+    )
+    if new > old.macro_f1:
+        verdict = f"{name} beats the champion: {versus}."
+    elif new == old.macro_f1:
+        verdict = f"{name} ties with the champion: {versus}."
+    else:
+        verdict = f"{name} does not beat the champion: {versus}."
+    if reg is None:
+        return verdict + " It was not registered (--no-register)."
+    if new >= old.macro_f1:
+        return verdict + " Promote it with `cbclassify promote`."
+    return (
+        verdict + " `cbclassify promote` keeps the champion; "
+        "`cbclassify promote --force` promotes it anyway."
+    )
 
 
 def promote_command(
@@ -112,11 +137,11 @@ def promote_command(
     from cbclassify.model.promotion import PromotionError, promote
     from cbclassify.model.registry import ModelNotFoundError
 
+    quiet_mlflow()
     try:
         decision = promote(Settings(), force=force, ledger_dirs=ledger or None)
     except (PromotionError, ModelNotFoundError, LedgerValidationError, ValueError) as exc:
-        _fail(str(exc))
-        return
+        fail(str(exc))
     if decision.challenger is not None and decision.champion is not None:
         typer.echo(
             f"On {decision.holdout_size} held-out credits: challenger v{decision.challenger_version} "
@@ -136,28 +161,34 @@ def score_command(
         str | None, typer.Option(help="model URI (default: models:/<name>@champion)")
     ] = None,
     as_of: Annotated[
-        str | None, typer.Option(help="as-of date YYYY-MM-DD (default: latest posting)")
+        date | None,
+        date_option("--as-of", help="as-of date YYYY-MM-DD (default: latest posting)"),
     ] = None,
 ) -> None:
-    """Write one row per credit balance with its predicted source and probabilities."""
+    """Write one row per credit balance with its predicted source and probabilities (rounded
+    to 6 places), naming the model version that predicted them."""
+    from cbclassify.cli.model_choice import choose_model
     from cbclassify.ledger_io import read_ledger
-    from cbclassify.model import tracking
-    from cbclassify.model.registry import ModelNotFoundError, load_pyfunc, resolve_model_uri
+    from cbclassify.model.registry import ModelNotFoundError, load_pyfunc
     from cbclassify.scoring import score_ledger, write_scores
 
+    quiet_mlflow()
     settings = Settings()
+    cutoff = as_timestamp(as_of)
     try:
-        ledger = read_ledger(ledger_dir, as_of=as_of)
-        tracking.point_mlflow(settings)
-        loaded = load_pyfunc(resolve_model_uri(model, settings))
+        ledger = read_ledger(ledger_dir, as_of=cutoff)
+        choice = choose_model(model, settings)
+        loaded = load_pyfunc(choice.uri)
     except (LedgerValidationError, ModelNotFoundError) as exc:
-        _fail(str(exc))
-        return
-    scores = score_ledger(ledger, loaded, as_of=as_of)
+        fail(str(exc))
+    except LookupError as exc:  # no registry yet
+        fail(f"no model to score with ({exc}): train one with `cbclassify train LEDGER_DIR`")
+    scores = score_ledger(ledger, loaded, as_of=cutoff)
     path = write_scores(scores, out)
     counts = scores["predicted_source"].value_counts()
     summary = ", ".join(f"{n} {src}" for src, n in counts.items()) or "none"
-    typer.echo(f"Scored {len(scores)} credit balance(s) ({summary}); wrote {path}.")
+    typer.echo(f"Scored {len(scores)} credit balance(s) ({summary}) with {choice.words()}.")
+    typer.echo(f"Wrote {path}.")
 
 
 def register(app: typer.Typer) -> None:

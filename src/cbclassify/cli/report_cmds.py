@@ -3,11 +3,13 @@ one-file HTML report."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from cbclassify.cli.options import as_timestamp, date_option, fail
 from cbclassify.settings import Settings
 
 LedgerDir = Annotated[Path, typer.Argument(help="the ledger folder")]
@@ -18,35 +20,33 @@ ModelOption = Annotated[
     ),
 ]
 AsOfOption = Annotated[
-    str | None, typer.Option(help="as-of date YYYY-MM-DD (default: latest posting)")
+    date | None, date_option("--as-of", help="as-of date YYYY-MM-DD (default: latest posting)")
 ]
 
 
-def _fail(message: str, code: int = 1) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(code)
-
-
-def _read(ledger_dir: Path, as_of: str | None) -> Any:
+def _read(ledger_dir: Path, as_of: date | None) -> Any:
     from cbclassify.contract.errors import LedgerValidationError
     from cbclassify.ledger_io import read_ledger
 
     try:
-        return read_ledger(ledger_dir, as_of=as_of)
+        return read_ledger(ledger_dir, as_of=as_timestamp(as_of))
     except LedgerValidationError as exc:
-        _fail(str(exc), 2)
+        fail(str(exc))
 
 
-def _model_or_none(model: str | None, settings: Settings, explicit: bool) -> Any:
-    """The model, or None when there is none and the user did not ask for a specific one."""
+def _model_or_none(model: str | None, settings: Settings, explicit: bool) -> tuple[Any, str]:
+    """The model and the words naming it (``model NAME version V (alias champion)``), or
+    (None, "") when there is none and the user did not ask for a specific one."""
+    from cbclassify.cli.model_choice import choose_model
     from cbclassify.reports.pipeline import load_model
 
     try:
-        return load_model(model, settings)
+        choice = choose_model(model, settings)
+        return load_model(choice.uri, settings), choice.words()
     except (LookupError, OSError, ValueError) as exc:
         if explicit:
-            _fail(f"cannot load model {model}: {exc}")
-        return None
+            fail(f"cannot load model {model}: {exc}")
+        return None, ""
 
 
 def _evidence_text(ids: str, shown: int = 8) -> str:
@@ -80,8 +80,8 @@ def root_causes_command(
 
     settings = Settings()
     ledger = _read(ledger_dir, as_of)
-    loaded = _model_or_none(model, settings, explicit=model is not None)
-    credits = open_and_resolved(ledger, loaded, as_of, explain=False)[3]
+    loaded, words = _model_or_none(model, settings, explicit=model is not None)
+    credits = open_and_resolved(ledger, loaded, as_timestamp(as_of), explain=False)[3]
     data = analyze(ledger, credits)
     found = findings(data, min_credits=min_credits, min_lift=min_lift, top=None)
     basis = credits["basis"].value_counts()
@@ -93,6 +93,8 @@ def root_causes_command(
         typer.echo(
             "No model found: open credits count only where verification confirmed their source."
         )
+    else:
+        typer.echo(f"Open credits' sources predicted by {words}.")
     if found.empty:
         typer.echo(
             f"No pattern stands out (no group of {min_credits}+ credits at {min_lift}x the practice's rate)."
@@ -104,8 +106,7 @@ def root_causes_command(
         try:
             table = breakdown(data, by)
         except ValueError as exc:
-            _fail(str(exc), 2)
-            return
+            raise typer.BadParameter(str(exc), param_hint="--by") from None
         typer.echo(f"\nCredits per 1,000 claims by {by}:")
         typer.echo(table.drop(columns="credit_cents").to_string())
     if out is not None:
@@ -118,7 +119,7 @@ def write_ledger_report(
     ledger_dir: Path,
     out: Path,
     model: str | None = None,
-    as_of: str | None = None,
+    as_of: date | None = None,
     settings: Settings | None = None,
 ) -> tuple[Path, list[str]]:
     """Build the manager's report of a ledger folder into ``out``; returns (path, notes)."""
@@ -127,8 +128,10 @@ def write_ledger_report(
 
     settings = settings or Settings()
     ledger = _read(ledger_dir, as_of)
-    loaded = _model_or_none(model, settings, explicit=model is not None)
-    inputs = gather(ledger, loaded, as_of, ledger_name=ledger_dir.name)
+    loaded, words = _model_or_none(model, settings, explicit=model is not None)
+    inputs = gather(ledger, loaded, as_timestamp(as_of), ledger_name=ledger_dir.name)
+    if loaded is not None:
+        inputs.notes.append(f"Predicted sources, explanations and metrics are by {words}.")
     return write_report(inputs, out), inputs.notes
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from cbclassify.cli.options import date_option
 from cbclassify.cli.service_cmds import _cli_actor, _database, _fail
 from cbclassify.settings import get_settings
 
@@ -37,9 +38,9 @@ def audit_export(
     case: Annotated[int | None, typer.Option(help="one case's trail")] = None,
     practice: Annotated[str | None, typer.Option(help="one practice's rows (code)")] = None,
     date_from: Annotated[
-        str | None, typer.Option("--from", help="first day YYYY-MM-DD (UTC)")
+        date | None, date_option("--from", help="first day YYYY-MM-DD (UTC)")
     ] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="last day YYYY-MM-DD (UTC)")] = None,
+    date_to: Annotated[date | None, date_option("--to", help="last day YYYY-MM-DD (UTC)")] = None,
 ) -> None:
     """Export audit rows (one case, a practice, and/or a date range) as CSV."""
     from cbclassify.service.exports import write_audit_csv
@@ -48,18 +49,12 @@ def audit_export(
     from cbclassify.store.audit_queries import audit_events
     from cbclassify.store.errors import NotFound
 
-    try:
-        start = date.fromisoformat(date_from) if date_from else None
-        end = date.fromisoformat(date_to) if date_to else None
-    except ValueError as err:
-        _fail(f"--from/--to: {err}", 2)
-        return
+    start, end = date_from, date_to
     with _database(get_settings(), migrate=False) as db, db.transaction() as s:
         try:
             ids = [practice_by_code(s, practice).id] if practice else None
         except NotFound as err:
-            _fail(str(err), 2)
-            return
+            _fail(str(err))
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("w", encoding="utf-8", newline="") as handle:
             rows = write_audit_csv(audit_events(s, ids, case_id=case, start=start, end=end), handle)
@@ -68,6 +63,11 @@ def audit_export(
             _cli_actor(),
             "export.audit",
             case_id=case,
-            details={"practice": practice, "from": date_from, "to": date_to, "rows": rows},
+            details={
+                "practice": practice,
+                "from": start and start.isoformat(),
+                "to": end and end.isoformat(),
+                "rows": rows,
+            },
         )
     typer.echo(f"{rows} audit row(s) written to {out}")

@@ -11,11 +11,13 @@ import getpass
 import os
 import sys
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
+from cbclassify.cli.options import BAD_INPUT, as_timestamp, date_option, fail
 from cbclassify.settings import Settings, get_settings
 
 users_app = typer.Typer(help="Users and their API tokens.", no_args_is_help=True)
@@ -23,9 +25,8 @@ practices_app = typer.Typer(help="Client practices.", no_args_is_help=True)
 db_app = typer.Typer(help="The application database.", no_args_is_help=True)
 
 
-def _fail(message: str, code: int = 1) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(code)
+def _fail(message: str, code: int = BAD_INPUT) -> NoReturn:
+    fail(message, code)
 
 
 @contextmanager
@@ -40,7 +41,7 @@ def _database(settings: Settings, migrate: bool = True) -> Any:
         if migrate:
             upgrade(db.engine)
         elif not is_at_head(db.engine):
-            _fail("the database schema is not current: run `cbclassify db upgrade`", 2)
+            _fail("the database schema is not current: run `cbclassify db upgrade`")
         yield db
     finally:
         db.dispose()
@@ -90,8 +91,7 @@ def _cents(text: str | None) -> int | None:
     try:
         return parse_money(text)
     except MoneyFormatError as err:
-        _fail(f"--refund-threshold: {err}", 2)
-        return None
+        raise typer.BadParameter(str(err), param_hint="--refund-threshold") from None
 
 
 @practices_app.command("add")
@@ -119,7 +119,7 @@ def practices_add(
                     after={"code": code, "name": name},
                 )
         except StoreError as err:
-            _fail(str(err), 2)
+            _fail(str(err))
     typer.echo(f"practice {code} created")
 
 
@@ -167,7 +167,7 @@ def users_add(
                     },
                 )
         except StoreError as err:
-            _fail(str(err), 2)
+            _fail(str(err))
     typer.echo(f"user {username} created with role(s) {', '.join(sorted(set(role)))}")
 
 
@@ -183,7 +183,7 @@ def users_token(
     with _database(get_settings()) as db, db.transaction() as s:
         user = find_user(s, username)
         if user is None:
-            _fail(f"no user {username!r}", 2)
+            _fail(f"no user {username!r}")
             return
         token, plaintext = issue_token(s, user, name)
         append_audit(
@@ -198,7 +198,8 @@ def ingest_ledger_command(
     ],
     practice: Annotated[str, typer.Option(help="the practice's code")],
     as_of: Annotated[
-        str | None, typer.Option(help="as-of date YYYY-MM-DD (default: latest posting)")
+        date | None,
+        date_option("--as-of", help="as-of date YYYY-MM-DD (default: latest posting)"),
     ] = None,
     model: Annotated[bool, typer.Option(help="classify with the champion model")] = True,
 ) -> None:
@@ -220,14 +221,12 @@ def ingest_ledger_command(
     with _database(settings) as db:
         try:
             summary = ingest_ledger_folder(
-                db, settings, practice, ledger_dir, loaded, _cli_actor(), as_of=as_of
+                db, settings, practice, ledger_dir, loaded, _cli_actor(), as_of=as_timestamp(as_of)
             )
         except LedgerValidationError as err:
-            _fail(str(err), 2)
-            return
+            _fail(str(err))
         except NotFound as err:
-            _fail(f"{err}: create it with `cbclassify practices add`", 2)
-            return
+            _fail(f"{err}: create it with `cbclassify practices add`")
     typer.echo(
         f"batch {summary.batch_id} (as of {summary.as_of}): {summary.n_credits} credit(s), "
         f"{summary.n_new} new case(s), {summary.n_updated} updated, "
@@ -250,8 +249,7 @@ def export_resolutions_command(
         try:
             found = practice_by_code(s, practice)
         except NotFound as err:
-            _fail(str(err), 2)
-            return
+            _fail(str(err))
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("w", encoding="utf-8", newline="") as handle:
             rows = write_resolutions_csv(resolutions_frame(s, found.id), handle)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from cbclassify.cli.options import date_option
 from cbclassify.contract.enums import CREDIT_SOURCES
 from cbclassify.synth import SynthConfig, SynthPractice, generate_practice, write_practice
 from cbclassify.synth.catalog import PAYER_MIXES
@@ -80,16 +81,30 @@ def synth(
         ),
     ] = 0.12,
     start_date: Annotated[
-        datetime, typer.Option("--start-date", formats=["%Y-%m-%d"], help="First service date.")
-    ] = datetime(2025, 1, 1),
+        date | None,
+        date_option("--start-date", help="First service date (default 2025-01-01)."),
+    ] = None,
+    end_date: Annotated[
+        date | None,
+        date_option(
+            "--end-date",
+            help="Last day of the practice (its latest postings, the ledger's as-of); service "
+            "dates start --months before it. Instead of --start-date.",
+        ),
+    ] = None,
     months: Annotated[int, typer.Option("--months", min=6, help="Months of service dates.")] = 18,
 ) -> None:
-    """Generate a synthetic therapy practice with injected, labelled credit balances."""
+    """Generate a synthetic therapy practice with injected, labelled credit balances. The same
+    seed and dates give the same practice."""
     if fmt not in ("csv", "parquet"):
         raise typer.BadParameter("must be csv or parquet", param_hint="--format")
     if payer_mix not in PAYER_MIXES:
         raise typer.BadParameter(
             f"must be one of {', '.join(PAYER_MIXES)}", param_hint="--payer-mix"
+        )
+    if start_date is not None and end_date is not None:
+        raise typer.BadParameter(
+            "give --start-date or --end-date, not both", param_hint="--end-date"
         )
     config = SynthConfig(
         claims=claims,
@@ -99,7 +114,8 @@ def synth(
         credit_rate=credit_rate,
         hard_case_share=hard_case_share,
         payer_mix=payer_mix,
-        start_date=date(start_date.year, start_date.month, start_date.day),
+        start_date=start_date or SynthConfig.start_date,
+        end_date=end_date,
         months=months,
     )
     started = time.perf_counter()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,7 @@ from rich.table import Table
 from cbclassify.balances.worklist import build_worklist
 from cbclassify.balances.worklist_export import summarize_worklist, to_export_frame
 from cbclassify.balances.worklist_query import SORTABLE_COLUMNS, filter_worklist, sort_worklist
+from cbclassify.cli.options import BAD_INPUT, as_timestamp, date_option
 from cbclassify.contract.enums import PAYER_TYPES
 from cbclassify.contract.errors import LedgerValidationError
 from cbclassify.contract.money import MoneyFormatError, dollars, parse_money
@@ -38,15 +40,6 @@ _OUT_SUFFIXES = (".csv", ".parquet")
 def register(app: typer.Typer) -> None:
     """Add the ``worklist`` command to ``app``."""
     app.command("worklist")(worklist)
-
-
-def _date(text: str | None, option: str) -> pd.Timestamp | None:
-    if text is None:
-        return None
-    try:
-        return pd.Timestamp(pd.to_datetime(text, format="%Y-%m-%d"))
-    except (ValueError, TypeError):
-        raise typer.BadParameter(f"expected a date YYYY-MM-DD, got {text!r}", param_hint=option)
 
 
 def _sort_spec(words: list[str], desc: bool | None) -> tuple[list[str], list[bool]]:
@@ -160,16 +153,12 @@ def _write(frame: pd.DataFrame, out: Path) -> None:
 def worklist(
     ledger_dir: Annotated[
         Path,
-        typer.Argument(
-            help="Folder with the ledger's CSV/Parquet files.", exists=True, file_okay=False
-        ),
+        typer.Argument(help="Folder with the ledger's CSV/Parquet files."),
     ],
     as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            metavar="DATE",
-            help="Date YYYY-MM-DD the balances are taken at (default: latest posting).",
+        date | None,
+        date_option(
+            "--as-of", help="Date YYYY-MM-DD the balances are taken at (default: latest posting)."
         ),
     ] = None,
     payer: Annotated[
@@ -213,19 +202,15 @@ def worklist(
         ),
     ] = None,
     service_from: Annotated[
-        str | None,
-        typer.Option(
-            "--service-from",
-            metavar="DATE",
-            help="Only claims whose services are all on or after this date.",
+        date | None,
+        date_option(
+            "--service-from", help="Only claims whose services are all on or after this date."
         ),
     ] = None,
     service_to: Annotated[
-        str | None,
-        typer.Option(
-            "--service-to",
-            metavar="DATE",
-            help="Only claims whose services are all on or before this date.",
+        date | None,
+        date_option(
+            "--service-to", help="Only claims whose services are all on or before this date."
         ),
     ] = None,
     sort: Annotated[
@@ -259,8 +244,8 @@ def worklist(
 ) -> None:
     """List every credit balance in a ledger: who, how much, since when, and what else the
     patient owes. Exit 1 when the ledger is invalid."""
-    cutoff = _date(as_of, "--as-of")
-    start, end = _date(service_from, "--service-from"), _date(service_to, "--service-to")
+    cutoff = as_timestamp(as_of)
+    start, end = as_timestamp(service_from), as_timestamp(service_to)
     columns, flags = _sort_spec(sort or ["age"], desc)
     min_cents = _min_cents(min_amount)
     _check_payer_types(payer_type)
@@ -279,7 +264,7 @@ def worklist(
             "(`cbclassify validate` lists them).",
             err=True,
         )
-        raise typer.Exit(1) from None
+        raise typer.Exit(BAD_INPUT) from None
 
     built = build_worklist(ledger, as_of=cutoff)
     when = built.attrs["as_of"]

@@ -2,7 +2,8 @@
 
 The file-I/O edge of ``cbclassify.x12``: reads the files, converts them, writes the ledger through
 ``cbclassify.ledger_io.write_ledger`` after checking it in a scratch folder, and prints a summary a
-biller can act on. Exits non-zero only when nothing could be converted.
+biller can act on. Exits 1 when a file (or part of one) failed, after converting the rest and
+listing the files that failed; 0 only when everything converted.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Annotated
 
 import typer
 
+from cbclassify.cli.options import BAD_INPUT, fail
 from cbclassify.contract.errors import LedgerValidationError
 from cbclassify.contract.ledger import Ledger
 from cbclassify.contract.schema import TABLES
@@ -143,10 +145,7 @@ def ingest_835(
     try:
         existing = read_existing(out)
     except LedgerValidationError as exc:
-        typer.echo(
-            f"The ledger in {out} does not validate; nothing was converted.\n{exc}", err=True
-        )
-        raise typer.Exit(2) from exc
+        fail(f"The ledger in {out} does not validate; nothing was converted.\n{exc}")
     options = ConvertOptions(
         posted_by=posted_by, default_state=state, id_key=(id_key or "").encode()
     )
@@ -158,15 +157,29 @@ def ingest_835(
         try:
             write_checked(conversion.ledger, out, chosen)
         except LedgerValidationError as exc:
-            typer.echo(
-                f"The converted ledger does not validate; {out} was not changed.\n{exc}", err=True
-            )
-            raise typer.Exit(2) from exc
+            fail(f"The converted ledger does not validate; {out} was not changed.\n{exc}")
         written_to = f"{out} ({chosen})"
     log.info("ingest-835: %d files, %d remittances", len(files), len(conversion.converted))
     typer.echo(format_summary(results, conversion, written_to, existing is not None, verbose))
-    if not conversion.converted:
-        raise typer.Exit(1)
+    failed = failed_files(results, conversion)
+    if failed:
+        typer.echo(
+            f"{len(failed)} of {len(files)} file(s) failed, wholly or in part (see the errors "
+            f"above): {', '.join(failed)}",
+            err=True,
+        )
+    if failed or not conversion.converted:
+        raise typer.Exit(BAD_INPUT)
+
+
+def failed_files(results: list[FileResult], conversion: ConversionResult) -> list[str]:
+    """The files with an error finding (a part that was not converted), in input order."""
+    erred = {
+        f.file
+        for f in [*(f for r in results for f in r.findings), *conversion.findings]
+        if f.severity == "error"
+    }
+    return [r.file for r in results if r.file in erred]
 
 
 def register(app: typer.Typer) -> None:

@@ -24,8 +24,15 @@ class SynthConfig:
     payer_mix: str = "default"  # "default", "medicare_heavy", "commercial_heavy", "medicaid_aba"
     start_date: date = date(2025, 1, 1)
     months: int = 18
+    #: The practice's last day (its latest postings; the ledger's as-of). When given, the
+    #: service dates start ``months`` before it (``start_date`` is derived and ignored).
+    end_date: date | None = None
 
     def __post_init__(self) -> None:
+        if self.end_date is not None:
+            first = pd.Timestamp(self.end_date) + pd.Timedelta(days=1)
+            start = first - pd.DateOffset(months=self.months)
+            object.__setattr__(self, "start_date", start.date())  # frozen: derived once here
         problems: list[str] = []
         if self.claims < 1:
             problems.append("claims must be at least 1")

@@ -34,7 +34,11 @@ log = logging.getLogger(__name__)
 def new_world(config: SynthConfig) -> World:
     """An empty world for ``config``: rng, dates and payers."""
     start = to_day(config.start_date)
-    end = to_day(pd.Timestamp(config.start_date) + pd.DateOffset(months=config.months)) - 1
+    end = (
+        to_day(config.end_date)
+        if config.end_date is not None
+        else to_day(pd.Timestamp(config.start_date) + pd.DateOffset(months=config.months)) - 1
+    )
     return World(
         config=config,
         rng=np.random.default_rng(config.seed),
@@ -89,6 +93,8 @@ def generate_practice(config: SynthConfig) -> SynthPractice:
     )
     evidence = evidence_strings(rows, credits.n)
     truth = truth_frame(world, credits, outcome, evidence)
+    if config.end_date is not None:
+        ledger, truth = end_on(ledger, truth, pd.Timestamp(config.end_date))
     log.info(
         "synth: %d claims, %d lines, %d transactions, %d credits",
         world.claims.n,
@@ -97,6 +103,25 @@ def generate_practice(config: SynthConfig) -> SynthPractice:
         credits.n,
     )
     return SynthPractice(ledger=ledger, truth=truth, config=config)
+
+
+def end_on(ledger: Ledger, truth: pd.DataFrame, end: pd.Timestamp) -> tuple[Ledger, pd.DataFrame]:
+    """The practice with every date moved by the days between its latest posting and ``end``,
+    so that its books run exactly to ``end`` (its as-of date). A practice of a few thousand
+    claims has postings on its last day already (no move); a small one may end a few days or
+    weeks earlier. Moving every date alike keeps every interval, so balances, credits, truth
+    and deadlines keep their meaning."""
+    gap = end - ledger.default_as_of()
+    if gap == pd.Timedelta(0):
+        return ledger, truth
+
+    def moved(frame: pd.DataFrame) -> pd.DataFrame:
+        dated = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])]
+        return frame.assign(**{c: frame[c] + gap for c in dated}) if dated else frame
+
+    for name in ledger.table_names():
+        ledger = ledger.with_table(name, moved(ledger.table(name)))
+    return ledger, moved(truth)
 
 
 def check_truth(world: World, rows: R.Rows, credits: Credits, out: Outcome, as_of: int) -> None:
