@@ -73,7 +73,8 @@ def generate_practice(config: SynthConfig) -> SynthPractice:
     build_claims(world)
     compute_amounts(world)
     rows, credits = _pre_resolution_rows(world)
-    as_of = int(rows["posted_day"].max())
+    # A tiny practice may have no posting yet (one claim, unpaid): its books end on the last day.
+    as_of = int(rows["posted_day"].max()) if len(rows["posted_day"]) else world.end_day
     outcome = decide(world, rows, credits, as_of)
     rows = R.concat_rows([rows, resolving_rows(world, rows, credits, outcome, as_of)])
     rows = R.take_rows(rows, posting_order(rows))
