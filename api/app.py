@@ -123,5 +123,7 @@ def create_app(
         app.include_router(router, prefix=API_PREFIX)
     install_web(app)  # the web pages (api/web), after the error handlers
     app.add_middleware(RequestMetrics)
-    app.add_middleware(BodySizeLimit, max_bytes=config.max_upload_bytes)
+    app.add_middleware(
+        BodySizeLimit, max_bytes=config.max_upload_bytes, max_other_bytes=config.max_body_bytes
+    )
     return app
