@@ -68,26 +68,36 @@ def fuzz_api(client: TestClient, world: World) -> Fuzzed:
         if pinned:  # also reach the code behind the lookups: a real practice and case
             strategies.append(operation.as_strategy(MODES[0], path_parameters=pinned))
         headers = _all_roles_headers(client)  # fresh: an example may revoke or deactivate it
-
-        @settings(
-            max_examples=EXAMPLES * len(strategies),
-            deadline=None,
-            derandomize=True,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(case=st.one_of(strategies))
-        def send(case: schemathesis.Case) -> None:
-            kwargs = case.as_transport_kwargs(headers=headers)
-            kwargs.pop("cookies", None)
-            response = raw.request(**kwargs)
-            fuzzed.requests += 1
-            fuzzed.statuses[response.status_code] += 1
-            if response.status_code >= 500:
-                fuzzed.server_errors.setdefault(label, []).append(case.as_curl_command())
-
-        send()
+        _fuzz_operation(raw, label, st.one_of(strategies), len(strategies), headers, fuzzed)
     return fuzzed
+
+
+def _fuzz_operation(
+    raw: TestClient,
+    label: str,
+    cases: st.SearchStrategy[schemathesis.Case],
+    strategies: int,
+    headers: dict[str, str],
+    fuzzed: Fuzzed,
+) -> None:
+    @settings(
+        max_examples=EXAMPLES * strategies,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=cases)
+    def send(case: schemathesis.Case) -> None:
+        kwargs = case.as_transport_kwargs(headers=headers)
+        kwargs.pop("cookies", None)
+        response = raw.request(**kwargs)
+        fuzzed.requests += 1
+        fuzzed.statuses[response.status_code] += 1
+        if response.status_code >= 500:
+            fuzzed.server_errors.setdefault(label, []).append(case.as_curl_command())
+
+    send()
 
 
 def _assert_no_server_error(fuzzed: Fuzzed) -> None:
