@@ -25,6 +25,8 @@ from cbclassify.x12.values import LEDGER_FIRST_DATE, LEDGER_LAST_DATE, LEDGER_MA
 MAX_ID = 2**63 - 1
 #: The largest worklist offset (far past any practice's cases).
 MAX_OFFSET = 10**9
+#: The largest page number of a paged web page (50 to 500 rows a page: within MAX_OFFSET).
+MAX_PAGE = 10**6
 #: The largest amount in cents: the ledger's money, 15 digits before the point.
 MAX_CENTS = LEDGER_MAX_CENTS
 #: The largest age of a credit in days: the span of the ledger's dates.

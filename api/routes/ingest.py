@@ -114,13 +114,17 @@ def _835_files(state: ServiceState, uploads: list[UploadFile], tmp: Path) -> lis
             save_stream(upload.file, saved, config.max_upload_bytes, "files")
             inner = tmp / f"{index}.d"
             inner.mkdir()
-            members = extract_zip(
-                saved,
-                inner,
-                upload=name,
-                max_members=config.max_zip_members,
-                max_total=min(config.max_unzipped_bytes, budget),
-            )
+            try:
+                members = extract_zip(
+                    saved,
+                    inner,
+                    upload=name,
+                    max_members=config.max_zip_members,
+                    max_total=min(config.max_unzipped_bytes, budget),
+                )
+            except ApiError as err:
+                err.field = "files"  # the form field of this upload
+                raise
             budget -= sum(m.stat().st_size for m in members)
             files += [(f"{name}/{m.name}", decode_text(m.read_bytes())) for m in sorted(members)]
         else:

@@ -72,7 +72,7 @@ def test_a_20_mib_835_zip_is_refused_with_the_default_limits(
     data = _zip("big.835", _big_835(20 * MIB))
     assert len(data) < 1 * MIB  # a small upload
     out = _post_835(client, world, ("big.zip", data))
-    assert out["status"] == 413 and out["code"] == "too_large"
+    assert (out["status"], out["code"], out["field"]) == (413, "too_large", "files")
     assert out["detail"] == f"big.zip: big.835 unzips to more than {default} bytes"
 
 
