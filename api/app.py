@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import cbclassify
 from api.config import ServiceConfig
 from api.endpoints import API_PREFIX, ROUTERS, annotate_openapi
-from api.errors import install_error_handlers
+from api.errors import UnexpectedErrors, install_error_handlers
 from api.state import ModelHolder, ModelLoader, ServiceState, default_loader, session_secret
 from api.uploads import BodySizeLimit
 from api.web import install_web
@@ -126,4 +126,5 @@ def create_app(
     app.add_middleware(
         BodySizeLimit, max_bytes=config.max_upload_bytes, max_other_bytes=config.max_body_bytes
     )
+    app.add_middleware(UnexpectedErrors)  # the outermost: nothing escapes to the server log
     return app

@@ -1,7 +1,8 @@
 """One error shape for every 4xx: ``{"detail": message, "code": ..., "field": ..., "issues": [...]}``.
 
 Store, workflow and validation errors become clear 4xx answers; anything unexpected is a 500
-without internals (logged by type only: no patient or claim identifiers in logs).
+without internals, logged by type only (no patient or claim identifiers in logs): it is caught by
+``UnexpectedErrors``, so no traceback (whose messages could hold them) reaches the server log.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cbclassify.contract.errors import LedgerValidationError
 from cbclassify.store.errors import AccountError, ConflictError, DuplicateError, NotFound
@@ -145,10 +147,31 @@ def install_error_handlers(app: FastAPI) -> None:
             body(code, str(err.detail)), err.status_code, headers=getattr(err, "headers", None)
         )
 
-    @app.exception_handler(Exception)
-    def _unexpected(request: Request, err: Exception) -> JSONResponse:
-        route = getattr(request.scope.get("route"), "path", "unmatched")
-        log.error("unhandled %s on %s %s", type(err).__name__, request.method, route)
-        return JSONResponse(
-            body("internal_error", "internal error; the request was not applied"), 500
-        )
+
+class UnexpectedErrors:
+    """ASGI middleware (the outermost of the app's own): an exception nothing else handled is
+    logged by type and route only and answered 500 without internals. Starlette's own
+    ``Exception`` handler re-raises after answering, and the server then logs the traceback."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as err:  # noqa: BLE001 - the last line of defence, by design
+            route = getattr(scope.get("route"), "path", "unmatched")
+            log.error("unhandled %s on %s %s", type(err).__name__, scope.get("method"), route)
+            if not started:  # else the answer is cut short, as a broken connection would
+                detail = "internal error; the request was not applied"
+                await JSONResponse(body("internal_error", detail), 500)(scope, receive, send)
