@@ -126,5 +126,6 @@ def create_app(
     app.add_middleware(
         BodySizeLimit, max_bytes=config.max_upload_bytes, max_other_bytes=config.max_body_bytes
     )
-    app.add_middleware(UnexpectedErrors)  # the outermost: nothing escapes to the server log
+    # The outermost: nothing escapes to the server log.
+    app.add_middleware(UnexpectedErrors, handlers=app.exception_handlers)
     return app

@@ -7,7 +7,9 @@ without internals, logged by type only (no patient or claim identifiers in logs)
 
 from __future__ import annotations
 
+import inspect
 import logging
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -137,6 +139,13 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
         return JSONResponse(body("invalid_request", detail, first["field"], problems), 422)
 
+    @app.exception_handler(Exception)
+    def _unexpected(request: Request, err: Exception) -> JSONResponse:
+        _log_unexpected(request.scope, err)
+        return JSONResponse(
+            body("internal_error", "internal error; the request was not applied"), 500
+        )
+
     @app.exception_handler(StarletteHTTPException)
     def _http(request: Request, err: StarletteHTTPException) -> JSONResponse:
         limit = request.scope.get(TOO_LARGE_FLAG)
@@ -150,11 +159,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
 class UnexpectedErrors:
     """ASGI middleware (the outermost of the app's own): an exception nothing else handled is
-    logged by type and route only and answered 500 without internals. Starlette's own
-    ``Exception`` handler re-raises after answering, and the server then logs the traceback."""
+    answered by the app's ``Exception`` handler (logged by type and route, a 500 without
+    internals; a page on the web) and goes no further. Starlette calls that handler and then
+    re-raises to the server, which logged the whole traceback."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, app: ASGIApp, handlers: Mapping[Any, Callable[..., Any]]) -> None:
+        self.app, self.handlers = app, handlers  # the app's handlers, read when needed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -170,8 +180,15 @@ class UnexpectedErrors:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception as err:  # noqa: BLE001 - the last line of defence, by design
-            route = getattr(scope.get("route"), "path", "unmatched")
-            log.error("unhandled %s on %s %s", type(err).__name__, scope.get("method"), route)
-            if not started:  # else the answer is cut short, as a broken connection would
-                detail = "internal error; the request was not applied"
-                await JSONResponse(body("internal_error", detail), 500)(scope, receive, send)
+            if started:  # the answer is cut short, as a broken connection would cut it
+                _log_unexpected(scope, err)
+                return
+            answer = self.handlers[Exception](Request(scope, receive), err)
+            if inspect.isawaitable(answer):
+                answer = await answer
+            await answer(scope, receive, send)
+
+
+def _log_unexpected(scope: Scope, err: Exception) -> None:
+    route = getattr(scope.get("route"), "path", "unmatched")
+    log.error("unhandled %s on %s %s", type(err).__name__, scope.get("method"), route)
