@@ -280,5 +280,8 @@ def write_scores(
         frame.to_parquet(target, index=False)
     else:
         fixed = None if decimals is None else f"%.{decimals}f"  # 0.000089, never 8.9e-05
-        frame.to_csv(target, index=False, encoding="utf-8", float_format=fixed)
+        from cbclassify.csv_cells import formula_safe_frame
+
+        safe = formula_safe_frame(frame)  # a claim id like "=1+2" is not a formula
+        safe.to_csv(target, index=False, encoding="utf-8", float_format=fixed)
     return target
