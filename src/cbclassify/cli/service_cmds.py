@@ -168,7 +168,7 @@ def users_add(
                 )
         except StoreError as err:
             _fail(str(err))
-    typer.echo(f"user {username} created with role(s) {', '.join(sorted(set(role)))}")
+    typer.echo(f"user {user.username} created with role(s) {', '.join(sorted(set(role)))}")
 
 
 def _change_user(username: str, **change: object) -> None:
