@@ -57,12 +57,14 @@ def test_a_good_pass_phrase_is_accepted(client: TestClient, world: World) -> Non
     )
 
 
-def _app(tmp_path: Path, champion: LoadedModel, **config: object) -> TestClient:
+def _app(
+    tmp_path: Path, champion: LoadedModel, base_url: str = "http://testserver", **config: object
+) -> TestClient:
     settings = Settings(
         data_dir=tmp_path / "data", database_url=f"sqlite:///{tmp_path / 'x.db'}", secret_key="k"
     )
     app = create_app(settings, config=ServiceConfig(**config), model_loader=lambda _: champion)
-    return TestClient(app, follow_redirects=False)
+    return TestClient(app, base_url=base_url, follow_redirects=False)
 
 
 @pytest.mark.parametrize(
@@ -81,8 +83,7 @@ def test_session_cookie_is_secure_unless_on_loopback(
 ) -> None:
     from api_helpers import seed_world
 
-    with _app(tmp_path, champion, cookie_secure=setting) as client:
-        client.base_url = client._merge_url(base_url)  # type: ignore[attr-defined]
+    with _app(tmp_path, champion, base_url, cookie_secure=setting) as client:
         seed_world(client)
         r = client.post("/api/v1/auth/login", data={"username": "biller", "password": PASSWORD})
         assert r.status_code == 200
