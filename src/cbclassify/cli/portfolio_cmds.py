@@ -121,7 +121,88 @@ def score_command(
         raise typer.Exit(1)
 
 
+def train_command(
+    root: Annotated[Path, typer.Argument(help="folder holding one ledger folder per practice")],
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="local cluster worker processes (default: every core)"),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="address of a running Dask scheduler (instead of a local cluster)"),
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="training configuration YAML (as for `train`)")
+    ] = None,
+    holdout_share: Annotated[
+        float,
+        typer.Option(min=0.01, max=0.9, help="share of practices held out for evaluation"),
+    ] = 0.2,
+) -> None:
+    """Train one model across the practices under ROOT with lightgbm.dask (features built per
+    practice on the workers), evaluate it per held-out practice, and register it in MLflow as
+    the model type `cbclassify score` serves. An invalid practice is reported (exit 1) and
+    training goes on without it."""
+    import pandas as pd
+
+    from cbclassify.features import FEATURE_NAMES
+    from cbclassify.model.config import TrainingConfigError, load_training_config
+    from cbclassify.portfolio import find_practices
+    from cbclassify.portfolio.train import (
+        frame_of,
+        labelled_practice,
+        log_portfolio_model,
+        problems_of,
+        train_portfolio,
+    )
+
+    if workers is not None and scheduler is not None:
+        fail("give --workers (a local cluster) or --scheduler (a running one), not both", 2)
+    quiet_mlflow()
+    settings = Settings()
+    try:
+        training_config = load_training_config(config)
+        practices = find_practices(root)
+    except (TrainingConfigError, NotADirectoryError) as exc:
+        fail(str(exc))
+    with dask_client(workers, scheduler) as client:
+        labelled = client.map(labelled_practice, practices, pure=False)
+        problems = {}
+        frames = {}
+        for practice, future in zip(practices, labelled, strict=True):
+            found = client.submit(problems_of, future).result()
+            if found:
+                problems[practice.name] = found
+            else:
+                frames[practice.name] = client.submit(frame_of, future)
+        if len(frames) < 2:
+            fail(f"{root}: portfolio training needs at least two valid practices")
+        try:
+            training = train_portfolio(client, frames, training_config, holdout_share)
+        except ValueError as exc:
+            fail(str(exc))
+        example = client.submit(pd.DataFrame.head, frames[training.trained_on[0]], 5).result()
+    registration = log_portfolio_model(
+        training, example[list(FEATURE_NAMES)], training_config, settings
+    )
+    typer.echo(
+        f"Trained on {len(training.trained_on)} practice(s) ({training.n_train} credits, "
+        f"{training.n_validation} for validation) with lightgbm.dask; "
+        f"registered {registration.name} version {registration.version}."
+    )
+    typer.echo("Held-out practices (never seen in training), macro-F1 each:")
+    for row in training.per_practice.itertuples():
+        typer.echo(f"  {row.practice}: {row.macro_f1:.3f} on {row.credits} credits")
+    typer.echo(f"  all held-out credits: {training.pooled.macro_f1:.3f}")
+    for name, found in problems.items():
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        typer.echo(f"Practice {name} invalid, left out: {found[0]}{more}", err=True)
+    if problems:
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``portfolio`` command group to the CLI."""
     portfolio_app.command("score")(score_command)
+    portfolio_app.command("train")(train_command)
     app.add_typer(portfolio_app, name="portfolio")
