@@ -228,40 +228,47 @@ def test_another_patient_in_a_later_file_is_another_claim() -> None:
 
 
 def test_the_same_patient_in_a_later_file_posts_to_its_claim() -> None:
-    """A later payment, reversal and correction of the held claim stay on it."""
-    denied = claim(
-        "C1",
-        status="4",
-        charge="100",
-        paid="0",
-        icn="ICNA",
-        services=[["SVC*HC:97110*100*0**1", "DTM*472*20240102", "CAS*CO*16*100"]],
-    )
-    earlier = _convert(transaction_set(denied, total="0"))
-    paid = claim("C1", charge="100", paid="80", icn="ICNB", services=[_svc("97110", "100", "80")])
+    """A later reversal of the held claim and its correction (a new CLP07 and a corrected
+    member id) stay on it, and so does a secondary payer's CLP: one claim, balance 0."""
+    paid = claim("C1", charge="100", paid="80", icn="ICNA", services=[_svc("97110", "100", "80")])
+    earlier = _convert(transaction_set(paid, total="80"))
     reversal = claim(
         "C1",
         status="22",
         charge="-100",
         paid="-80",
-        icn="ICNB",
+        icn="ICNA",
         services=[["SVC*HC:97110*-100*-80**-1", "DTM*472*20240102", "CAS*CO*45*-20"]],
     )
     correction = claim(
         "C1",
         charge="100",
-        paid="90",
+        paid="70",
         member="M1B",
         icn="ICNC",
-        services=[_svc("97110", "100", "90")],
+        services=[_svc("97110", "100", "70")],
+    )
+    secondary = claim(
+        "C1",
+        status="2",
+        charge="100",
+        paid="0",
+        member="SEC9",
+        icn="S7",
+        services=[["SVC*HC:97110*100*0**1", "DTM*472*20240102", "CAS*OA*23*70"]],
     )
     later = convert_remittances(
-        _later(transaction_set(paid + reversal + correction, total="90", trace="T2")),
+        _later(
+            transaction_set(reversal + correction, total="-10", trace="T2"),
+            transaction_set(secondary, header=_payer("PAYB", "0"), control="0002"),
+        ),
         existing=earlier.ledger,
     )
     assert later.findings == []
     assert later.ledger.claim_lines["claim_id"].tolist() == ["C1"]
     assert set(later.ledger.transactions["claim_id"]) == {"C1"}
+    balances = claim_balances(later.ledger).set_index("claim_id")["balance_cents"].to_dict()
+    assert balances == {"C1": 0}
 
 
 def test_reconverting_a_file_keeps_its_claim_ids() -> None:
