@@ -220,7 +220,7 @@ def _held_claims(batch: _Batch, clp01s: set[str]) -> dict[str, HeldClaim]:
     """The ledger's claims under the batch's CLP01s (bare or split ``CLP01~...``), in order."""
     lines = batch.existing.claim_lines
     ids = lines["claim_id"].astype(str)
-    wanted = ids.isin(list(clp01s)) | ids.str.split("~", n=1).str[0].isin(list(clp01s))
+    wanted = ids.isin(list(clp01s)) | ids.str.rsplit("~", n=1).str[0].isin(list(clp01s))
     held: dict[str, HeldClaim] = {}
     key = batch.options.id_key
     for claim_id, frame in lines[wanted].groupby(ids[wanted], sort=False):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from cbclassify.x12.model import ClaimPayment, Finding, Remittance
@@ -225,10 +226,20 @@ def _split_finding(occ: ClaimOccurrence, bare: _Claim, suffix: str) -> Finding:
     )
 
 
-def _held_under(clp01: str, held: Mapping[str, HeldClaim]) -> list[HeldClaim]:
-    """The ledger's claims under ``clp01``: the bare CLP01 first, then ``CLP01~...`` splits."""
-    bare = [held[clp01]] if clp01 in held else []
-    return bare + [h for cid, h in held.items() if cid.startswith(f"{clp01}~")]
+def _held_by_clp01(
+    held: Mapping[str, HeldClaim], clp01s: AbstractSet[str]
+) -> dict[str, list[HeldClaim]]:
+    """The ledger's claims under each CLP01: the bare CLP01 first, then its ``CLP01~...`` splits
+    (a split's suffix holds no ``~``), in ledger order."""
+    bare: dict[str, list[HeldClaim]] = {}
+    splits: dict[str, list[HeldClaim]] = {}
+    for claim_id, claim in held.items():
+        if claim_id in clp01s:
+            bare.setdefault(claim_id, []).append(claim)
+        base = claim_id.rpartition("~")[0]
+        if base in clp01s:
+            splits.setdefault(base, []).append(claim)
+    return {c: bare.get(c, []) + splits.get(c, []) for c in clp01s}
 
 
 def assign_claim_ids(
@@ -241,8 +252,9 @@ def assign_claim_ids(
         by_clp01.setdefault(occ.claim.claim_id, []).append(occ)
     taken = set(held) | set(by_clp01)
     out = ClaimIdentities()
+    held_under = _held_by_clp01(held, by_clp01.keys())
     for clp01, occs in by_clp01.items():
-        assigner = _Assigner(clp01, _held_under(clp01, held), taken)
+        assigner = _Assigner(clp01, held_under[clp01], taken)
         for occ in occs:
             out.claim_ids[occ.key] = assigner.place(occ, out)
     return out
