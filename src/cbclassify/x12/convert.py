@@ -221,22 +221,27 @@ def _held_claims(batch: _Batch, clp01s: set[str]) -> dict[str, HeldClaim]:
     lines = batch.existing.claim_lines
     ids = lines["claim_id"].astype(str)
     wanted = ids.isin(list(clp01s)) | ids.str.rsplit("~", n=1).str[0].isin(list(clp01s))
+    lines, ids = lines[wanted], ids[wanted]
+    charges = lines["charge_amount_cents"].groupby(ids, sort=False).sum()
+    procedures: dict[str, set[str]] = {}
+    for claim_id, cpt in zip(ids, lines["cpt"].astype(str), strict=True):
+        codes = procedures.setdefault(claim_id, set())
+        if cpt != lines_mod.CLAIM_LEVEL_CPT:
+            codes.add(cpt)
+    first = lines.assign(claim_id=ids).drop_duplicates("claim_id")
     held: dict[str, HeldClaim] = {}
     key = batch.options.id_key
-    for claim_id, frame in lines[wanted].groupby(ids[wanted], sort=False):
-        first = frame.iloc[0]
-        payers = frozenset(
-            str(p) for p in (first["payer_id"], first["secondary_payer_id"]) if not pd.isna(p)
-        )
-        patient = str(first["patient_id"])
-        own = lines_mod.patient_pseudonym("", "", str(claim_id), key)  # no member id was known
+    for row in first.itertuples(index=False):
+        claim_id, patient = str(row.claim_id), str(row.patient_id)
+        payers = frozenset(str(p) for p in (row.payer_id, row.secondary_payer_id) if not pd.isna(p))
+        own = lines_mod.patient_pseudonym("", "", claim_id, key)  # no member id was known
         member_based = lines_mod.is_pseudonym(patient) and patient != own
-        held[str(claim_id)] = HeldClaim(
-            str(claim_id),
+        held[claim_id] = HeldClaim(
+            claim_id,
             patient if member_based else "",
             payers,
-            int(frame["charge_amount_cents"].sum()),
-            frozenset(str(c) for c in frame["cpt"] if str(c) != lines_mod.CLAIM_LEVEL_CPT),
+            int(charges[claim_id]),
+            frozenset(procedures[claim_id]),
         )
     return held
 
