@@ -44,8 +44,6 @@ def _in_ledger_range(value: date) -> date:
 BoundedDate = Annotated[date, AfterValidator(_in_ledger_range)]
 #: An amount in integer cents, 0 .. MAX_CENTS (bodies).
 Cents = Annotated[int, Field(ge=0, le=MAX_CENTS)]
-#: A row id in a body.
-BodyId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="the case id")]
 UserId = Annotated[int, Path(ge=1, le=MAX_ID, description="the user id")]
