@@ -16,7 +16,7 @@ import cbclassify
 from api.config import ServiceConfig
 from api.docs import install_docs
 from api.endpoints import API_PREFIX, ROUTERS, annotate_openapi
-from api.errors import install_error_handlers
+from api.errors import UnexpectedErrors, install_error_handlers
 from api.state import ModelHolder, ModelLoader, ServiceState, default_loader, session_secret
 from api.uploads import BodySizeLimit
 from api.web import install_web
@@ -150,5 +150,9 @@ def create_app(
     install_web(app)  # the web pages (api/web), after the error handlers
     app.add_middleware(NoStoreApiAnswers)
     app.add_middleware(RequestMetrics)
-    app.add_middleware(BodySizeLimit, max_bytes=config.max_upload_bytes)
+    app.add_middleware(
+        BodySizeLimit, max_bytes=config.max_upload_bytes, max_other_bytes=config.max_body_bytes
+    )
+    # The outermost: nothing escapes to the server log.
+    app.add_middleware(UnexpectedErrors, handlers=app.exception_handlers)
     return app

@@ -14,9 +14,13 @@ class ServiceConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CBCLASSIFY_", extra="ignore")
 
     max_upload_bytes: int = Field(default=200 * 1024**2, gt=0)  # one upload, compressed
+    max_body_bytes: int = Field(default=16 * 1024**2, gt=0)  # any other body (JSON, forms)
     max_unzipped_bytes: int = Field(default=200 * 1024**2, gt=0)  # a zip's files, each and all
     max_zip_members: int = Field(default=200, gt=0)
-    max_classify_rows: int = Field(default=2000, gt=0)  # rows per table in /classify
+    #: 835 text in one upload, all files (plain or unzipped): converting costs about 3 s per MiB
+    #: and some 35 times the text in memory (20 MiB took 56 s and 677 MB more).
+    max_x12_bytes: int = Field(default=8 * 1024**2, gt=0)
+    max_classify_rows: int = Field(default=2000, gt=0)  # rows per table in /classify (413 above)
     session_hours: float = Field(default=10.0, gt=0)
     #: ``auto``: Secure cookies except over plain HTTP to a loopback host; true/false force it.
     cookie_secure: Literal["auto"] | bool = "auto"

@@ -1,18 +1,22 @@
 """One error shape for every 4xx: ``{"detail": message, "code": ..., "field": ..., "issues": [...]}``.
 
 Store, workflow and validation errors become clear 4xx answers; anything unexpected is a 500
-without internals (logged by type only: no patient or claim identifiers in logs).
+without internals, logged by type only (no patient or claim identifiers in logs): it is caught by
+``UnexpectedErrors``, so no traceback (whose messages could hold them) reaches the server log.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cbclassify.contract.errors import LedgerValidationError
 from cbclassify.store.errors import AccountError, ConflictError, DuplicateError, NotFound
@@ -135,6 +139,13 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
         return JSONResponse(body("invalid_request", detail, first["field"], problems), 422)
 
+    @app.exception_handler(Exception)
+    def _unexpected(request: Request, err: Exception) -> JSONResponse:
+        _log_unexpected(request.scope, err)
+        return JSONResponse(
+            body("internal_error", "internal error; the request was not applied"), 500
+        )
+
     @app.exception_handler(StarletteHTTPException)
     def _http(request: Request, err: StarletteHTTPException) -> JSONResponse:
         limit = request.scope.get(TOO_LARGE_FLAG)
@@ -145,10 +156,39 @@ def install_error_handlers(app: FastAPI) -> None:
             body(code, str(err.detail)), err.status_code, headers=getattr(err, "headers", None)
         )
 
-    @app.exception_handler(Exception)
-    def _unexpected(request: Request, err: Exception) -> JSONResponse:
-        route = getattr(request.scope.get("route"), "path", "unmatched")
-        log.error("unhandled %s on %s %s", type(err).__name__, request.method, route)
-        return JSONResponse(
-            body("internal_error", "internal error; the request was not applied"), 500
-        )
+
+class UnexpectedErrors:
+    """ASGI middleware (the outermost of the app's own): an exception nothing else handled is
+    answered by the app's ``Exception`` handler (logged by type and route, a 500 without
+    internals; a page on the web) and goes no further. Starlette calls that handler and then
+    re-raises to the server, which logged the whole traceback."""
+
+    def __init__(self, app: ASGIApp, handlers: Mapping[Any, Callable[..., Any]]) -> None:
+        self.app, self.handlers = app, handlers  # the app's handlers, read when needed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as err:  # noqa: BLE001 - the last line of defence, by design
+            if started:  # the answer is cut short, as a broken connection would cut it
+                _log_unexpected(scope, err)
+                return
+            answer = self.handlers[Exception](Request(scope, receive), err)
+            if inspect.isawaitable(answer):
+                answer = await answer
+            await answer(scope, receive, send)
+
+
+def _log_unexpected(scope: Scope, err: Exception) -> None:
+    route = getattr(scope.get("route"), "path", "unmatched")
+    log.error("unhandled %s on %s %s", type(err).__name__, scope.get("method"), route)

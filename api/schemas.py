@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.bounds import MAX_ID, BoundedDate
 from cbclassify.contract.enums import ACTIONS, CREDIT_SOURCES
 
 Money = Decimal
@@ -20,7 +21,7 @@ class Versioned(BaseModel):
     """Every workflow step names the case version it was decided on (optimistic locking)."""
 
     model_config = ConfigDict(extra="forbid")
-    version: int = Field(ge=1, description="the case version you last read")
+    version: int = Field(ge=1, le=MAX_ID, description="the case version you last read")
 
 
 class ProposeIn(Versioned):
@@ -44,8 +45,8 @@ class HoldIn(Versioned):
 
 
 class CompleteIn(Versioned):
-    resolved_date: date | None = None
-    refund_date: date | None = None
+    resolved_date: BoundedDate | None = None
+    refund_date: BoundedDate | None = None
     check_number: str | None = Field(None, max_length=64)
     reference: str | None = Field(None, max_length=200)
     offset_reference: str | None = Field(None, max_length=200)

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.bounds import BoundedDate
 from cbclassify.contract.enums import GROUP_CODES, PAYER_TYPES, TXN_KINDS, TXN_METHODS, TXN_SOURCES
 
 Money = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
@@ -103,7 +104,7 @@ class ClassifyIn(BaseModel):
     fee_schedule: list[FeeScheduleIn] = []
     remittances: list[RemittanceIn] = []
     provider_adjustments: list[ProviderAdjustmentIn] = []
-    as_of: date | None = Field(None, description="default: the latest posted_date")
+    as_of: BoundedDate | None = Field(None, description="default: the latest posted_date")
 
 
 class ClassifiedCredit(BaseModel):

@@ -23,19 +23,25 @@ class BodyTooLarge(Exception):
 
 
 class BodySizeLimit:
-    """ASGI middleware: answer 413 to any request body above ``max_bytes`` (declared by
-    Content-Length or counted while streaming), before it is spooled to disk."""
+    """ASGI middleware: answer 413 to any request body above its limit (declared by
+    Content-Length or counted while streaming), before it is spooled to disk or parsed: file
+    uploads (``multipart/form-data``) ``max_bytes``, any other body (JSON, forms)
+    ``max_other_bytes``."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(self, app: ASGIApp, max_bytes: int, max_other_bytes: int | None = None) -> None:
+        self.app, self.max_upload_bytes = app, max_bytes
+        self.max_other_bytes = max_bytes if max_other_bytes is None else max_other_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _too_large(send, self.max_bytes)
+        headers = dict(scope["headers"])
+        upload = headers.get(b"content-type", b"").lower().startswith(b"multipart/form-data")
+        limit = self.max_upload_bytes if upload else self.max_other_bytes
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _too_large(send, limit)
             return
         seen = 0
         started = False
@@ -45,8 +51,8 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    scope[TOO_LARGE_FLAG] = self.max_bytes
+                if seen > limit:
+                    scope[TOO_LARGE_FLAG] = limit
                     raise BodyTooLarge
             return message
 
@@ -59,7 +65,7 @@ class BodySizeLimit:
             await self.app(scope, counting_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await _too_large(send, self.max_bytes)
+                await _too_large(send, limit)
 
 
 async def _too_large(send: Send, limit: int) -> None:

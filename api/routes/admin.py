@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from api.bounds import Cents, TokenId, UserId
 from api.deps import CurrentUser, PracticeManager, State, UserManager
 from api.routes.auth import TokenOut, token_out
 from cbclassify.service import accounts as account_service
@@ -19,7 +20,7 @@ router = APIRouter(tags=["admin"])
 class PracticeIn(BaseModel):
     code: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")
     name: str = Field(min_length=1, max_length=200)
-    refund_approval_threshold_cents: int | None = Field(None, ge=0)
+    refund_approval_threshold_cents: Cents | None = None
 
 
 class PracticeOut(BaseModel):
@@ -125,7 +126,7 @@ def create_user(body: UserIn, state: State, user: UserManager) -> UserOut:
 
 
 @router.patch("/admin/users/{user_id}", response_model=UserOut, summary="Change a user")
-def update_user(user_id: int, body: UserPatch, state: State, user: UserManager) -> UserOut:
+def update_user(user_id: UserId, body: UserPatch, state: State, user: UserManager) -> UserOut:
     """Replace roles or practice grants, (de)activate, or set a new password. A new password
     or a deactivation revokes all of the user's web sessions and API tokens."""
     with state.db.transaction() as session:
@@ -142,7 +143,7 @@ def update_user(user_id: int, body: UserPatch, state: State, user: UserManager) 
 
 
 @router.delete("/admin/tokens/{token_id}", response_model=TokenOut, summary="Revoke any token")
-def revoke_any(token_id: int, state: State, user: UserManager) -> TokenOut:
+def revoke_any(token_id: TokenId, state: State, user: UserManager) -> TokenOut:
     """Revoke a token of any user (e.g. a leaked one)."""
     with state.db.transaction() as session:
         token = accounts.revoke_token(session, user.user_id, token_id, any_user=True)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request, Response
 from pydantic import BaseModel, Field
 
 from api.auth import SESSION_COOKIE, cookie_secure, csrf_token
+from api.bounds import TokenId
 from api.deps import CurrentUser, State
 from api.errors import ApiError
 from api.state import ServiceState
@@ -183,7 +184,7 @@ def create_token(body: TokenIn, state: State, user: CurrentUser) -> NewTokenOut:
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut, summary="Revoke my API token")
-def revoke(token_id: int, state: State, user: CurrentUser) -> TokenOut:
+def revoke(token_id: TokenId, state: State, user: CurrentUser) -> TokenOut:
     """Revoke one of the caller's tokens (effective immediately)."""
     with state.db.transaction() as session:
         token = accounts.revoke_token(session, user.user_id, token_id)

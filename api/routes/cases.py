@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from api.bounds import AgeDays, BoundedDate, CaseId, Offset, QueryCents
 from api.deps import (
     CaseApprover,
     CaseLister,
@@ -60,17 +61,17 @@ def worklist(
     payer_id: Annotated[str | None, Query(max_length=100)] = None,
     payer_type: Annotated[str | None, Query(max_length=32)] = None,
     location_id: Annotated[str | None, Query(max_length=100)] = None,
-    min_age_days: Annotated[int | None, Query(ge=0)] = None,
-    max_age_days: Annotated[int | None, Query(ge=0)] = None,
-    due_before: date | None = None,
-    due_after: date | None = None,
+    min_age_days: AgeDays = None,
+    max_age_days: AgeDays = None,
+    due_before: BoundedDate | None = None,
+    due_after: BoundedDate | None = None,
     overdue: bool | None = None,
-    min_amount_cents: Annotated[int | None, Query(ge=0)] = None,
-    max_amount_cents: Annotated[int | None, Query(ge=0)] = None,
+    min_amount_cents: QueryCents = None,
+    max_amount_cents: QueryCents = None,
     include_cleared: bool = False,
     sort: SortKey = "due_date",
     descending: bool = False,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> CasePage:
     """Cases of one practice, filtered, sorted and paginated (credits still present by default)."""
@@ -101,7 +102,7 @@ def worklist(
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetailOut, summary="A case in full")
-def read_case(case_id: int, state: State, user: CaseReader) -> CaseDetailOut:
+def read_case(case_id: CaseId, state: State, user: CaseReader) -> CaseDetailOut:
     """The case with its ledger history, prediction, explanation, verification evidence,
     recommendation and workflow history. The read is written to the audit trail."""
     with state.db.transaction() as session:
@@ -140,13 +141,13 @@ def _step(
 
 
 @router.post("/cases/{case_id}/review", response_model=CaseOut, summary="Start reviewing")
-def start_review(case_id: int, body: Versioned, state: State, user: CaseWorker) -> CaseOut:
+def start_review(case_id: CaseId, body: Versioned, state: State, user: CaseWorker) -> CaseOut:
     """open or reopened -> in_review."""
     return _step(state, user, case_id, Command.START_REVIEW, body.version, None)
 
 
 @router.post("/cases/{case_id}/propose", response_model=CaseOut, summary="Propose an action")
-def propose(case_id: int, body: ProposeIn, state: State, user: CaseWorker) -> CaseOut:
+def propose(case_id: CaseId, body: ProposeIn, state: State, user: CaseWorker) -> CaseOut:
     """in_review -> action_proposed. Another action than the recommended one needs a reason."""
     cents = None if body.amount is None else int(body.amount * 100)
     payload = Proposal(body.action, body.source, cents, body.reason)
@@ -154,44 +155,44 @@ def propose(case_id: int, body: ProposeIn, state: State, user: CaseWorker) -> Ca
 
 
 @router.post("/cases/{case_id}/withdraw", response_model=CaseOut, summary="Withdraw a proposal")
-def withdraw(case_id: int, body: Versioned, state: State, user: CaseWorker) -> CaseOut:
+def withdraw(case_id: CaseId, body: Versioned, state: State, user: CaseWorker) -> CaseOut:
     """action_proposed or approved -> in_review."""
     return _step(state, user, case_id, Command.WITHDRAW, body.version, None)
 
 
 @router.post("/cases/{case_id}/approve", response_model=CaseOut, summary="Approve a proposal")
-def approve(case_id: int, body: ReasonIn, state: State, user: CaseApprover) -> CaseOut:
+def approve(case_id: CaseId, body: ReasonIn, state: State, user: CaseApprover) -> CaseOut:
     """action_proposed -> approved, by a manager who did not propose it."""
     return _step(state, user, case_id, Command.APPROVE, body.version, Note(reason=body.reason))
 
 
 @router.post("/cases/{case_id}/reject", response_model=CaseOut, summary="Reject a proposal")
-def reject(case_id: int, body: ReasonIn, state: State, user: CaseApprover) -> CaseOut:
+def reject(case_id: CaseId, body: ReasonIn, state: State, user: CaseApprover) -> CaseOut:
     """action_proposed -> in_review, with a reason."""
     return _step(state, user, case_id, Command.REJECT, body.version, Note(reason=body.reason))
 
 
 @router.post("/cases/{case_id}/hold", response_model=CaseOut, summary="Put on hold")
-def hold(case_id: int, body: HoldIn, state: State, user: CaseWorker) -> CaseOut:
+def hold(case_id: CaseId, body: HoldIn, state: State, user: CaseWorker) -> CaseOut:
     """Any open state -> on_hold. An ``investigation`` hold suspends the refund clock."""
     payload = Note(reason=body.reason, kind=body.kind)
     return _step(state, user, case_id, Command.HOLD, body.version, payload)
 
 
 @router.post("/cases/{case_id}/release", response_model=CaseOut, summary="Release a hold")
-def release(case_id: int, body: Versioned, state: State, user: CaseWorker) -> CaseOut:
+def release(case_id: CaseId, body: Versioned, state: State, user: CaseWorker) -> CaseOut:
     """on_hold -> the state it was held in."""
     return _step(state, user, case_id, Command.RELEASE, body.version, None)
 
 
 @router.post("/cases/{case_id}/complete", response_model=CaseOut, summary="Mark done")
-def complete(case_id: int, body: CompleteIn, state: State, user: CaseWorker) -> CaseOut:
+def complete(case_id: CaseId, body: CompleteIn, state: State, user: CaseWorker) -> CaseOut:
     """approved (or a proposal needing no approval) -> done, recording how it was done."""
     payload = Completion(**body.model_dump(exclude={"version"}))
     return _step(state, user, case_id, Command.COMPLETE, body.version, payload)
 
 
 @router.post("/cases/{case_id}/reopen", response_model=CaseOut, summary="Reopen a done case")
-def reopen(case_id: int, body: ReasonIn, state: State, user: CaseReopener) -> CaseOut:
+def reopen(case_id: CaseId, body: ReasonIn, state: State, user: CaseReopener) -> CaseOut:
     """done -> reopened, with a reason."""
     return _step(state, user, case_id, Command.REOPEN, body.version, Note(reason=body.reason))

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Response, UploadFile
 from pydantic import BaseModel
 
+from api.bounds import BoundedDate
 from api.deps import CaseLister, Ingester, PracticeCode, State, scoped_practice
 from api.errors import ApiError
 from api.state import ServiceState
@@ -74,7 +75,7 @@ def ingest_ledger(
     state: State,
     user: Ingester,
     file: Annotated[UploadFile, File(description="zip of payers, patients, claim_lines, ...")],
-    as_of: Annotated[date | None, Form()] = None,
+    as_of: Annotated[BoundedDate | None, Form()] = None,
 ) -> BatchOut:
     """Validate the ledger (problems answered 422, each naming file, row and column), find
     every credit balance, classify, verify, and store them as cases."""
@@ -100,24 +101,41 @@ def ingest_ledger(
 
 
 def _835_files(state: ServiceState, uploads: list[UploadFile], tmp: Path) -> list[tuple[str, str]]:
-    """(name, text) of every 835 in the upload; zips are expanded."""
+    """(name, text) of every 835 in the upload; zips are expanded. All the 835 text of one
+    upload (plain files and zip members) is capped by ``max_x12_bytes`` (413 naming the file
+    and the limit): zips by their declared sizes before inflating, then by the running count."""
+    config = state.config
+    budget = config.max_x12_bytes  # what the files not yet read may still hold
     files: list[tuple[str, str]] = []
     for index, upload in enumerate(uploads):
         name = _upload_name(upload)
         saved = tmp / f"{index}.bin"
-        save_stream(upload.file, saved, state.config.max_upload_bytes, "files")
         if name.lower().endswith(".zip"):
+            save_stream(upload.file, saved, config.max_upload_bytes, "files")
             inner = tmp / f"{index}.d"
             inner.mkdir()
-            members = extract_zip(
-                saved,
-                inner,
-                upload=name,
-                max_members=state.config.max_zip_members,
-                max_total=state.config.max_unzipped_bytes,
-            )
+            try:
+                members = extract_zip(
+                    saved,
+                    inner,
+                    upload=name,
+                    max_members=config.max_zip_members,
+                    max_total=min(config.max_unzipped_bytes, budget),
+                )
+            except ApiError as err:
+                err.field = "files"  # the form field of this upload
+                raise
+            budget -= sum(m.stat().st_size for m in members)
             files += [(f"{name}/{m.name}", decode_text(m.read_bytes())) for m in sorted(members)]
         else:
+            try:
+                save_stream(upload.file, saved, min(config.max_upload_bytes, budget), "files")
+            except ApiError as err:
+                if budget >= config.max_upload_bytes:
+                    raise
+                detail = f"{name}: 835 files of more than {config.max_x12_bytes} bytes in all"
+                raise ApiError(413, "too_large", detail, field="files") from err
+            budget -= saved.stat().st_size
             files.append((name, decode_text(saved.read_bytes())))
     return files
 
@@ -134,7 +152,7 @@ def ingest_835(
     user: Ingester,
     files: Annotated[list[UploadFile], File(description="835 files, or zips of them")],
     response: Response,
-    as_of: Annotated[date | None, Form()] = None,
+    as_of: Annotated[BoundedDate | None, Form()] = None,
 ) -> BatchOut:
     """Convert the 835s, merge them into the practice's latest ledger and store the credits.
     Findings (file, segment) come back with the batch; an upload with nothing convertible is

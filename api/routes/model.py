@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from api.classify import classify
 from api.deps import Classifier, Model, ModelManager, ModelReader, State
+from api.errors import ApiError
 from api.schemas_classify import ClassifyIn, ClassifyOut
 from api.state import ServiceState
 from cbclassify.store.audit import AuditActor, append_audit
@@ -84,9 +85,19 @@ def classify_claim(state: State, user: Classifier, model: Model, body: ClassifyI
     """Send a claim's lines and postings; get its balance and, for a credit, the predicted
     source with probabilities, the verification, the recommendation, its due date and the
     reasons in words. Nothing is stored."""
+    _refuse_too_many_rows(body, state.config.max_classify_rows)
     with CLASSIFYING:
         out = classify(body, model)
     state.metrics.classified.inc(len(out.credits))
     # Already a validated ClassifyOut: serialized once here rather than dumped, re-validated
     # and encoded again by the response_model machinery (which still documents it).
     return Response(out.model_dump_json(), media_type="application/json")
+
+
+def _refuse_too_many_rows(body: ClassifyIn, limit: int) -> None:
+    """413 naming the table when one table of the request holds more than ``limit`` rows."""
+    for name in type(body).model_fields:
+        rows = getattr(body, name)
+        if isinstance(rows, list) and len(rows) > limit:
+            detail = f"body.{name}: {len(rows)} rows, more than the limit of {limit} per table"
+            raise ApiError(413, "too_large", detail, field=f"body.{name}")

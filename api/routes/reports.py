@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
+from api.bounds import BoundedDate, QueryId
 from api.deps import (
     AuditReader,
     FeatureReader,
@@ -131,9 +132,9 @@ def audit_export(
     state: State,
     user: AuditReader,
     practice: Annotated[str | None, Query(max_length=64, description="practice code")] = None,
-    case_id: int | None = None,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
+    case_id: QueryId = None,
+    date_from: Annotated[BoundedDate | None, Query(alias="from")] = None,
+    date_to: Annotated[BoundedDate | None, Query(alias="to")] = None,
 ) -> StreamingResponse:
     """One case's trail, or a date range (UTC days, inclusive), within the caller's practices.
     Global events (no practice: sign-ins, users, roles) are included in range exports only

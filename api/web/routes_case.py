@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from api.bounds import MAX_ID
 from api.deps import State
 from api.routes.cases import read_case
 from api.schemas import CaseDetailOut
@@ -146,9 +147,16 @@ def render_case(
     )
 
 
+def _check_case_number(case_id: int) -> None:
+    """A number no case can have (past the database's ids) is not found, like any other."""
+    if not 1 <= case_id <= MAX_ID:
+        raise WebError(404, "Not found", f"There is no case {case_id}.")
+
+
 @router.get("/cases/{case_id}")
 def case_page(case_id: int, request: Request, state: State, user: WebUser) -> Response:
     """A case in full: history, explanation, verification, recommendation and actions."""
+    _check_case_number(case_id)
     return render_case(request, state, user, case_id)
 
 
@@ -157,6 +165,7 @@ def case_step(
     case_id: int, command: str, request: Request, state: State, user: WebUser, form: FormData
 ) -> Response:
     """One workflow step from a form; problems are shown on the case page, nothing changes."""
+    _check_case_number(case_id)
     try:
         cmd = Command(command)
     except ValueError:

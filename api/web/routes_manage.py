@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
+from api.bounds import FIRST_DATE, LAST_DATE, MAX_ID, MAX_PAGE
 from api.deps import State, scoped_practice
 from api.endpoints import API_PREFIX
 from api.web.formatting import label
@@ -47,7 +48,7 @@ REPORT_HEADERS = {
 
 def _page_number(request: Request) -> int:
     try:
-        return max(int(request.query_params.get("page", "1")), 1)
+        return min(max(int(request.query_params.get("page", "1")), 1), MAX_PAGE)
     except ValueError:
         return 1
 
@@ -174,15 +175,20 @@ def _parse_audit_query(request: Request) -> tuple[AuditQuery, list[str]]:
     case_text, start_text, end_text = (params.get(k, "").strip() for k in ("case_id", "from", "to"))
     case_id = start = end = None
     if case_text:
-        if case_text.isdigit():
-            case_id = int(case_text)
-        else:
+        if not case_text.isdigit():
             errors.append("Case number: enter digits only.")
+        elif int(case_text) > MAX_ID:
+            errors.append("Case number: there is no case with that number.")
+        else:
+            case_id = int(case_text)
     try:
         start = date.fromisoformat(start_text) if start_text else None
         end = date.fromisoformat(end_text) if end_text else None
     except ValueError:
         errors.append("Dates: use the date picker or YYYY-MM-DD.")
+    if any(d and not FIRST_DATE <= d <= LAST_DATE for d in (start, end)):
+        errors.append(f"Dates: from {FIRST_DATE} to {LAST_DATE}.")
+        start = end = None
     if start and end and start > end:
         errors.append("The From date is after the To date.")
         start = end = None

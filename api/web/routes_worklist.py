@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import QueryParams
 
+from api.bounds import MAX_PAGE
 from api.deps import State, scoped_practice
 from api.presenters import case_out
 from api.state import ServiceState
@@ -129,7 +130,7 @@ def parse_query(params: QueryParams) -> WorklistQuery:
         status=get("status") if get("status") in STATUS_CHOICES else "active",
         sort=get("sort") if get("sort") in SORTS else "due_date",
         dir="desc" if get("dir") == "desc" else "asc",
-        page=max(_int(get("page"), 1), 1),
+        page=min(max(_int(get("page"), 1), 1), MAX_PAGE),
         per_page=per_page if per_page in PAGE_SIZES else 50,
         errors=errors,
     )
