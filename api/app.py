@@ -20,6 +20,7 @@ from api.errors import UnexpectedErrors, install_error_handlers
 from api.state import ModelHolder, ModelLoader, ServiceState, default_loader, session_secret
 from api.uploads import BodySizeLimit
 from api.web import install_web
+from cbclassify.service.ingest import recover_ingest_work
 from cbclassify.settings import Settings, get_settings
 from cbclassify.store.db import Database
 from cbclassify.store.migrate import upgrade
@@ -33,6 +34,7 @@ def build_state(settings: Settings, config: ServiceConfig, loader: ModelLoader) 
     db = Database.from_url(settings.resolved_database_url)
     if config.auto_migrate:
         upgrade(db.engine)
+    recover_ingest_work(db, settings)  # partial snapshots of an ingest cut short by a crash
     state = ServiceState(
         settings, config, db, ModelHolder(settings, loader), session_secret(settings)
     )

@@ -15,7 +15,12 @@ from api.deps import CaseLister, Ingester, PracticeCode, State, scoped_practice
 from api.errors import ApiError
 from api.state import ServiceState
 from api.uploads import decode_text, extract_zip, save_stream
-from cbclassify.service.ingest import X12UploadError, ingest_835_texts, ingest_ledger_folder
+from cbclassify.service.ingest import (
+    MergeBaseMissing,
+    X12UploadError,
+    ingest_835_texts,
+    ingest_ledger_folder,
+)
 from cbclassify.store.audit import AuditActor
 from cbclassify.store.base import as_utc
 from cbclassify.store.batches import list_batches
@@ -168,6 +173,8 @@ def ingest_835(
         )
     except X12UploadError as err:
         raise ApiError(422, "invalid_835", str(err), field="files", issues=err.findings) from err
+    except MergeBaseMissing as err:
+        raise ApiError(409, "merge_base_missing", str(err)) from err
     assert outcome.summary is not None
     if outcome.already_ingested:
         response.status_code = 200

@@ -15,13 +15,45 @@ from cbclassify.settings import get_settings
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 
 
-@audit_app.command("verify")
-def audit_verify() -> None:
-    """Recompute the hash chain; exit 1 and name every edited, deleted or cut-off row."""
-    from cbclassify.store.audit import verify_chain
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    out: Annotated[
+        Path | None, typer.Option(help="also write the checkpoint (JSON) to this file")
+    ] = None,
+) -> None:
+    """Print the chain head (seq and hash) as JSON, to keep outside the database (a ticket, a
+    write-once store); `audit verify --checkpoint FILE` later proves nothing before it changed."""
+    from cbclassify.store.audit import current_head
 
     with _database(get_settings(), migrate=False) as db, db.read_session() as s:
-        report = verify_chain(s)
+        head = current_head(s)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(head.to_json() + "\n", encoding="utf-8")
+    typer.echo(head.to_json())
+
+
+@audit_app.command("verify")
+def audit_verify(
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option(help="a file written by `audit checkpoint`: detect truncation or rewrite"),
+    ] = None,
+) -> None:
+    """Recompute the hash chain; exit 1 and name every edited, deleted or cut-off row (and,
+    with --checkpoint, any row up to the checkpoint that is gone or rewritten)."""
+    from cbclassify.store.audit import CheckpointError, parse_checkpoint, verify_chain
+
+    kept = None
+    if checkpoint is not None:
+        try:
+            kept = parse_checkpoint(checkpoint.read_text(encoding="utf-8"), str(checkpoint))
+        except (OSError, UnicodeDecodeError) as err:
+            _fail(f"{checkpoint}: cannot read the checkpoint ({type(err).__name__})")
+        except CheckpointError as err:
+            _fail(str(err))
+    with _database(get_settings(), migrate=False) as db, db.read_session() as s:
+        report = verify_chain(s, kept)
     if not report.ok:
         for problem in report.problems:
             typer.echo(f"TAMPERED: {problem}", err=True)
@@ -29,6 +61,7 @@ def audit_verify() -> None:
     typer.echo(
         f"audit trail intact: {report.rows_checked} row(s), head {report.head_seq} "
         f"{report.head_hash}"
+        + (f"; matches checkpoint at row {kept.seq}" if kept is not None else "")
     )
 
 

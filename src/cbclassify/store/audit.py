@@ -2,7 +2,9 @@
 
 ``hash = sha256(canonical JSON of the row's fields + prev_hash)``. The application can only
 append (``install_audit_guard`` refuses ORM updates and deletes; migration 0002 adds database
-triggers); ``verify_chain`` recomputes every hash and finds edited, deleted or cut-off rows.
+triggers, 0003 lets the head move only forward along the chain); ``verify_chain`` recomputes
+every hash and finds edited, deleted or cut-off rows, and, given a ``Checkpoint`` (a head kept
+outside the database), any truncation or rewrite up to it.
 """
 
 from __future__ import annotations
@@ -103,6 +105,7 @@ def append_audit(
     }
     row = AuditEvent(**values, hash=row_hash(values))
     session.add(row)
+    session.flush()  # the row first: the audit_head trigger accepts only a head on a stored row
     head.seq, head.hash = row.seq, row.hash
     session.flush()
     return row
@@ -130,6 +133,43 @@ def install_audit_guard(factory: sessionmaker[Session]) -> None:
     event.listen(factory, "do_orm_execute", _refuse_bulk)
 
 
+@dataclass(frozen=True)
+class Checkpoint:
+    """A chain head (seq and hash) kept outside the database, e.g. in a ticket."""
+
+    seq: int
+    hash: str
+
+    def to_json(self) -> str:
+        """The checkpoint as one line of JSON (what ``audit checkpoint`` writes)."""
+        return canonical_json({"seq": self.seq, "hash": self.hash})
+
+
+class CheckpointError(ValueError):
+    """A checkpoint text that is not ``{"seq": N, "hash": "<64 hex>"}``."""
+
+
+def parse_checkpoint(text: str, source: str) -> Checkpoint:
+    """Read a checkpoint written by ``Checkpoint.to_json`` (CheckpointError naming ``source``)."""
+    try:
+        data = json.loads(text)
+    except ValueError as err:
+        raise CheckpointError(f"{source}: not JSON ({err.msg})") from err
+    seq = data.get("seq") if isinstance(data, dict) else None
+    digest = data.get("hash") if isinstance(data, dict) else None
+    if type(seq) is not int or seq < 0:
+        raise CheckpointError(f"{source}: field seq must be a whole number >= 0")
+    if not isinstance(digest, str) or len(digest) != 64 or set(digest) - set("0123456789abcdef"):
+        raise CheckpointError(f"{source}: field hash must be 64 lower-case hex digits")
+    return Checkpoint(seq, digest)
+
+
+def current_head(session: Session) -> Checkpoint:
+    """The chain head as stored now."""
+    head = session.get_one(AuditHead, 1)
+    return Checkpoint(head.seq, head.hash)
+
+
 @dataclass
 class ChainReport:
     """The result of ``verify_chain``."""
@@ -150,11 +190,35 @@ def _rows(session: Session) -> Iterator[AuditEvent]:
     yield from session.scalars(stmt)
 
 
-def verify_chain(session: Session) -> ChainReport:
-    """Recompute the chain: report edited rows, missing (deleted) rows and a cut-off tail."""
+def _check_against(
+    report: ChainReport, checkpoint: Checkpoint, seen: str | None, last_seq: int
+) -> None:
+    """Compare the trail with a head kept elsewhere: the row it names must still be there,
+    unchanged (its hash covers every row before it)."""
+    if checkpoint.seq == 0:
+        if checkpoint.hash != GENESIS_HASH:
+            report.problems.append("checkpoint at row 0 must hold the genesis hash")
+        return
+    if seen is None:
+        report.problems.append(
+            f"checkpoint row {checkpoint.seq} is gone: the trail ends at row {last_seq} "
+            "(rows cut off before the checkpoint)"
+        )
+    elif seen != checkpoint.hash:
+        report.problems.append(
+            f"row {checkpoint.seq} differs from the checkpoint (the trail up to it was rewritten)"
+        )
+
+
+def verify_chain(session: Session, checkpoint: Checkpoint | None = None) -> ChainReport:
+    """Recompute the chain: report edited rows, missing (deleted) rows and a cut-off tail; with
+    a ``checkpoint``, also any truncation or rewrite of the trail up to that head."""
     report = ChainReport()
     expected_seq, prev = 1, GENESIS_HASH
+    at_checkpoint: str | None = None
     for row in _rows(session):
+        if checkpoint is not None and row.seq == checkpoint.seq:
+            at_checkpoint = row.hash
         values = {name: getattr(row, name) for name in HASHED_FIELDS}
         if row.seq != expected_seq:
             report.problems.append(f"rows {expected_seq}..{row.seq - 1} are missing (deleted)")
@@ -172,4 +236,6 @@ def verify_chain(session: Session) -> ChainReport:
                 f"chain head says row {head.seq} is last but the trail ends at row "
                 f"{expected_seq - 1} (rows deleted from the end, or head edited)"
             )
+    if checkpoint is not None:
+        _check_against(report, checkpoint, at_checkpoint, expected_seq - 1)
     return report

@@ -1,13 +1,52 @@
-"""Reads of a practice's ingests (ledger batches): the newest first, and an earlier ingest of
-the same content."""
+"""Reads of a practice's ingests (ledger batches): the newest first, an earlier ingest of the
+same content; and the per-practice ingest lock under which the merge base is read."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from cbclassify.store.errors import NotFound
 from cbclassify.store.ingest import BatchSummary
+from cbclassify.store.models_auth import Practice
 from cbclassify.store.models_cases import LedgerBatch
+
+
+def lock_practice_for_ingest(session: Session, code: str) -> Practice:
+    """The practice ``code``, locked for the rest of the caller's write transaction: ingests of
+    one practice run one at a time, each reading the merge base the previous one left.
+
+    PostgreSQL: ``SELECT ... FOR NO KEY UPDATE`` on the practice row (it serializes ingests of
+    that practice only; rows that merely refer to the practice are not blocked). SQLite: the
+    write session began with ``BEGIN IMMEDIATE``, so the database write lock is already held.
+    NotFound when there is no such practice.
+    """
+    practice = session.scalar(_locked(Practice.code == code))
+    if practice is None:
+        raise NotFound(f"no practice {code!r}")
+    return practice
+
+
+def lock_practice_id_for_ingest(session: Session, practice_id: int) -> Practice | None:
+    """As ``lock_practice_for_ingest``, by id (None when there is no such practice)."""
+    return session.scalar(_locked(Practice.id == practice_id))
+
+
+def _locked(where: Any) -> Select[tuple[Practice]]:
+    return select(Practice).where(where).with_for_update(key_share=True)
+
+
+def newest_batch_id(session: Session, practice_id: int) -> int | None:
+    """The id of the practice's latest ingest (the merge base of the next 835), if any."""
+    stmt = (
+        select(LedgerBatch.id)
+        .where(LedgerBatch.practice_id == practice_id)
+        .order_by(LedgerBatch.id.desc())
+        .limit(1)
+    )
+    return session.scalar(stmt)
 
 
 def list_batches(session: Session, practice_id: int, limit: int = 100) -> list[LedgerBatch]:

@@ -3,7 +3,8 @@
 The same credit (practice + claim_id) is always the same case. Each ingest adds a batch and one
 observation per case it saw; a case whose credit is gone from a later ledger is marked
 (``credit_present`` false), never deleted. Every change bumps the case's version, so a user
-acting on what they saw before the ingest gets a conflict instead of overwriting it.
+acting on what they saw before the ingest gets a conflict instead of overwriting it; a pending
+proposal whose credit or verification the ingest changed goes back to review (audited).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from cbclassify.store.audit import AuditActor, append_audit
 from cbclassify.store.base import utcnow
 from cbclassify.store.models_auth import Practice
 from cbclassify.store.models_cases import CaseObservation, CreditCase, LedgerBatch, ModelVersion
+from cbclassify.store.proposals import pending_proposals, review_outdated_proposals
 
 #: Columns of ``AnalysedLedger.cases`` (one row per credit balance).
 CASE_COLUMNS: tuple[str, ...] = (
@@ -229,6 +231,7 @@ def ingest_cases(
             )
         )
     }
+    pending = pending_proposals(session, practice.id)
     now = utcnow()
     updates = [
         _update_row(r, existing[r["claim_id"]][0], batch, now)
@@ -250,6 +253,7 @@ def ingest_cases(
         _bulk_update(session, updates, [c for c in updates[0] if c != "id"])
     _bulk_update(session, cleared, ["credit_present", "cleared_batch_id", "updated_at"])
     _record_observations(session, practice.id, batch.id, records, [c["id"] for c in cleared])
+    review_outdated_proposals(session, pending, batch.id, actor)
     batch.n_credits, batch.n_new_cases, batch.n_cleared = len(records), len(new_rows), len(cleared)
     summary = BatchSummary(
         batch.id,

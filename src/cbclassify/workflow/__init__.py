@@ -2,7 +2,9 @@
 machine. No database or web code here (``cbclassify.store`` persists, ``api`` exposes)."""
 
 from cbclassify.workflow.completion import Completion
+from cbclassify.workflow.credit_binding import BackToReview, back_to_review, changed_facts
 from cbclassify.workflow.errors import (
+    AmountAboveCredit,
     InvalidRequest,
     InvalidTransition,
     NotPermitted,
@@ -34,7 +36,9 @@ __all__ = [
     "ROLES",
     "ROLE_PERMISSIONS",
     "Actor",
+    "AmountAboveCredit",
     "ApprovalPolicy",
+    "BackToReview",
     "CaseFacts",
     "CaseState",
     "Command",
@@ -51,6 +55,8 @@ __all__ = [
     "Transition",
     "WorkflowError",
     "apply_changes",
+    "back_to_review",
+    "changed_facts",
     "decide",
     "has_permission",
     "needs_approval",

@@ -36,3 +36,9 @@ class InvalidRequest(WorkflowError):
     """A missing or inconsistent input (reason, action, amount, completion details)."""
 
     code = "invalid_request"
+
+
+class AmountAboveCredit(InvalidTransition):
+    """Approving or completing a proposal whose amount is above the case's current credit."""
+
+    code = "amount_above_credit"

@@ -13,8 +13,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from cbclassify.contract.enums import ACTIONS, CREDIT_SOURCES
+from cbclassify.contract.money import dollars
 from cbclassify.workflow.completion import Completion, completion_changes
 from cbclassify.workflow.errors import (
+    AmountAboveCredit,
     InvalidRequest,
     InvalidTransition,
     NotPermitted,
@@ -47,7 +49,7 @@ ALLOWED_FROM: dict[Command, frozenset[CaseState]] = {
     Command.REOPEN: frozenset({S.DONE}),
 }
 
-_CLEARED_PROPOSAL: dict[str, Any] = {
+CLEARED_PROPOSAL: dict[str, Any] = {
     "proposed_action": None,
     "proposed_source": None,
     "proposed_amount_cents": None,
@@ -93,6 +95,7 @@ class CaseFacts:
     due_date: date | None = None
     proposed_source: str | None = None
     proposed_amount_cents: int | None = None
+    credit_present: bool = True
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,19 @@ def _propose(case: CaseFacts, actor: Actor, p: Proposal, policy: ApprovalPolicy)
     }
 
 
+def _within_credit(case: CaseFacts) -> None:
+    """A proposal is bound to the credit as it is now: approving or completing an amount above
+    the current credit (a later ingest lowered or cleared it) is refused."""
+    amount = case.proposed_amount_cents
+    credit = case.credit_cents if case.credit_present else 0
+    if amount is not None and amount > credit:
+        raise AmountAboveCredit(
+            f"the proposed amount {dollars(amount)} is above the current credit of "
+            f"{dollars(credit)} (a later ingest changed it): withdraw and propose again",
+            field="amount",
+        )
+
+
 def _release(case: CaseFacts, today: date) -> dict[str, Any]:
     changes: dict[str, Any] = {
         "hold_return_state": None,
@@ -205,16 +221,17 @@ def _changes(
             raise InvalidRequest("propose needs an action", "action")
         return S.ACTION_PROPOSED, _propose(case, actor, payload, policy)
     if command is Command.WITHDRAW:
-        return S.IN_REVIEW, dict(_CLEARED_PROPOSAL)
+        return S.IN_REVIEW, dict(CLEARED_PROPOSAL)
     if command in (Command.APPROVE, Command.REJECT):
         if not case.approval_required:
             raise InvalidTransition("this proposal needs no approval; complete it directly")
         if case.proposed_by_id == actor.user_id:
             raise SelfApprovalError("nobody may approve or reject their own proposal")
         if command is Command.APPROVE:
+            _within_credit(case)
             return S.APPROVED, {"approved_by_id": actor.user_id}
         _reason(note.reason, "rejecting a proposal")
-        return S.IN_REVIEW, dict(_CLEARED_PROPOSAL)
+        return S.IN_REVIEW, dict(CLEARED_PROPOSAL)
     if command is Command.HOLD:
         if note.kind not in HoldKind._value2member_map_:
             kinds = ", ".join(k.value for k in HoldKind)
@@ -232,10 +249,11 @@ def _changes(
             raise InvalidTransition("this action needs a manager's approval before it is done")
         if not isinstance(payload, Completion):
             raise InvalidRequest("completing needs the resolution details", "details")
+        _within_credit(case)
         return S.DONE, completion_changes(case.proposed_action or "", payload, actor.user_id, today)
     # Command.REOPEN
     _reason(note.reason, "reopening a case")
-    cleared = dict(_CLEARED_PROPOSAL)
+    cleared = dict(CLEARED_PROPOSAL)
     cleared.update(
         resolution_kind=None, resolution_details=None, resolved_date=None, resolved_by_id=None
     )
