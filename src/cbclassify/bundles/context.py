@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -78,6 +78,10 @@ class LedgerContext:
     sequestering_payers: frozenset[str]
     plb_recoveries: frozenset[tuple[str, str]]  # (claim_id, payer_id or "")
     payer_history: Mapping[str, PayerHistory]
+    #: era_id -> cents its posted payer payments exceed what the remittance paid (BPR02 plus
+    #: its PLB adjustments): a payment line of the 835 posted without its reversal. Only
+    #: remittances with such an excess are listed.
+    era_overposted: Mapping[str, int] = field(default_factory=dict)
 
 
 _PAYER_HISTORY_COLUMNS = (
@@ -87,6 +91,7 @@ _PAYER_HISTORY_COLUMNS = (
     "amount_cents",
     "allowed_amount_cents",
     "posted_date",
+    "era_id",
 )
 _SEQUESTRATION_COLUMNS = ("payer_id", "reason_code")
 _PLB_COLUMNS = ("era_id", "reason_code", "reference", "amount_cents")
@@ -125,7 +130,53 @@ def ledger_context(ledger: Ledger) -> LedgerContext:
             _known_claims(ledger, references),
         ),
         payer_history=payer_histories(payments),
+        era_overposted=era_overposted(
+            payments,
+            _columns(ledger, "remittances", ("era_id", "total_paid_cents")),
+            _columns(ledger, "provider_adjustments", ("era_id", "amount_cents")),
+        ),
     )
+
+
+def era_overposted(
+    payments: Mapping[str, Any], remittances: Columns, adjustments: Columns
+) -> dict[str, int]:
+    """Remittances whose posted payer payments exceed what the payer remitted: per era_id,
+    posted payments (``payments``: the payer payments' columns) less the remittance's claim
+    payments (BPR02 ``total_paid`` plus its PLB amounts, since a positive PLB lowers the check
+    and a negative one raises it), where that is positive. A reversal (a negative CLP) that
+    was never posted leaves its re-payment standing alone: the remittance paid it once, net
+    of the reversal, and the ledger counts it again."""
+    remits = _frame(remittances, ("era_id", "total_paid_cents"))
+    if remits.empty:
+        return {}
+    remitted = remits.groupby("era_id")["total_paid_cents"].sum()
+    plb = _frame(adjustments, ("era_id", "amount_cents")).groupby("era_id")["amount_cents"].sum()
+    remitted = remitted.add(plb.reindex(remitted.index, fill_value=0), fill_value=0)
+    pay = _frame(payments, ("era_id", "kind", "source", "amount_cents"))
+    pay = pay[(pay["kind"] == "payment") & (pay["source"] == "payer")]
+    posted = pay.groupby("era_id")["amount_cents"].sum()
+    over = posted.sub(remitted.reindex(posted.index), fill_value=None)
+    over = over[over.notna() & (over > 0)]
+    return {str(era): int(cents) for era, cents in over.items()}
+
+
+def _frame(columns: Mapping[str, Any], names: Sequence[str]) -> pd.DataFrame:
+    """Plain columns (a frame's or a request's lists) as a frame of ``names``, rows with a
+    blank era_id or amount left out (money as int64)."""
+    frame = pd.DataFrame(
+        {
+            n: list(columns[n])
+            if not isinstance(columns[n], pd.Series)
+            else columns[n].to_numpy(dtype=object)
+            for n in names
+        }
+    )
+    money = [n for n in names if n.endswith("_cents")]
+    frame = frame.dropna(subset=["era_id", *money])
+    for n in money:
+        frame[n] = frame[n].astype("int64")
+    return frame
 
 
 def _columns(

@@ -58,7 +58,7 @@ def verify_bundle(
 ) -> Verdict:
     """The verdict of the credit of ``bundle`` (see module docstring)."""
     claim = credit_claim(bundle)
-    duplicates = find_duplicates(claim.postings)
+    duplicates = find_duplicates(claim.postings, context.era_overposted)
     live = [p for p in claim.postings if p.txn_id not in duplicates.extra]
     uncoded = uncoded_sequestration(live, context.sequestering_payers)
     accounts = payer_accounts(claim, live, uncoded)

@@ -22,10 +22,18 @@ from cbclassify.verify.claim import Row, payer_key
 #: CARCs of patient responsibility (deductible, coinsurance, copay).
 PR_REASONS = ("1", "2", "3")
 
-_DUP_RULES = ("paid_twice", "adjustment_twice", "receipts_twice", "posted_twice", "untraced_twice")
+_DUP_RULES = (
+    "paid_twice",
+    "adjustment_twice",
+    "receipts_twice",
+    "posted_twice",
+    "untraced_twice",
+    "reversal_not_posted",
+)
 _DUP_SOURCE = {"adjustment_twice": "allowance_error", "receipts_twice": "patient_credit"}
 _DUP_ACTION = {
     "posted_twice": "reverse_posting",
+    "reversal_not_posted": "reverse_posting",
     "paid_twice": "payer_return",
     "adjustment_twice": "correct_adjustment",
     "receipts_twice": "patient_return",
@@ -94,12 +102,14 @@ def patterns(
                 "priority": 1 if kind == "adjustment_twice" else 0,
                 "inside": kind == "receipts_twice",
                 "detail": g,
+                "recouped_cents": g.get("recouped_cents", 0),
             }
         else:
             found["amount_cents"] += amount
             found["txn_ids"] += ";" + g["txn_ids"]
             found["priority"] = min(found["priority"], 1 if kind == "adjustment_twice" else 0)
             found["inside"] = found["inside"] and kind == "receipts_twice"
+            found["recouped_cents"] += g.get("recouped_cents", 0)
     out = list(merged.values())
     written_off = _pr_written_off(claim_id, live, idx)
     return out + ([written_off] if written_off else [])
@@ -170,6 +180,7 @@ def allocate(
     unknown = [p for p in inside if full.get(p["party"]) is None]
     for p in unknown:
         returned = refunds.get(p["payer_id"] or "", 0) if p["rule"] == "paid_twice" else 0
+        returned += p.get("recouped_cents", 0) if p["rule"] == "paid_twice" else 0
         p["amount_cents"] = max(p["amount_cents"] - returned, 0)
     rest = _remainders(parties, full, capped_used)
     comps = [p for p in outside + known + unknown + rest if p["amount_cents"] > 0]

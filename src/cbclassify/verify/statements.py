@@ -43,6 +43,7 @@ def statement(comp: Row, ctx: StatementContext) -> str:
         "posted_twice": _posted_twice,
         "paid_twice": _paid_twice,
         "untraced_twice": _untraced,
+        "reversal_not_posted": _reversal_not_posted,
         "adjustment_twice": _adjustment_twice,
         "receipts_twice": _receipts_twice,
         "pr_written_off": _pr_written_off,
@@ -90,7 +91,7 @@ def _posted_twice(comp: Row, ctx: StatementContext) -> str:
     text = (
         f"{who} of {usd(dup['copy_cents'])} on {_line_words(dup)} was posted "
         f"{dup['n_extra'] + 1} times from one remittance or receipt ({ref}; "
-        f"{_date_words(dup)})"
+        f"{_date_words(dup)}){_forms(dup)}"
     )
     if comp["amount_cents"] > dup["copy_cents"] * dup["n_extra"]:
         text += (
@@ -99,12 +100,27 @@ def _posted_twice(comp: Row, ctx: StatementContext) -> str:
     return text + ": one posting counted twice, undone internally."
 
 
+def _forms(dup: Row) -> str:
+    return f" ({dup['forms']})" if dup.get("forms") else ""
+
+
+def _reversal_not_posted(comp: Row, ctx: StatementContext) -> str:
+    dup = comp["detail"]
+    return (
+        f"Payer {ctx.name(comp['payer_id'])} paid {usd(dup['copy_cents'])} for "
+        f"{_line_words(dup)} on {day_text(dup['first_date'])} and that amount again on "
+        f"remittance {dup['eras'] or '?'} ({day_text(dup['last_date'])}), whose postings exceed "
+        f"what it paid by exactly {usd(dup['copy_cents'])}: the remittance reversed the first "
+        "payment and paid again, and the reversal was never posted."
+    )
+
+
 def _paid_twice(comp: Row, ctx: StatementContext) -> str:
     dup = comp["detail"]
     text = (
         f"Payer {ctx.name(comp['payer_id'])} paid {usd(dup['copy_cents'])} for "
         f"{_line_words(dup)} twice, on remittances with different traces "
-        f"({dup['traces'] or '?'}; {_date_words(dup)})"
+        f"({dup['traces'] or '?'}; {_date_words(dup)}){_forms(dup)}"
     )
     full = dup["extra_cents"]
     if comp["amount_cents"] < full:
