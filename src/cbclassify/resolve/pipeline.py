@@ -105,7 +105,12 @@ def resolve_predicted(
 ) -> Resolved:
     """One credit verified against its prediction (looked up in ``predicted``) and its
     recommendation."""
-    verdict = verify_bundle(context, bundle, predicted.get(bundle.claim_id))
+    verdict = verify_bundle(
+        context,
+        bundle,
+        predicted.get(bundle.claim_id),
+        confirm_ledger_source=policy.verification.confirm_ledger_source,
+    )
     found = investigations.get(bundle.claim_id, ())
     return Resolved(verdict, recommend(context, bundle, verdict, policy, investigations=found))
 

@@ -241,11 +241,7 @@ def repeated_events(
     ]
     events: dict[tuple[str, str, tuple[object, ...]], list[Posting]] = {}
     for p in pays:
-        if p.era_id is not None:
-            ident: tuple[object, ...] = ("era", p.era_id)
-        else:
-            ident = ("manual", p.method, p.posted_date, p.posted_by, trace_key(p))
-        events.setdefault((p.source, payer_key(p), ident), []).append(p)
+        events.setdefault((p.source, payer_key(p), _event_ident(p)), []).append(p)
     takebacks = [-p.amount_cents for p in postings if p.kind == "payment" and p.amount_cents < 0]
     out: list[tuple[Row, frozenset[str]]] = []
     ordered = sorted(events.items(), key=lambda kv: (kv[1][0].posted_date, kv[1][0].txn_id))
@@ -271,6 +267,25 @@ def repeated_events(
             )
             break
     return out
+
+
+def _event_ident(p: Posting) -> tuple[object, ...]:
+    """One posting event: a remittance, or one manual / lockbox posting (method, date, user,
+    trace)."""
+    if p.era_id is not None:
+        return ("era", p.era_id)
+    return ("manual", p.method, p.posted_date, p.posted_by, trace_key(p))
+
+
+def payment_event_totals(postings: Sequence[Posting], payer: str | None) -> list[int]:
+    """The totals of ``payer``'s positive payment events on the claim (posting order)."""
+    totals: dict[tuple[object, ...], int] = {}
+    for p in postings:
+        mine = p.kind == "payment" and p.source == "payer" and p.payer_id == payer
+        if mine and p.amount_cents > 0:
+            ident = _event_ident(p)
+            totals[ident] = totals.get(ident, 0) + p.amount_cents
+    return list(totals.values())
 
 
 def _event_kind(
