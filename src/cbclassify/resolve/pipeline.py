@@ -13,7 +13,7 @@ import pandas as pd
 from cbclassify.balances import resolve_as_of
 from cbclassify.bundles import ClaimBundle, LedgerContext, map_patient_groups
 from cbclassify.contract.ledger import Ledger
-from cbclassify.resolve.actions import Recommendation, recommend
+from cbclassify.resolve.actions import Recommendation, held_patient_credit, recommend
 from cbclassify.resolve.deadlines import Investigation
 from cbclassify.resolve.policy import Policy, default_policy
 from cbclassify.verify import Verdict, verify_bundle
@@ -111,6 +111,7 @@ def resolve_predicted(
         predicted.get(bundle.claim_id),
         confirm_ledger_source=policy.verification.confirm_ledger_source,
     )
+    verdict = held_patient_credit(bundle, verdict, policy)
     found = investigations.get(bundle.claim_id, ())
     return Resolved(verdict, recommend(context, bundle, verdict, policy, investigations=found))
 

@@ -179,12 +179,18 @@ def _classify(
         else:
             g["dup_kind"] = "untraced_twice"
     recouped = _unmatched_takebacks(cand, gid_of)
+    paid_twice = {g["gid"] for g in groups if g["dup_kind"] == "paid_twice"}
+    repaid: dict[str, int] = defaultdict(int)  # era -> the repeated payments posted from it
+    for p in cand:
+        if p.txn_id in copy_extra and gid_of[p.txn_id] in paid_twice and p.era_id is not None:
+            repaid[p.era_id] += p.amount_cents
+    unreversed = {e for e, cents in repaid.items() if overposted.get(e) == cents}
     extra_eras = {p.txn_id: p.era_id for p in cand if p.txn_id in copy_extra}
     for g in groups:
         if g["dup_kind"] != "paid_twice":
             continue
         eras = {extra_eras.get(t) for t in g["txn_ids"].split(";")} - {None}
-        if any(overposted.get(e) == g["copy_cents"] for e in eras if e is not None):
+        if eras and eras <= unreversed:
             g["dup_kind"] = "reversal_not_posted"
             continue
         back = recouped.get(g["payer_key"], 0)
