@@ -112,7 +112,50 @@ def patterns(
             found["recouped_cents"] += g.get("recouped_cents", 0)
     out = list(merged.values())
     written_off = _pr_written_off(claim_id, live, idx)
-    return out + ([written_off] if written_off else [])
+    paid_after = _patient_writeoff_paid(claim_id, live)
+    return out + [f for f in (written_off, paid_after) if f is not None]
+
+
+def _patient_writeoff_paid(claim_id: str, live: Sequence[Posting]) -> Row | None:
+    """A patient-side write-off (small-balance, courtesy, a denial written off to the patient:
+    source patient, no CARC) after which the patient paid anyway: the write-off took away a
+    balance the patient then paid, so the patient's excess up to the write-off is an allowance
+    error; the fix is to reverse the write-off, not to refund the patient. Inside the
+    patient's party: only what the patient holds above its responsibility is reclassified."""
+    offs = [
+        p
+        for p in live
+        if p.kind == "adjustment"
+        and p.source == "patient"
+        and p.amount_cents > 0
+        and p.reason_code is None
+    ]
+    if not offs:
+        return None
+    first = min(p.posted_date for p in offs)
+    paid = [
+        p
+        for p in live
+        if p.kind == "payment"
+        and p.source == "patient"
+        and p.amount_cents > 0
+        and p.posted_date >= first
+    ]
+    if not paid:
+        return None
+    return {
+        "claim_id": claim_id,
+        "party": "patient",
+        "source": "allowance_error",
+        "rule": "patient_writeoff_paid",
+        "action": "correct_adjustment",
+        "payer_id": None,
+        "amount_cents": sum(p.amount_cents for p in offs),
+        "txn_ids": ";".join(p.txn_id for p in (*offs, *paid)),
+        "priority": 0,
+        "inside": True,
+        "detail": {"writeoffs": offs, "payments": paid},
+    }
 
 
 def _pr_written_off(claim_id: str, live: Sequence[Posting], idx: _PartyIndex) -> Row | None:

@@ -47,6 +47,7 @@ def statement(comp: Row, ctx: StatementContext) -> str:
         "adjustment_twice": _adjustment_twice,
         "receipts_twice": _receipts_twice,
         "pr_written_off": _pr_written_off,
+        "patient_writeoff_paid": _patient_writeoff_paid,
         "above_allowed": _above_allowed,
         "secondary_excess": _secondary,
         "not_billed": _not_billed,
@@ -153,6 +154,18 @@ def _receipts_twice(comp: Row, ctx: StatementContext) -> str:
     return (
         f"The patient paid {usd(dup['copy_cents'])} twice, on distinct receipts "
         f"({dup['traces'] or '?'}; {_date_words(dup)})."
+    )
+
+
+def _patient_writeoff_paid(comp: Row, ctx: StatementContext) -> str:
+    offs, paid = comp["detail"]["writeoffs"], comp["detail"]["payments"]
+    off_days = ", ".join(sorted({p.posted_date.isoformat() for p in offs}))
+    paid_days = ", ".join(sorted({p.posted_date.isoformat() for p in paid}))
+    return (
+        f"The patient's balance was written off ({usd(sum(p.amount_cents for p in offs))} "
+        f"on {off_days}, no reason code) and the patient then paid "
+        f"{usd(sum(p.amount_cents for p in paid))} (on {paid_days}): "
+        f"{usd(comp['amount_cents'])} of the write-off is no longer owed off; reverse it."
     )
 
 
