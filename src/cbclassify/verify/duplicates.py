@@ -184,7 +184,7 @@ def _classify(
     for p in cand:
         if p.txn_id in copy_extra and gid_of[p.txn_id] in paid_twice and p.era_id is not None:
             repaid[p.era_id] += p.amount_cents
-    unreversed = {e for e, cents in repaid.items() if overposted.get(e) == cents}
+    unreversed = {e for e, cents in repaid.items() if overposted.get(e, 0) >= cents}
     extra_eras = {p.txn_id: p.era_id for p in cand if p.txn_id in copy_extra}
     for g in groups:
         if g["dup_kind"] != "paid_twice":
@@ -237,7 +237,7 @@ def repeated_events(
     without the write-off and responsibility rows, on another date). Same trace: the one
     payment posted twice (``posted_twice``); two traces: the payer paid twice
     (``paid_twice``, or ``reversal_not_posted`` when the later remittance's postings exceed
-    what it paid by exactly that amount); a posting with no trace: ``untraced_twice``. A
+    what it paid by at least that amount); a posting with no trace: ``untraced_twice``. A
     patient receipt posted twice under one receipt number is ``posted_twice`` too. A later
     negative payment of the same amount (a takeback) cancels the repeat. Each with the txn_ids
     of the repeated event's payments (set aside as extra)."""
@@ -305,7 +305,7 @@ def _event_kind(
     if t1 is None or t2 is None:
         return "untraced_twice"
     era = repeat[0].era_id
-    if era is not None and overposted.get(era) == cents:
+    if era is not None and overposted.get(era, 0) >= cents:
         return "reversal_not_posted"
     return "paid_twice"
 

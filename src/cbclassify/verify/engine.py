@@ -98,7 +98,7 @@ def verify_bundle(
         context.plb_recoveries,
         claim.claim_id,
         predicted_source,
-        rivals=rival_sources(comps, live, claim.credit_cents),
+        rivals=rival_sources(comps, live, claim.credit_cents, c),
         confirm_ledger_source=confirm_ledger_source,
     )
     v["claim_id"] = claim.claim_id
@@ -106,21 +106,43 @@ def verify_bundle(
     return Verdict(**{name: v[name] for name in RESULT_COLUMNS})
 
 
-_PAYER_EXCESS_RULES = ("above_allowed", "secondary_excess", "not_billed")
+_PAYER_EXCESS_RULES = ("above_allowed", "above_full_allowed", "secondary_excess", "not_billed")
 
 
-def rival_sources(comps: list[Row], live: list[Posting], credit: int) -> tuple[str, ...]:
+def rival_sources(
+    comps: list[Row], live: list[Posting], credit: int, c: Row | None = None
+) -> tuple[str, ...]:
     """Sources that explain a credit as well as its one finding: a payer's excess (above the
     contract, as a secondary, or not billed) that equals one whole payment of that payer when
     the payer paid the claim more than once is also the signature of a duplicate payment (the
     same service paid again at another amount is indistinguishable from a re-adjudication
-    above the contract)."""
+    above the contract). And a patient's excess on a claim whose primary paid 100% of the
+    contracted allowed amount on its 835 with no patient responsibility row at all, while the
+    patient paid at the visit: either the plan has no cost share (a patient credit) or the
+    payer skipped the copay (a payer overpayment); the ledger cannot tell."""
+    if c is not None and _copay_or_skipped(comps, live, credit, c):
+        return ("payer_overpayment",)
     if len(comps) != 1 or comps[0]["rule"] not in _PAYER_EXCESS_RULES:
         return ()
     if comps[0]["amount_cents"] != credit:
         return ()
     totals = payment_event_totals(live, comps[0]["payer_id"])
     return ("duplicate_payment",) if len(totals) > 1 and credit in totals else ()
+
+
+def _copay_or_skipped(comps: list[Row], live: list[Posting], credit: int, c: Row) -> bool:
+    if len(comps) != 1 or comps[0]["rule"] != "above_responsibility":
+        return False
+    if comps[0]["amount_cents"] != credit or c["self_pay"] or c["allowed_basis"] != "contract":
+        return False
+    if c["has_secondary"] and c["p2_adjudicated"]:
+        return False
+    primary = c["primary_payer_id"]
+    mine = [p for p in live if p.source == "payer" and p.payer_id == primary]
+    era_paid = any(p.kind == "payment" and p.era_id is not None for p in mine)
+    no_pr = not any(p.kind == "responsibility" for p in mine)
+    in_full = c["p1_net_cents"] + c["p1_seq_cents"] == c["allowed_cents"]
+    return era_paid and no_pr and in_full and c["patient_paid_cents"] > 0
 
 
 def _evidence_ids(comp: Row, ctx: StatementContext, patient: Row) -> str:

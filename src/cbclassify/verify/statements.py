@@ -49,6 +49,7 @@ def statement(comp: Row, ctx: StatementContext) -> str:
         "pr_written_off": _pr_written_off,
         "patient_writeoff_paid": _patient_writeoff_paid,
         "above_allowed": _above_allowed,
+        "above_full_allowed": _above_full_allowed,
         "secondary_excess": _secondary,
         "not_billed": _not_billed,
         "above_contract": _above_contract,
@@ -111,7 +112,7 @@ def _reversal_not_posted(comp: Row, ctx: StatementContext) -> str:
         f"Payer {ctx.name(comp['payer_id'])} paid {usd(dup['copy_cents'])} for "
         f"{_line_words(dup)} on {day_text(dup['first_date'])} and that amount again on "
         f"remittance {dup['eras'] or '?'} ({day_text(dup['last_date'])}), whose postings exceed "
-        f"what it paid by exactly {usd(dup['copy_cents'])}: the remittance reversed the first "
+        f"what it paid by at least {usd(dup['copy_cents'])}: the remittance reversed the first "
         "payment and paid again, and the reversal was never posted."
     )
 
@@ -193,6 +194,19 @@ def _above_allowed(comp: Row, ctx: StatementContext) -> str:
         f"{usd(c['allowed_cents'])} less {responsibility_text(a)} patient "
         f"responsibility{seq_txt}, so it owed {usd(owed)}: "
         f"{usd(comp['amount_cents'])} overpaid."
+    )
+
+
+def _above_full_allowed(comp: Row, ctx: StatementContext) -> str:
+    c, a = ctx.claim, ctx.account(comp["payer_id"])
+    seq = a.get("seq_cents") or 0
+    seq_txt = f" less {usd(seq)} sequestration" if seq != 0 else ""
+    return (
+        f"Payer {ctx.name(comp['payer_id'])} paid {usd(a.get('net_cents'))} (last on "
+        f"{day_text(a.get('last_pay_date'))}), posted by hand without patient responsibility; "
+        f"{_allowed_words(c)} is {usd(c['allowed_cents'])}{seq_txt}, and the patient paid "
+        f"nothing: whatever the patient's share, the payer kept at least "
+        f"{usd(comp['amount_cents'])} above what it owed."
     )
 
 
