@@ -78,10 +78,9 @@ class LedgerContext:
     sequestering_payers: frozenset[str]
     plb_recoveries: frozenset[tuple[str, str]]  # (claim_id, payer_id or "")
     payer_history: Mapping[str, PayerHistory]
-    #: era_id -> cents its posted payer payments exceed what the remittance paid (BPR02 plus
-    #: its PLB adjustments): a payment line of the 835 posted without its reversal. Only
-    #: remittances with such an excess are listed.
-    era_overposted: Mapping[str, int] = field(default_factory=dict)
+    #: Remittances whose reversals were not posted (``unreversed_eras``): their posted
+    #: payments exceed what they paid by exactly the repeated payments posted from them.
+    unreversed_eras: frozenset[str] = field(default_factory=frozenset)
 
 
 _PAYER_HISTORY_COLUMNS = (
@@ -92,6 +91,8 @@ _PAYER_HISTORY_COLUMNS = (
     "allowed_amount_cents",
     "posted_date",
     "era_id",
+    "claim_id",
+    "line_no",
 )
 _SEQUESTRATION_COLUMNS = ("payer_id", "reason_code")
 _PLB_COLUMNS = ("era_id", "reason_code", "reference", "amount_cents")
@@ -130,7 +131,7 @@ def ledger_context(ledger: Ledger) -> LedgerContext:
             _known_claims(ledger, references),
         ),
         payer_history=payer_histories(payments),
-        era_overposted=era_overposted(
+        unreversed_eras=unreversed_eras(
             payments,
             _columns(ledger, "remittances", ("era_id", "total_paid_cents")),
             _columns(ledger, "provider_adjustments", ("era_id", "amount_cents")),
@@ -138,32 +139,43 @@ def ledger_context(ledger: Ledger) -> LedgerContext:
     )
 
 
-def era_overposted(
+def unreversed_eras(
     payments: Mapping[str, Any], remittances: Columns, adjustments: Columns
-) -> dict[str, int]:
-    """Remittances whose posted payer payments exceed what the payer remitted: per era_id,
-    posted payments (``payments``: the payer payments' columns) less the remittance's claim
-    payments (BPR02 ``total_paid`` plus its PLB amounts, since a positive PLB lowers the check
-    and a negative one raises it), where that is positive. A reversal (a negative CLP) that
-    was never posted leaves its re-payment standing alone: the remittance paid it once, net
-    of the reversal, and the ledger counts it again."""
+) -> frozenset[str]:
+    """Remittances that reversed and re-paid claims whose reversals were never posted.
+
+    Such a remittance's posted payer payments exceed what it paid (BPR02 ``total_paid`` plus
+    its PLB amounts: a positive PLB lowers the check, a negative one raises it): the 835 paid
+    the claim once, net of the reversal, and the ledger counts the re-payment again. A
+    remittance is listed when its over-posting is positive and equals exactly the sum of the
+    *repeated* payments posted from it (a payer payment of the same claim, line and amount
+    as an earlier payment from another remittance), so an over-posting with another cause is
+    never read as a missing reversal. ``payments``: the payer payments' columns."""
     remits = _frame(remittances, ("era_id", "total_paid_cents"))
     if remits.empty:
-        return {}
+        return frozenset()
     remitted = remits.groupby("era_id")["total_paid_cents"].sum()
     plb = _frame(adjustments, ("era_id", "amount_cents")).groupby("era_id")["amount_cents"].sum()
     remitted = remitted.add(plb.reindex(remitted.index, fill_value=0), fill_value=0)
-    pay = _frame(payments, ("era_id", "kind", "source", "amount_cents"))
+    pay = _frame(payments, ("era_id", "kind", "source", "amount_cents", "claim_id", "line_no"))
     pay = pay[(pay["kind"] == "payment") & (pay["source"] == "payer")]
     posted = pay.groupby("era_id")["amount_cents"].sum()
     over = posted.sub(remitted.reindex(posted.index), fill_value=None)
     over = over[over.notna() & (over > 0)]
-    return {str(era): int(cents) for era, cents in over.items()}
+    if over.empty:
+        return frozenset()
+    positive = pay[pay["amount_cents"] > 0].assign(line=pay["line_no"].fillna(0))
+    keys = ["claim_id", "line", "amount_cents"]
+    repeated = positive[positive.duplicated(keys, keep="first")]
+    repeats = repeated.groupby("era_id")["amount_cents"].sum()
+    same = over.index.intersection(repeats.index)
+    return frozenset(str(e) for e in same if int(over[e]) == int(repeats[e]))
 
 
 def _frame(columns: Mapping[str, Any], names: Sequence[str]) -> pd.DataFrame:
     """Plain columns (a frame's or a request's lists) as a frame of ``names``, rows with a
     blank era_id or amount left out (money as int64)."""
+    # rows without an era_id (manual postings) never belong to a remittance's sums
     frame = pd.DataFrame(
         {
             n: list(columns[n])

@@ -112,7 +112,7 @@ def _reversal_not_posted(comp: Row, ctx: StatementContext) -> str:
         f"Payer {ctx.name(comp['payer_id'])} paid {usd(dup['copy_cents'])} for "
         f"{_line_words(dup)} on {day_text(dup['first_date'])} and that amount again on "
         f"remittance {dup['eras'] or '?'} ({day_text(dup['last_date'])}), whose postings exceed "
-        f"what it paid by at least {usd(dup['copy_cents'])}: the remittance reversed the first "
+        "what it paid by exactly its repeated payments: the remittance reversed the first "
         "payment and paid again, and the reversal was never posted."
     )
 
