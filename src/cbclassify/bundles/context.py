@@ -78,9 +78,10 @@ class LedgerContext:
     sequestering_payers: frozenset[str]
     plb_recoveries: frozenset[tuple[str, str]]  # (claim_id, payer_id or "")
     payer_history: Mapping[str, PayerHistory]
-    #: Remittances whose reversals were not posted (``unreversed_eras``): their posted
-    #: payments exceed what they paid by exactly the repeated payments posted from them.
-    unreversed_eras: frozenset[str] = field(default_factory=frozenset)
+    #: Remittances over-posted while repeating earlier payments (``era_overposting``):
+    #: era_id -> (cents its posted payments exceed what it paid, cents of repeated payments
+    #: posted from it).
+    era_overposting: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
 
 _PAYER_HISTORY_COLUMNS = (
@@ -131,7 +132,7 @@ def ledger_context(ledger: Ledger) -> LedgerContext:
             _known_claims(ledger, references),
         ),
         payer_history=payer_histories(payments),
-        unreversed_eras=unreversed_eras(
+        era_overposting=era_overposting(
             payments,
             _columns(ledger, "remittances", ("era_id", "total_paid_cents")),
             _columns(ledger, "provider_adjustments", ("era_id", "amount_cents")),
@@ -139,21 +140,21 @@ def ledger_context(ledger: Ledger) -> LedgerContext:
     )
 
 
-def unreversed_eras(
+def era_overposting(
     payments: Mapping[str, Any], remittances: Columns, adjustments: Columns
-) -> frozenset[str]:
-    """Remittances that reversed and re-paid claims whose reversals were never posted.
+) -> dict[str, tuple[int, int]]:
+    """Remittances that may have reversed and re-paid claims whose reversals were never
+    posted: per era_id, (over-posting, repeated payments), where both are positive.
 
     Such a remittance's posted payer payments exceed what it paid (BPR02 ``total_paid`` plus
     its PLB amounts: a positive PLB lowers the check, a negative one raises it): the 835 paid
-    the claim once, net of the reversal, and the ledger counts the re-payment again. A
-    remittance is listed when its over-posting is positive and equals exactly the sum of the
-    *repeated* payments posted from it (a payer payment of the same claim, line and amount
-    as an earlier payment from another remittance), so an over-posting with another cause is
-    never read as a missing reversal. ``payments``: the payer payments' columns."""
+    the claim once, net of the reversal, and the ledger counts the re-payment again. The
+    *repeated* payments are payer payments of the same claim, line and amount as an earlier
+    payment (``verify.duplicates`` decides which of them the over-posting accounts for).
+    ``payments``: the payer payments' columns."""
     remits = _frame(remittances, ("era_id", "total_paid_cents"))
     if remits.empty:
-        return frozenset()
+        return {}
     remitted = remits.groupby("era_id")["total_paid_cents"].sum()
     plb = _frame(adjustments, ("era_id", "amount_cents")).groupby("era_id")["amount_cents"].sum()
     remitted = remitted.add(plb.reindex(remitted.index, fill_value=0), fill_value=0)
@@ -163,13 +164,13 @@ def unreversed_eras(
     over = posted.sub(remitted.reindex(posted.index), fill_value=None)
     over = over[over.notna() & (over > 0)]
     if over.empty:
-        return frozenset()
+        return {}
     positive = pay[pay["amount_cents"] > 0].assign(line=pay["line_no"].fillna(0))
     keys = ["claim_id", "line", "amount_cents"]
     repeated = positive[positive.duplicated(keys, keep="first")]
     repeats = repeated.groupby("era_id")["amount_cents"].sum()
     same = over.index.intersection(repeats.index)
-    return frozenset(str(e) for e in same if int(over[e]) == int(repeats[e]))
+    return {str(e): (int(over[e]), int(repeats[e])) for e in same}
 
 
 def _frame(columns: Mapping[str, Any], names: Sequence[str]) -> pd.DataFrame:

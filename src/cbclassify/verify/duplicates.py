@@ -23,7 +23,7 @@ Also here: an adjustment a sequestering payer posted without any CAS code that i
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from cbclassify.bundles import Posting
@@ -41,26 +41,29 @@ class Duplicates:
 
 
 def find_duplicates(
-    postings: Sequence[Posting], unreversed_eras: frozenset[str] = frozenset()
+    postings: Sequence[Posting], era_overposting: Mapping[str, tuple[int, int]] | None = None
 ) -> Duplicates:
     """The duplicate groups of one claim's postings (in posting order): literal copies first,
-    then repeated posting events (``repeated_events``). ``unreversed_eras``: the remittances
-    whose reversals were not posted (``LedgerContext.unreversed_eras``).
+    then repeated posting events (``repeated_events``). ``era_overposting``: remittances
+    over-posted while repeating payments (``LedgerContext.era_overposting``).
 
     Each group: gid, claim_id, line_key, kind, source, payer_key, group_code, reason_code,
     copy_cents (one copy), n_copies, n_era, u_era, n_trace, u_trace, first_date, last_date,
     n_extra, extra_cents (balance effect of the extras, positive), txn_ids (all copies,
     ';'-joined), traces, eras and dup_kind (see module docstring).
     """
-    literal = _literal_duplicates(postings, unreversed_eras)
-    events = repeated_events(postings, literal, unreversed_eras)
+    over = era_overposting or {}
+    literal = _literal_duplicates(postings, over)
+    events = repeated_events(postings, literal, over)
     return Duplicates(
         literal.groups + [g for g, _ in events],
         literal.extra | frozenset(t for _, ids in events for t in ids),
     )
 
 
-def _literal_duplicates(postings: Sequence[Posting], unreversed: frozenset[str]) -> Duplicates:
+def _literal_duplicates(
+    postings: Sequence[Posting], over: Mapping[str, tuple[int, int]]
+) -> Duplicates:
     """Copies of one posting: same line, kind, source, payer, codes and amount."""
     cand = [p for p in postings if p.kind in _CANDIDATE_KINDS and p.amount_cents != 0]
     if not cand:
@@ -79,7 +82,7 @@ def _literal_duplicates(postings: Sequence[Posting], unreversed: frozenset[str])
     if not copies:
         return Duplicates([], frozenset())
     groups = _describe_groups(copies, gid_of, copy_extra)
-    _classify(groups, cand, gid_of, copy_extra, unreversed)
+    _classify(groups, cand, gid_of, copy_extra, over)
     kind_of = {g["gid"]: g["dup_kind"] for g in groups}
     extra = frozenset(
         p.txn_id
@@ -159,7 +162,7 @@ def _classify(
     cand: list[Posting],
     gid_of: dict[str, int],
     copy_extra: set[str],
-    unreversed: frozenset[str],
+    over: Mapping[str, tuple[int, int]],
 ) -> None:
     for g in groups:
         shared = g["n_era"] > g["u_era"] or g["n_trace"] > g["u_trace"]
@@ -179,11 +182,16 @@ def _classify(
             g["dup_kind"] = "untraced_twice"
     recouped = _unmatched_takebacks(cand, gid_of)
     extra_eras = {p.txn_id: p.era_id for p in cand if p.txn_id in copy_extra}
+    repaid: dict[str, int] = defaultdict(int)  # era -> this claim's repeats posted from it
+    paid_twice = {g["gid"] for g in groups if g["dup_kind"] == "paid_twice"}
+    for p in cand:
+        if p.txn_id in copy_extra and gid_of[p.txn_id] in paid_twice and p.era_id is not None:
+            repaid[p.era_id] += p.amount_cents
     for g in groups:
         if g["dup_kind"] != "paid_twice":
             continue
         eras = {extra_eras.get(t) for t in g["txn_ids"].split(";")} - {None}
-        if eras and all(e in unreversed for e in eras if e is not None):
+        if eras and all(unreversed(e, repaid[e], over) for e in eras if e is not None):
             g["dup_kind"] = "reversal_not_posted"
             continue
         back = recouped.get(g["payer_key"], 0)
@@ -221,7 +229,7 @@ def trace_key(posting: Posting) -> str | None:
 
 
 def repeated_events(
-    postings: Sequence[Posting], literal: Duplicates, unreversed: frozenset[str]
+    postings: Sequence[Posting], literal: Duplicates, over: Mapping[str, tuple[int, int]]
 ) -> list[tuple[Row, frozenset[str]]]:
     """The same money posted again in another form: a payer's posting event (every payment
     row of one remittance, or of one manual / lockbox posting: method, date, user and trace)
@@ -229,8 +237,8 @@ def repeated_events(
     copies another (claim level against line level, ERA against manual or lockbox, with or
     without the write-off and responsibility rows, on another date). Same trace: the one
     payment posted twice (``posted_twice``); two traces: the payer paid twice
-    (``paid_twice``, or ``reversal_not_posted`` when the later remittance is one whose
-    reversals were not posted, ``LedgerContext.unreversed_eras``); a posting with no trace: ``untraced_twice``. A
+    (``paid_twice``, or ``reversal_not_posted`` when the later remittance's reversal was not
+    posted: ``unreversed``); a posting with no trace: ``untraced_twice``. A
     patient receipt posted twice under one receipt number is ``posted_twice`` too. A later
     negative payment of the same amount (a takeback) cancels the repeat. Each with the txn_ids
     of the repeated event's payments (set aside as extra)."""
@@ -257,7 +265,7 @@ def repeated_events(
             if total_j in takebacks:
                 takebacks.remove(total_j)
                 break
-            kind = _event_kind(rows_i[0], rows_j, unreversed)
+            kind = _event_kind(rows_i[0], rows_j, over, total_j)
             if kind is None:
                 break
             used.update((i, j))
@@ -287,7 +295,17 @@ def payment_event_totals(postings: Sequence[Posting], payer: str | None) -> list
     return list(totals.values())
 
 
-def _event_kind(first: Posting, repeat: list[Posting], unreversed: frozenset[str]) -> str | None:
+def unreversed(era: str, cents: int, over: Mapping[str, tuple[int, int]]) -> bool:
+    """Whether ``cents`` of a claim's repeated payments from remittance ``era`` are a
+    re-payment whose reversal was never posted: the remittance's over-posting equals exactly
+    this claim's repeats from it, or exactly all the repeats posted from it."""
+    excess, repeats = over.get(era, (0, 0))
+    return excess > 0 and (excess == cents or excess == repeats)
+
+
+def _event_kind(
+    first: Posting, repeat: list[Posting], over: Mapping[str, tuple[int, int]], cents: int
+) -> str | None:
     t1, t2 = trace_key(first), trace_key(repeat[0])
     if t1 is not None and t1 == t2:
         return "posted_twice"
@@ -296,7 +314,7 @@ def _event_kind(first: Posting, repeat: list[Posting], unreversed: frozenset[str
     if t1 is None or t2 is None:
         return "untraced_twice"
     era = repeat[0].era_id
-    if era is not None and era in unreversed:
+    if era is not None and unreversed(era, cents, over):
         return "reversal_not_posted"
     return "paid_twice"
 

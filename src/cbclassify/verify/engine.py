@@ -72,7 +72,7 @@ def verify_bundle(
     proves other than ``predicted_source`` refutes the prediction, unless
     ``confirm_ledger_source`` (the policy switch) confirms the ledger's source instead."""
     claim = credit_claim(bundle)
-    duplicates = find_duplicates(claim.postings, context.unreversed_eras)
+    duplicates = find_duplicates(claim.postings, context.era_overposting)
     live = [p for p in claim.postings if p.txn_id not in duplicates.extra]
     uncoded = uncoded_sequestration(live, context.sequestering_payers)
     accounts = payer_accounts(claim, live, uncoded)
