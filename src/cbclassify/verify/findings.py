@@ -118,7 +118,8 @@ def patterns(
 
 def _patient_writeoff_paid(claim_id: str, live: Sequence[Posting]) -> Row | None:
     """A patient-side write-off (small-balance, courtesy, a denial written off to the patient:
-    source patient, no CARC) after which the patient paid anyway: the write-off took away a
+    source patient, no CARC) after which (on a later day) the patient paid anyway: the
+    write-off took away a
     balance the patient then paid, so the patient's excess up to the write-off is an allowance
     error; the fix is to reverse the write-off, not to refund the patient. Inside the
     patient's party: only what the patient holds above its responsibility is reclassified."""
@@ -139,7 +140,7 @@ def _patient_writeoff_paid(claim_id: str, live: Sequence[Posting]) -> Row | None
         if p.kind == "payment"
         and p.source == "patient"
         and p.amount_cents > 0
-        and p.posted_date >= first
+        and p.posted_date > first
     ]
     if not paid:
         return None
