@@ -165,6 +165,18 @@ def test_confirmed_evidence_accounts_for_the_amount_and_disagreement_carries_no_
     """Issue 13: a confirmed verdict's components (each resting on evidence txn_ids) account
     for its explained amount; a verdict that disagrees with the prediction never carries an
     action unless the policy switch confirms the ledger's source (then it is flagged)."""
+    _check_evidence_and_disagreement(ledger, data, confirm_ledger_source)
+
+
+@SETTINGS
+@given(one_cause_ledgers(), st.data(), st.booleans())
+def test_disagreement_carries_no_action_on_claims_the_ledger_proves(
+    case, data, confirm_ledger_source
+):
+    _check_evidence_and_disagreement(case[0], data, confirm_ledger_source)
+
+
+def _check_evidence_and_disagreement(ledger, data, confirm_ledger_source):
     from cbclassify.resolve import parse_policy, verify_and_recommend
 
     credits = credits_of(ledger)
@@ -182,7 +194,7 @@ def test_confirmed_evidence_accounts_for_the_amount_and_disagreement_carries_no_
             assert sum(c["amount_cents"] for c in comps) >= row["explained_cents"]
             assert row["explained_cents"] == row["credit_cents"]
             for c in comps:
-                assert c["txn_ids"] and set(c["txn_ids"]) <= evidence
+                assert len(c["txn_ids"]) > 0 and set(list(c["txn_ids"])) <= evidence
         pred = predicted.get(row["claim_id"])
         if row["verification"] == "refuted" and row["ledger_source"] is not pd.NA:
             assert row["ledger_source"] != pred and row["ledger_cents"] == row["credit_cents"]
