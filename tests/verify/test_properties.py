@@ -111,6 +111,8 @@ def one_cause_ledgers(draw):
         b.patient(f"P{n}")
         b.fee("BCBS", cpt, per_unit)
         cause = draw(st.sampled_from(CAUSES))
+        if cause == "copay" and pr == 0:
+            pr = 100  # no responsibility row at all makes a desk copay ambiguous (issue 13)
         extra = draw(st.integers(1, 5000))
         paid = allowed - pr + (extra if cause == "overpaid" else 0)
         co45 = charge - allowed + (extra if cause == "write_off" else 0)
