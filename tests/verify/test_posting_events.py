@@ -226,3 +226,27 @@ def test_adjustment_posted_twice_is_always_an_allowance_error():
           line=None, method="manual", date="2026-02-05")  # fmt: skip
     row = one(_verify(b))
     assert (row["verification"], row["verified_source"]) == ("confirmed", "allowance_error")
+
+
+def test_remittance_with_a_lost_reversal_and_a_real_second_payment_tells_them_apart():
+    """E2 reversed and re-paid C1 and C3 (only the re-payments posted) and also paid C2 a
+    second time for real: E2's over-posting ($210) is C1's $180 and C3's $30, so their
+    repeats are lost reversals and C2's is money received twice."""
+    b = _era_paid(standard())
+    b.line("C2", charge="100.00", units=1)
+    b.era_payment("C2", "BCBS", "50.00", allowed="50.00", era="E9", co45="50.00", pr={})
+    b.line("C3", charge="100.00", units=1)
+    b.era_payment("C3", "BCBS", "30.00", allowed="50.00", era="E8", co45="50.00",
+                  pr={"3": "20.00"})  # fmt: skip
+    b.patient_payment("C3", "20.00", receipt="R3")
+    b.txn("C3", "payment", "payer", "30.00", payer="BCBS", allowed="50.00", era="E2",
+          date="2026-02-20")  # fmt: skip
+    b.remit("E2", "BCBS", "TRN-E2", "2026-02-20", total="50.00")  # paid C2 again, C1, C3 net 0
+    b.txn("C1", "payment", "payer", "180.00", payer="BCBS", allowed="200.00", era="E2",
+          date="2026-02-20")  # fmt: skip
+    b.txn("C2", "payment", "payer", "50.00", payer="BCBS", allowed="50.00", era="E2",
+          date="2026-02-20")  # fmt: skip
+    out = _verify(b)
+    assert one(out, "C1")["confirmed_rule"] == "reversal_not_posted"
+    assert one(out, "C2")["confirmed_rule"] == "paid_twice"
+    assert one(out, "C3")["confirmed_rule"] == "reversal_not_posted"

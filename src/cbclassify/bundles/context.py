@@ -79,9 +79,11 @@ class LedgerContext:
     plb_recoveries: frozenset[tuple[str, str]]  # (claim_id, payer_id or "")
     payer_history: Mapping[str, PayerHistory]
     #: Remittances over-posted while repeating earlier payments (``era_overposting``):
-    #: era_id -> (cents its posted payments exceed what it paid, cents of repeated payments
-    #: posted from it).
-    era_overposting: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    #: era_id -> (cents its posted payments exceed what it paid, the repeated payments posted
+    #: from it per claim: ((claim_id, cents), ...)).
+    era_overposting: Mapping[str, tuple[int, tuple[tuple[str, int], ...]]] = field(
+        default_factory=dict
+    )
 
 
 _PAYER_HISTORY_COLUMNS = (
@@ -142,9 +144,10 @@ def ledger_context(ledger: Ledger) -> LedgerContext:
 
 def era_overposting(
     payments: Mapping[str, Any], remittances: Columns, adjustments: Columns
-) -> dict[str, tuple[int, int]]:
+) -> dict[str, tuple[int, tuple[tuple[str, int], ...]]]:
     """Remittances that may have reversed and re-paid claims whose reversals were never
-    posted: per era_id, (over-posting, repeated payments), where both are positive.
+    posted: per era_id, (over-posting, repeated payments per claim), where the over-posting is
+    positive and some payment repeats.
 
     Such a remittance's posted payer payments exceed what it paid (BPR02 ``total_paid`` plus
     its PLB amounts: a positive PLB lowers the check, a negative one raises it): the 835 paid
@@ -168,9 +171,12 @@ def era_overposting(
     positive = pay[pay["amount_cents"] > 0].assign(line=pay["line_no"].fillna(0))
     keys = ["claim_id", "line", "amount_cents"]
     repeated = positive[positive.duplicated(keys, keep="first")]
-    repeats = repeated.groupby("era_id")["amount_cents"].sum()
-    same = over.index.intersection(repeats.index)
-    return {str(e): (int(over[e]), int(repeats[e])) for e in same}
+    repeated = repeated[repeated["era_id"].isin(over.index)]
+    per_claim = repeated.groupby(["era_id", "claim_id"], sort=True)["amount_cents"].sum()
+    out: dict[str, list[tuple[str, int]]] = {}
+    for (era, claim), cents in per_claim.items():
+        out.setdefault(str(era), []).append((str(claim), int(cents)))
+    return {era: (int(over[era]), tuple(claims)) for era, claims in out.items()}
 
 
 def _frame(columns: Mapping[str, Any], names: Sequence[str]) -> pd.DataFrame:

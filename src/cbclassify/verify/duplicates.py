@@ -30,6 +30,10 @@ from cbclassify.bundles import Posting
 from cbclassify.verify.claim import Row, line_key, payer_key
 
 _CANDIDATE_KINDS = ("payment", "adjustment", "responsibility")
+#: era_id -> (over-posting cents, ((claim_id, repeated cents), ...)): ``LedgerContext``.
+Overposting = Mapping[str, tuple[int, tuple[tuple[str, int], ...]]]
+#: Up to this many claims repeating payments on one remittance are weighed in every subset.
+_MAX_REPEATING_CLAIMS = 16
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ class Duplicates:
 
 
 def find_duplicates(
-    postings: Sequence[Posting], era_overposting: Mapping[str, tuple[int, int]] | None = None
+    postings: Sequence[Posting], era_overposting: Overposting | None = None
 ) -> Duplicates:
     """The duplicate groups of one claim's postings (in posting order): literal copies first,
     then repeated posting events (``repeated_events``). ``era_overposting``: remittances
@@ -61,9 +65,7 @@ def find_duplicates(
     )
 
 
-def _literal_duplicates(
-    postings: Sequence[Posting], over: Mapping[str, tuple[int, int]]
-) -> Duplicates:
+def _literal_duplicates(postings: Sequence[Posting], over: Overposting) -> Duplicates:
     """Copies of one posting: same line, kind, source, payer, codes and amount."""
     cand = [p for p in postings if p.kind in _CANDIDATE_KINDS and p.amount_cents != 0]
     if not cand:
@@ -162,7 +164,7 @@ def _classify(
     cand: list[Posting],
     gid_of: dict[str, int],
     copy_extra: set[str],
-    over: Mapping[str, tuple[int, int]],
+    over: Overposting,
 ) -> None:
     for g in groups:
         shared = g["n_era"] > g["u_era"] or g["n_trace"] > g["u_trace"]
@@ -191,7 +193,8 @@ def _classify(
         if g["dup_kind"] != "paid_twice":
             continue
         eras = {extra_eras.get(t) for t in g["txn_ids"].split(";")} - {None}
-        if eras and all(unreversed(e, repaid[e], over) for e in eras if e is not None):
+        claim = g["claim_id"]
+        if eras and all(unreversed(e, claim, repaid[e], over) for e in eras if e is not None):
             g["dup_kind"] = "reversal_not_posted"
             continue
         back = recouped.get(g["payer_key"], 0)
@@ -229,7 +232,7 @@ def trace_key(posting: Posting) -> str | None:
 
 
 def repeated_events(
-    postings: Sequence[Posting], literal: Duplicates, over: Mapping[str, tuple[int, int]]
+    postings: Sequence[Posting], literal: Duplicates, over: Overposting
 ) -> list[tuple[Row, frozenset[str]]]:
     """The same money posted again in another form: a payer's posting event (every payment
     row of one remittance, or of one manual / lockbox posting: method, date, user and trace)
@@ -295,17 +298,23 @@ def payment_event_totals(postings: Sequence[Posting], payer: str | None) -> list
     return list(totals.values())
 
 
-def unreversed(era: str, cents: int, over: Mapping[str, tuple[int, int]]) -> bool:
+def unreversed(era: str, claim_id: str, cents: int, over: Overposting) -> bool:
     """Whether ``cents`` of a claim's repeated payments from remittance ``era`` are a
-    re-payment whose reversal was never posted: the remittance's over-posting equals exactly
-    this claim's repeats from it, or exactly all the repeats posted from it."""
-    excess, repeats = over.get(era, (0, 0))
-    return excess > 0 and (excess == cents or excess == repeats)
+    re-payment whose reversal was never posted: the remittance's over-posting is made up
+    exactly of this claim's repeats plus some of the other claims' repeats from it, and
+    cannot be made up without this claim's (other claims on the remittance may have been
+    really paid twice, or lost their reversals too)."""
+    excess, repeats = over.get(era, (0, ()))
+    others = [c for claim, c in repeats if claim != claim_id and c > 0]
+    if excess <= 0 or cents <= 0 or len(others) > _MAX_REPEATING_CLAIMS:
+        return excess > 0 and excess == cents
+    reachable = {0}
+    for c in others:
+        reachable |= {r + c for r in reachable if r + c <= excess}
+    return excess - cents in reachable and excess not in reachable
 
 
-def _event_kind(
-    first: Posting, repeat: list[Posting], over: Mapping[str, tuple[int, int]], cents: int
-) -> str | None:
+def _event_kind(first: Posting, repeat: list[Posting], over: Overposting, cents: int) -> str | None:
     t1, t2 = trace_key(first), trace_key(repeat[0])
     if t1 is not None and t1 == t2:
         return "posted_twice"
@@ -314,7 +323,7 @@ def _event_kind(
     if t1 is None or t2 is None:
         return "untraced_twice"
     era = repeat[0].era_id
-    if era is not None and unreversed(era, cents, over):
+    if era is not None and unreversed(era, repeat[0].claim_id, cents, over):
         return "reversal_not_posted"
     return "paid_twice"
 
