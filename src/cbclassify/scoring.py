@@ -67,6 +67,8 @@ DETAIL_COLUMNS: tuple[str, ...] = (
     "ledger_amount_cents",  # and the amount it explains (written as ledger_amount)
     "candidates",  # inconclusive: the sources explaining the credit equally, '|'-joined
 )
+#: ``DETAIL_COLUMNS`` as the written output names them (money without ``_cents``).
+WRITTEN_DETAIL_COLUMNS: tuple[str, ...] = tuple(c.removesuffix("_cents") for c in DETAIL_COLUMNS)
 #: Up to this many rows LightGBM predicts on one thread (waking its threads costs more);
 #: the probabilities are the same either way.
 _ONE_THREAD_ROWS = 256

@@ -478,3 +478,29 @@ def test_no_credits_no_results(practice: Ledger) -> None:
     )
     assert map_patient_groups(summary, practice, empty, workers=2) == []
     assert credit_bundles(practice, empty)[1] == []
+
+
+def test_era_overposting_is_the_same_from_frames_and_from_a_requests_rows() -> None:
+    """A remittance that paid $0 net (reversal and re-payment) with only the re-payment
+    posted, beside one that balances: the same facts from a frame and from plain rows."""
+    from cbclassify.bundles.context import era_overposting
+
+    payments = {
+        "era_id": ["E1", "E2", "E2", "E3"],
+        "kind": ["payment"] * 4,
+        "source": ["payer"] * 4,
+        "amount_cents": [18000, 18000, 5000, 5000],
+        "claim_id": ["C1", "C1", "C2", "C3"],
+        "line_no": [1, 1, 1, None],
+    }
+    remits = {"era_id": ["E1", "E2", "E3"], "total_paid_cents": [18000, 5000, 5000]}
+    plb = {"era_id": [], "amount_cents": []}
+    rows = era_overposting(payments, remits, plb)
+    assert rows == {"E2": (18000, (("C1", 18000),))}
+    frames = era_overposting(
+        {k: pd.Series(v, dtype="Int64" if k.endswith("_cents") or k == "line_no" else object)
+         for k, v in payments.items()},
+        {k: pd.Series(v) for k, v in remits.items()},
+        {k: pd.Series(v, dtype=object) for k, v in plb.items()},
+    )  # fmt: skip
+    assert frames == rows

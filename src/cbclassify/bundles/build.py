@@ -176,7 +176,8 @@ def select_rows(ledger: Ledger, claim_ids: Sequence[str]) -> LedgerPart:
 
 def payer_adjudicated(source: pd.Series, kind: pd.Series, amount: pd.Series) -> np.ndarray:
     """Postings that show a payer adjudicated the claim: its responsibility rows, or a payer
-    payment or adjustment that moves money (a bare $0.00 payment assigns nothing yet)."""
+    payment or adjustment that moves money (a bare $0.00 payment assigns nothing yet). A
+    request's rows apply the same test row by row (``request_rows``)."""
     by_payer = source.eq("payer").fillna(False).to_numpy(dtype=bool)
     assigns = kind.eq("responsibility").fillna(False).to_numpy(dtype=bool)
     moves = amount.fillna(0).astype("int64").to_numpy() != 0
@@ -269,10 +270,14 @@ def request_rows(ledger: Ledger, credits: Credits) -> GroupRows:
         ),
         states={p["patient_id"]: p["state"] for p in ledger.handed_rows("patients") or []},
         line_self_pay=np.array([p is None for p in lines["payer_id"]], dtype=bool),
-        posting_by_payer=payer_adjudicated(
-            pd.Series(txns["source"], dtype=object),
-            pd.Series(txns["kind"], dtype=object),
-            pd.Series(txns["amount_cents"], dtype=object),
+        posting_by_payer=np.array(
+            [
+                source == "payer" and (kind == "responsibility" or (amount or 0) != 0)
+                for source, kind, amount in zip(
+                    txns["source"], txns["kind"], txns["amount_cents"], strict=True
+                )
+            ],
+            dtype=bool,
         ),
     )
 
