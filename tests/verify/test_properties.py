@@ -196,7 +196,7 @@ def _check_evidence_and_disagreement(ledger, data, confirm_ledger_source):
             assert sum(c["amount_cents"] for c in comps) >= row["explained_cents"]
             assert row["explained_cents"] == row["credit_cents"]
             for c in comps:
-                assert len(c["txn_ids"]) > 0 and set(list(c["txn_ids"])) <= evidence
+                assert len(c["txn_ids"]) > 0 and set(c["txn_ids"]) <= evidence
         pred = predicted.get(row["claim_id"])
         if row["verification"] == "refuted" and row["ledger_source"] is not pd.NA:
             assert row["ledger_source"] != pred and row["ledger_cents"] == row["credit_cents"]
