@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import cbclassify
 from api.config import ServiceConfig
+from api.docs import install_docs
 from api.endpoints import API_PREFIX, ROUTERS, annotate_openapi
 from api.errors import install_error_handlers
 from api.state import ModelHolder, ModelLoader, ServiceState, default_loader, session_secret
@@ -50,6 +51,30 @@ def _route_label(scope: Scope) -> str:
     # the web pages (mounted at the root) keep their own path.
     under_api = scope["path"] == API_PREFIX or scope["path"].startswith(API_PREFIX + "/")
     return API_PREFIX + route if under_api and not route.startswith(API_PREFIX) else route
+
+
+class NoStoreApiAnswers:
+    """Every answer under ``/api/v1`` carries ``Cache-Control: no-store`` (unless the route set
+    its own): case data, CSV exports and tokens must not stay in browser or proxy caches."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not (path == API_PREFIX or path.startswith(API_PREFIX + "/")):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_no_store(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(name.lower() == b"cache-control" for name, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_no_store)
 
 
 class RequestMetrics:
@@ -114,14 +139,16 @@ def create_app(
         "workflow for therapy-practice billing teams.",
         lifespan=lifespan,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served from package assets below, not a CDN
         redoc_url=None,
     )
     install_error_handlers(app)
+    install_docs(app, f"{API_PREFIX}/openapi.json")
     annotate_openapi()
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     install_web(app)  # the web pages (api/web), after the error handlers
+    app.add_middleware(NoStoreApiAnswers)
     app.add_middleware(RequestMetrics)
     app.add_middleware(BodySizeLimit, max_bytes=config.max_upload_bytes)
     return app

@@ -5,21 +5,30 @@
   unsafe request (POST, PUT, PATCH, DELETE) made with the cookie must carry the session's CSRF
   token in the ``X-CSRF-Token`` header or a ``csrf_token`` form field. Bearer requests need no
   CSRF token (browsers never attach them on their own).
+- The web sign-in form is protected against login CSRF (a foreign page signing the browser in
+  as someone else): ``GET /login`` sets a random ``cbc_login`` cookie and embeds its HMAC in the
+  form; ``POST /login`` needs both.
+- Cookies are ``Secure`` unless the request came over plain HTTP to a loopback host
+  (``CBCLASSIFY_COOKIE_SECURE=auto``, the default; ``true``/``false`` force it).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
+import secrets
 
 from fastapi import Request
 
+from api.config import ServiceConfig
 from api.errors import ApiError
 from api.state import ServiceState
 from cbclassify.store import identity
 from cbclassify.store.cases import ActingUser
 
 SESSION_COOKIE = "cbc_session"
+LOGIN_CSRF_COOKIE = "cbc_login"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -29,6 +38,42 @@ _UNAUTHENTICATED = {"WWW-Authenticate": "Bearer"}
 def csrf_token(secret: bytes, session_id: str) -> str:
     """The CSRF token bound to one session (HMAC of its id; nothing to store)."""
     return hmac.new(secret, b"csrf:" + session_id.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def new_login_nonce() -> str:
+    """A random value for the sign-in form's ``cbc_login`` cookie."""
+    return secrets.token_urlsafe(32)
+
+
+def login_csrf_token(secret: bytes, nonce: str) -> str:
+    """The sign-in form's CSRF token, bound to its ``cbc_login`` cookie (HMAC of the nonce)."""
+    return hmac.new(secret, b"login-csrf:" + nonce.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def login_csrf_ok(secret: bytes, nonce: str | None, sent: str | None) -> bool:
+    """True when the sign-in form carries the token of the browser's ``cbc_login`` cookie."""
+    if not nonce or not sent:
+        return False
+    return hmac.compare_digest(sent, login_csrf_token(secret, nonce))
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def cookie_secure(config: ServiceConfig, request: Request) -> bool:
+    """Whether cookies get the ``Secure`` flag: as configured, or (``auto``) always except
+    over plain HTTP to a loopback host (``127.0.0.1``, ``::1``, ``localhost``)."""
+    if config.cookie_secure != "auto":
+        return bool(config.cookie_secure)
+    if request.url.scheme == "https":
+        return True
+    return not _loopback((request.url.hostname or "").lower())
 
 
 def _bearer(request: Request) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -16,7 +18,8 @@ class ServiceConfig(BaseSettings):
     max_zip_members: int = Field(default=200, gt=0)
     max_classify_rows: int = Field(default=2000, gt=0)  # rows per table in /classify
     session_hours: float = Field(default=10.0, gt=0)
-    cookie_secure: bool = False  # set true behind HTTPS
+    #: ``auto``: Secure cookies except over plain HTTP to a loopback host; true/false force it.
+    cookie_secure: Literal["auto"] | bool = "auto"
     auto_migrate: bool = True  # upgrade the database schema at start-up
     load_model: bool = True  # load the champion at start-up
     #: Refunds of this much or more need a manager's approval unless the practice says else;

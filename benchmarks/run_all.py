@@ -27,6 +27,7 @@ def benchmarks(lines: int) -> list[list[str]]:
         ["bench_explain.py"],
         ["bench_single_claim.py"],
         ["bench_web_worklist.py"],
+        ["bench_portfolio.py"],
         ["../training/eval_redteam.py"],
     ]
 

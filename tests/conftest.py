@@ -26,4 +26,7 @@ def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CBCLASSIFY_DATA_DIR", str(data_dir))
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     monkeypatch.delenv("CBCLASSIFY_DATABASE_URL", raising=False)
+    # TestClient speaks plain HTTP to "testserver" (not loopback): with the default "auto" the
+    # cookies would be Secure and never sent back. Tests of the Secure flag set it themselves.
+    monkeypatch.setenv("CBCLASSIFY_COOKIE_SECURE", "false")
     return data_dir

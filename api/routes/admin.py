@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import CurrentUser, PracticeManager, State, UserManager
 from api.routes.auth import TokenOut, token_out
+from cbclassify.service import accounts as account_service
 from cbclassify.store import accounts
 from cbclassify.store.audit import AuditActor, append_audit
 from cbclassify.store.models_auth import Practice, User
@@ -125,23 +126,19 @@ def create_user(body: UserIn, state: State, user: UserManager) -> UserOut:
 
 @router.patch("/admin/users/{user_id}", response_model=UserOut, summary="Change a user")
 def update_user(user_id: int, body: UserPatch, state: State, user: UserManager) -> UserOut:
-    """Replace roles or practice grants, (de)activate, or set a new password."""
+    """Replace roles or practice grants, (de)activate, or set a new password. A new password
+    or a deactivation revokes all of the user's web sessions and API tokens."""
     with state.db.transaction() as session:
-        target = accounts.user_by_id(session, user_id)
-        codes = accounts.practice_codes(session)
-        before = _user_out(target, codes).model_dump()
-        accounts.set_user_access(session, target, body.roles, body.practices, body.is_active)
-        if body.password is not None:
-            accounts.set_password(session, target, body.password)
-        after = _user_out(target, codes).model_dump()
-        append_audit(
+        target = account_service.update_user(
             session,
             AuditActor(user.user_id, user.username),
-            "user.update",
-            before=before,
-            after={**after, "password_changed": body.password is not None},
+            user_id,
+            roles=body.roles,
+            practices=body.practices,
+            is_active=body.is_active,
+            password=body.password,
         )
-        return _user_out(target, codes)
+        return _user_out(target, accounts.practice_codes(session))
 
 
 @router.delete("/admin/tokens/{token_id}", response_model=TokenOut, summary="Revoke any token")

@@ -8,13 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from pydantic import BaseModel, Field
 
-from api.auth import SESSION_COOKIE, csrf_token
+from api.auth import SESSION_COOKIE, cookie_secure, csrf_token
 from api.deps import CurrentUser, State
 from api.errors import ApiError
 from api.state import ServiceState
+from cbclassify.service.accounts import SignInPolicy, sign_in
 from cbclassify.store import accounts
 from cbclassify.store.audit import AuditActor, append_audit
-from cbclassify.store.audit_queries import failed_logins_since
 from cbclassify.store.base import as_utc, utcnow
 from cbclassify.store.models_auth import ApiToken
 from cbclassify.workflow import permissions_of
@@ -73,11 +73,13 @@ def me_out(
     )
 
 
-def _too_many_failures(state: ServiceState, username: str) -> bool:
-    since = utcnow() - timedelta(minutes=state.config.failed_login_window_minutes)
-    with state.db.read_session() as session:
-        failures = failed_logins_since(session, username, since)
-    return failures >= state.config.max_failed_logins
+def sign_in_policy(state: ServiceState) -> SignInPolicy:
+    """The configured lock-out and session length."""
+    return SignInPolicy(
+        max_failures=state.config.max_failed_logins,
+        window=timedelta(minutes=state.config.failed_login_window_minutes),
+        session_ttl=timedelta(hours=state.config.session_hours),
+    )
 
 
 @router.post("/login", response_model=LoginOut, summary="Sign in (web session)")
@@ -85,40 +87,34 @@ def login(
     username: Annotated[str, Form(max_length=100)],
     password: Annotated[str, Form(max_length=1000)],
     state: State,
+    request: Request,
     response: Response,
 ) -> LoginOut:
     """Check the password, start a session cookie and return its CSRF token. Every attempt
-    is audited; repeated failures lock the username for a while."""
-    if _too_many_failures(state, username):
-        raise ApiError(429, "locked", "too many failed sign-ins; try again later")
+    is audited; repeated failures lock the username (compared stripped and case-folded) for
+    a while."""
     with state.db.transaction() as session:
-        user = accounts.authenticate(session, username, password)
-        if user is None:
-            append_audit(session, AuditActor(None, username[:100]), "auth.login_failed")
-            found = None
-        else:
-            session_id = accounts.start_session(
-                session, user, timedelta(hours=state.config.session_hours)
-            )
-            append_audit(
-                session,
-                AuditActor(user.id, user.username),
-                "auth.login",
-                details={"method": "password"},
-            )
-            found = (user.id, user.username, user.role_names, user.practice_ids)
-    if found is None:
+        outcome = sign_in(session, state.secret, username, password, sign_in_policy(state))
+        user = outcome.user
+        found = (
+            None if user is None else (user.id, user.username, user.role_names, user.practice_ids)
+        )
+    if outcome.locked:
+        raise ApiError(429, "locked", "too many failed sign-ins; try again later")
+    if found is None or outcome.session_id is None:
         raise ApiError(401, "bad_credentials", "wrong username or password")
     response.set_cookie(
         SESSION_COOKIE,
-        session_id,
+        outcome.session_id,
         max_age=int(state.config.session_hours * 3600),
         httponly=True,
         samesite="lax",
-        secure=state.config.cookie_secure,
+        secure=cookie_secure(state.config, request),
         path="/",
     )
-    return LoginOut(user=me_out(state, *found), csrf_token=csrf_token(state.secret, session_id))
+    return LoginOut(
+        user=me_out(state, *found), csrf_token=csrf_token(state.secret, outcome.session_id)
+    )
 
 
 @router.post("/logout", status_code=204, summary="Sign out")

@@ -24,7 +24,7 @@ from api.deps import (
 from api.errors import ApiError
 from cbclassify.service.exports import write_audit_csv, write_resolutions_csv
 from cbclassify.store.audit import AuditActor, append_audit
-from cbclassify.store.audit_queries import audit_events
+from cbclassify.store.audit_queries import audit_events, sees_global_events
 from cbclassify.store.case_queries import practice_cases, practice_summary, resolutions_frame
 from cbclassify.store.cases import get_case
 
@@ -136,7 +136,8 @@ def audit_export(
     date_to: Annotated[date | None, Query(alias="to")] = None,
 ) -> StreamingResponse:
     """One case's trail, or a date range (UTC days, inclusive), within the caller's practices.
-    Sign-ins (no practice) are included in range exports. The export itself is audited."""
+    Global events (no practice: sign-ins, users, roles) are included in range exports only
+    for user administrators. Text cells are formula-safe. The export itself is audited."""
     if date_from and date_to and date_from > date_to:
         raise ApiError(422, "invalid_request", "from must not be after to", field="from")
     practice_ids = set(user.practice_ids)
@@ -147,9 +148,15 @@ def audit_export(
         if case_id is not None:
             case = get_case(session, case_id, user)
             practice_ids &= {case.practice_id}
-        rows = write_audit_csv(
-            audit_events(session, practice_ids, case_id=case_id, start=date_from, end=date_to), out
+        found = audit_events(
+            session,
+            practice_ids,
+            case_id=case_id,
+            start=date_from,
+            end=date_to,
+            include_system=sees_global_events(user.roles),
         )
+        rows = write_audit_csv(found, out)
         append_audit(
             session,
             AuditActor(user.user_id, user.username),

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from cbclassify.service.accounts import update_user
 from cbclassify.service.champion import LoadedModel, load_champion
 from cbclassify.service.ingest import ingest_ledger_folder
 from cbclassify.settings import Settings
@@ -24,8 +25,6 @@ from cbclassify.store.accounts import (
     create_user,
     find_practice,
     find_user,
-    set_password,
-    set_user_access,
 )
 from cbclassify.store.audit import AuditActor, append_audit
 from cbclassify.store.db import Database
@@ -83,10 +82,18 @@ def _demo_users(db: Database, code: str) -> dict[str, str]:
             if user is None:
                 user = create_user(s, name, passwords[name], roles, grants)
                 action = "user.create"
-            else:
-                set_user_access(s, user, roles, grants, is_active=True)
-                set_password(s, user, passwords[name])
-                action = "user.password_reset"
+            else:  # new password: the earlier demo sessions and tokens are revoked
+                update_user(
+                    s,
+                    DEMO_ACTOR,
+                    user.id,
+                    roles=roles,
+                    practices=grants,
+                    is_active=True,
+                    password=passwords[name],
+                    action="user.password_reset",
+                )
+                continue
             append_audit(
                 s,
                 DEMO_ACTOR,

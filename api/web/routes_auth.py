@@ -8,7 +8,16 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.auth import SESSION_COOKIE, authenticate
+from api.auth import (
+    CSRF_FIELD,
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    authenticate,
+    cookie_secure,
+    login_csrf_ok,
+    login_csrf_token,
+    new_login_nonce,
+)
 from api.deps import State
 from api.errors import ApiError
 from api.routes import auth as api_auth
@@ -25,6 +34,26 @@ from cbclassify.workflow import Permission, has_permission
 
 router = APIRouter(include_in_schema=False)
 _SIGNED_OUT = "You are signed out."
+_FORM_EXPIRED = "The sign-in form had expired; please sign in again."
+
+
+def _login_form(
+    request: Request, state: State, context: dict[str, object], status: int = 200
+) -> Response:
+    """The sign-in page with its login-CSRF token, bound to the browser's ``cbc_login`` cookie
+    (kept when it has one, set anew otherwise)."""
+    nonce = request.cookies.get(LOGIN_CSRF_COOKIE) or new_login_nonce()
+    context = {**context, "csrf_token": login_csrf_token(state.secret, nonce)}
+    response = render(request, "login.html", context, status)
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        nonce,
+        httponly=True,
+        samesite="lax",
+        secure=cookie_secure(state.config, request),
+        path=LOGIN_PATH,
+    )
+    return response
 
 
 def _with_cookies(target: str, source: Response) -> RedirectResponse:
@@ -55,7 +84,7 @@ async def login_page(
     if await _signed_in(request, state):
         return RedirectResponse(safe_next(next), 303)
     notice = _SIGNED_OUT if signed_out else None
-    return render(request, "login.html", {"next": safe_next(next), "notice": notice})
+    return _login_form(request, state, {"next": safe_next(next), "notice": notice})
 
 
 @router.post(LOGIN_PATH)
@@ -65,19 +94,26 @@ def login(
     username: Annotated[str, Form(max_length=100)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
     next: Annotated[str, Form(max_length=500)] = "/",
+    csrf_token: Annotated[str, Form(alias=CSRF_FIELD, max_length=200)] = "",
 ) -> Response:
-    """Check the password with the API's login; on success go on to ``next``."""
+    """Check the password with the API's login; on success go on to ``next``. The form must
+    carry the login-CSRF token of the browser's ``cbc_login`` cookie (else 403, nothing
+    checked)."""
     target = safe_next(next)
+    if not login_csrf_ok(state.secret, request.cookies.get(LOGIN_CSRF_COOKIE), csrf_token):
+        return _login_form(
+            request, state, {"next": target, "username": username, "error": _FORM_EXPIRED}, 403
+        )
     if not username.strip() or not password:
-        return render(
+        return _login_form(
             request,
-            "login.html",
+            state,
             {"next": target, "username": username, "error": "Enter your username and password."},
             422,
         )
     probe = Response()
     try:
-        api_auth.login(username, password, state, probe)
+        api_auth.login(username, password, state, request, probe)
     except ApiError as err:
         message = (
             "Wrong username or password."
@@ -86,11 +122,8 @@ def login(
             if err.status == 429
             else err.detail
         )
-        return render(
-            request,
-            "login.html",
-            {"next": target, "username": username, "error": message},
-            err.status,
+        return _login_form(
+            request, state, {"next": target, "username": username, "error": message}, err.status
         )
     return _with_cookies(target, probe)
 

@@ -20,7 +20,12 @@ from api.web.formatting import label
 from api.web.pages import WebError, WebUser, render_page, require
 from cbclassify.settings import Settings
 from cbclassify.store.accounts import practice_codes
-from cbclassify.store.audit_queries import AUDIT_KINDS, AuditQuery, audit_page
+from cbclassify.store.audit_queries import (
+    AUDIT_KINDS,
+    AuditQuery,
+    audit_page,
+    sees_global_events,
+)
 from cbclassify.store.case_queries import approval_queue, practice_summary
 from cbclassify.workflow import Permission
 
@@ -192,7 +197,14 @@ def audit(request: Request, state: State, user: WebUser) -> Response:
     q, errors = _parse_audit_query(request)
     page = _page_number(request)
     with state.db.read_session() as session:
-        rows, total = audit_page(session, user.practice_ids, q, (page - 1) * PER_PAGE, PER_PAGE)
+        rows, total = audit_page(
+            session,
+            user.practice_ids,
+            q,
+            (page - 1) * PER_PAGE,
+            PER_PAGE,
+            include_system=sees_global_events(user.roles),
+        )
         codes = practice_codes(session, {r.practice_id for r in rows if r.practice_id})
     lines = [
         AuditLine(

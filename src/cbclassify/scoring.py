@@ -32,6 +32,7 @@ from cbclassify.contract.enums import CREDIT_SOURCES
 from cbclassify.contract.ledger import Ledger
 from cbclassify.contract.money import format_cents_series
 from cbclassify.contract.schema import SCORE_COLUMNS
+from cbclassify.csv_cells import formula_safe_frame
 from cbclassify.features import (
     FeatureRecord,
     credit_features,
@@ -293,5 +294,6 @@ def write_scores(
         frame.to_parquet(target, index=False)
     else:
         fixed = None if decimals is None else f"%.{decimals}f"  # 0.000089, never 8.9e-05
-        frame.to_csv(target, index=False, encoding="utf-8", float_format=fixed)
+        safe = formula_safe_frame(frame)  # a claim id like "=1+2" is not a formula
+        safe.to_csv(target, index=False, encoding="utf-8", float_format=fixed)
     return target

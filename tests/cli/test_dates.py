@@ -30,6 +30,7 @@ DATE_OPTIONS: list[tuple[str, list[str], str]] = [
     ("synth", ["--out", "{T}/s"], "--start-date"),
     ("synth", ["--out", "{T}/s"], "--end-date"),
     ("demo", ["--no-serve"], "--end-date"),
+    ("portfolio score", ["{T}", "--out", "{T}/o"], "--as-of"),
 ]
 NOT_ISO = ["banana", "30/06/2026", "06/30/2026", "2026-6-30", "2026-02-30", "20260630", ""]
 

@@ -66,3 +66,14 @@ def test_a_ledger_without_credits_scores_to_an_empty_frame(ledger):
     scores = score_ledger(ledger, DuplicateSpotter(), as_of="2025-01-10")
     assert scores.empty and tuple(scores.columns) == SCORE_MEMORY_COLUMNS + DETAIL_COLUMNS
     assert tuple(contract_scores(scores).columns) == SCORE_COLUMNS + WRITTEN_DETAIL_COLUMNS
+
+
+def test_predictions_csv_neutralizes_formula_cells(ledger, tmp_path):
+    scores = score_ledger(ledger, DuplicateSpotter(), as_of="2025-03-01")
+    scores["claim_id"] = scores["claim_id"].astype(object)
+    scores.loc[0, "claim_id"] = "=1+2"
+    scores.loc[1, "claim_id"] = "-42"  # a plain number stays as it is
+    path = write_scores(scores, tmp_path / "predictions.csv")
+    text = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert text["claim_id"].tolist()[:2] == ["'=1+2", "-42"]
+    assert text["credit_amount"].tolist() == ["80.00", "20.00", "50.00", "30.00"]

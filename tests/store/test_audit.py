@@ -152,14 +152,15 @@ def test_export_by_case_and_date_range(db: Database) -> None:
     today = datetime.now(UTC).date()
     with db.read_session() as s:
         case_rows = [r.seq for r in audit_events(s, [1], case_id=1)]
-        scoped = [
-            r.action for r in audit_events(s, [1], start=today - timedelta(days=1), end=today)
-        ]
+        week = {"start": today - timedelta(days=1), "end": today}
+        scoped = [r.action for r in audit_events(s, [1], **week)]
+        with_global = [r.action for r in audit_events(s, [1], **week, include_system=True)]
         tomorrow = list(audit_events(s, [1], start=today + timedelta(days=1)))
         out = io.StringIO()
         count = write_audit_csv(audit_events(s, None), out)
     assert case_rows == [2]
-    assert scoped == ["case.read"] * 3 + ["auth.login"]  # practice 2 left out, sign-ins kept
+    assert scoped == ["case.read"] * 3  # practice 2 and the global sign-in left out
+    assert with_global == ["case.read"] * 3 + ["auth.login"]  # for user administrators
     assert tomorrow == [] and count == 5
     header, first = out.getvalue().splitlines()[:2]
     assert header.startswith("seq,occurred_at,actor,actor_id,action") and first.startswith("1,")

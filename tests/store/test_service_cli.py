@@ -151,3 +151,33 @@ def test_audit_verify_fails_on_a_tampered_row(cli: typer.Typer, tmp_path: Path) 
     db.dispose()
     code, out = _run(cli, "audit", "verify")
     assert code == 1 and "row 1: content does not match its hash (edited)" in out
+
+
+def test_users_password_and_deactivate_revoke_the_users_tokens(cli: typer.Typer) -> None:
+    from cbclassify.store.accounts import user_for_token
+
+    stdin = PASSWORD + "\n"
+    assert (
+        _run(cli, "users", "add", "Root", "--role", "admin", "--password-stdin", stdin=stdin)[0]
+        == 0
+    )
+    token = _run(cli, "users", "token", "root")[1].strip()
+    code, out = _run(
+        cli, "users", "password", " ROOT", "--password-stdin", stdin="new pass phrase here\n"
+    )
+    assert code == 0 and "revoked" in out
+    db = _db()
+    try:
+        with db.read_session() as s:
+            assert user_for_token(s, token) is None
+        token = _run(cli, "users", "token", "root")[1].strip()
+        assert _run(cli, "users", "deactivate", "root")[0] == 0
+        with db.read_session() as s:
+            assert user_for_token(s, token) is None
+            assert s.scalar(select(User.is_active)) is False
+    finally:
+        db.dispose()
+    assert (
+        _run(cli, "users", "password", "root", "--password-stdin", stdin="password1234\n")[0] != 0
+    )
+    assert _run(cli, "users", "deactivate", "nobody")[0] != 0

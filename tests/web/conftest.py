@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from web_helpers import PASSWORD, seed_database, tiny_champion, write_small_practice
+from web_helpers import PASSWORD, post_login, seed_database, tiny_champion, write_small_practice
 
 from api.app import create_app
 from api.config import ServiceConfig
@@ -91,9 +91,7 @@ def sign_in(client: TestClient) -> SignIn:
 
     def _sign_in(username: str) -> TestClient:
         client.cookies.clear()
-        answer = client.post(
-            "/login", data={"username": username, "password": PASSWORD, "next": "/"}
-        )
+        answer = post_login(client, {"username": username, "password": PASSWORD, "next": "/"})
         assert answer.status_code == 303, answer.text
         return client
 

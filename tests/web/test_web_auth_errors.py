@@ -7,7 +7,15 @@ import pytest
 from conftest import SignIn
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from web_helpers import OTHER, PASSWORD, PRACTICE, csrf_of, unlabelled_controls, version_of
+from web_helpers import (
+    OTHER,
+    PASSWORD,
+    PRACTICE,
+    csrf_of,
+    post_login,
+    unlabelled_controls,
+    version_of,
+)
 
 from cbclassify.store.models_audit import AuditEvent
 from cbclassify.store.models_auth import Practice
@@ -43,17 +51,16 @@ def test_pages_need_a_signed_in_user(client: TestClient) -> None:
 
 
 def test_login_goes_on_to_next_and_refuses_a_bad_password(client: TestClient) -> None:
-    bad = client.post("/login", data={"username": "bill", "password": "nope", "next": "/"})
+    bad = post_login(client, {"username": "bill", "password": "nope", "next": "/"})
     assert bad.status_code == 401 and "Wrong username or password." in bad.text
     assert "cbc_session" not in client.cookies
-    good = client.post(
-        "/login",
-        data={"username": "bill", "password": PASSWORD, "next": "/practices/sunrise/worklist"},
+    good = post_login(
+        client, {"username": "bill", "password": PASSWORD, "next": "/practices/sunrise/worklist"}
     )
     assert good.status_code == 303 and good.headers["location"] == "/practices/sunrise/worklist"
     assert client.get("/practices/sunrise/worklist").status_code == 200
-    offsite = client.post(
-        "/login", data={"username": "bill", "password": PASSWORD, "next": "//evil.example/x"}
+    offsite = post_login(
+        client, {"username": "bill", "password": PASSWORD, "next": "//evil.example/x"}
     )
     assert offsite.headers["location"] == "/"
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from web_helpers import post_login
 
 from api.app import create_app
 from api.config import ServiceConfig
@@ -43,7 +44,7 @@ def _count_cases(settings: Settings) -> tuple[int, int]:
 def _signs_in(settings: Settings, username: str, password: str) -> bool:
     app = create_app(settings, config=ServiceConfig(load_model=False))
     with TestClient(app, follow_redirects=False) as client:
-        answer = client.post("/login", data={"username": username, "password": password})
+        answer = post_login(client, {"username": username, "password": password})
         return answer.status_code == 303
 
 

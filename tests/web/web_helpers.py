@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,20 @@ from cbclassify.store.ingest import CASE_COLUMNS, AnalysedLedger, ModelRef, inge
 from cbclassify.store.migrate import upgrade
 
 PASSWORD = "web-test-password-1"
+_LOGIN_CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
+
+
+def post_login(client: Any, data: dict[str, str]) -> Any:
+    """POST the sign-in form as a browser does: GET ``/login`` first (its ``cbc_login`` cookie
+    and the form's login-CSRF token), then post ``data`` with that token."""
+    # Fetched without the session cookie: a signed-in browser is sent on, not shown the form.
+    login_cookie = client.cookies.get("cbc_login")
+    form = client.get("/login", headers={"cookie": f"cbc_login={login_cookie or ''}"})
+    found = _LOGIN_CSRF.search(form.text)
+    assert found, "the sign-in form carries no csrf_token"
+    return client.post("/login", data={**data, "csrf_token": found.group(1)})
+
+
 PRACTICE, OTHER, EMPTY = "sunrise", "harbor", "empty"
 #: username -> (roles, practice codes)
 USERS = {

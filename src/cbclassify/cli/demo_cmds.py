@@ -82,7 +82,9 @@ def _worklist(console: Console, ledger, out: Path) -> None:
     console.print(
         f"Oldest {min(DEMO_SHOWN, len(ordered))} shown. {summarize_worklist(ordered).sentence()}."
     )
-    to_export_frame(ordered, as_of=as_of).to_csv(out, index=False)
+    from cbclassify.csv_cells import formula_safe_frame
+
+    formula_safe_frame(to_export_frame(ordered, as_of=as_of)).to_csv(out, index=False)
     console.print(f"The whole worklist is in {out}.")
 
 

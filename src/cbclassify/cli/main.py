@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "service_cmds",  # serve, db, practices, users, ingest-ledger, export-resolutions, audit
     "report_cmds",  # root-causes, report
     "policy_cmds",  # policy-check, policy-default
+    "portfolio_cmds",  # portfolio score
 )
 
 

@@ -111,7 +111,9 @@ def root_causes_command(
         typer.echo(table.drop(columns="credit_cents").to_string())
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
-        found.to_csv(out, index=False)
+        from cbclassify.csv_cells import formula_safe_frame
+
+        formula_safe_frame(found).to_csv(out, index=False)
         typer.echo(f"\nWrote {len(found)} findings to {out}.")
 
 

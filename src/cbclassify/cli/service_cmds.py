@@ -1,5 +1,5 @@
 """The service on the command line: ``serve``, ``db upgrade``, ``practices add``, ``users add``,
-``users token``, ``ingest-ledger``, ``export-resolutions``, ``audit verify`` and ``audit export``.
+``users password``, ``users deactivate``, ``users token``, ``ingest-ledger``, ``export-resolutions``, ``audit verify`` and ``audit export``.
 
 Every command works on the application database of ``Settings`` (``CBCLASSIFY_DATABASE_URL``,
 default: SQLite in the data directory).
@@ -168,7 +168,45 @@ def users_add(
                 )
         except StoreError as err:
             _fail(str(err))
-    typer.echo(f"user {username} created with role(s) {', '.join(sorted(set(role)))}")
+    typer.echo(f"user {user.username} created with role(s) {', '.join(sorted(set(role)))}")
+
+
+def _change_user(username: str, **change: object) -> None:
+    """Apply ``service.accounts.update_user`` to the user called ``username`` (or fail)."""
+    from cbclassify.service.accounts import update_user
+    from cbclassify.store.accounts import find_user
+    from cbclassify.store.errors import StoreError
+
+    with _database(get_settings()) as db:
+        try:
+            with db.transaction() as s:
+                user = find_user(s, username)
+                if user is None:
+                    _fail(f"no user {username!r}")
+                    return
+                update_user(s, _cli_actor(), user.id, **change)  # type: ignore[arg-type]
+        except StoreError as err:
+            _fail(str(err))
+
+
+@users_app.command("password")
+def users_password(
+    username: str,
+    password_stdin: Annotated[
+        bool, typer.Option(help="read the password from standard input")
+    ] = False,
+) -> None:
+    """Set a new password (prompted); every session and API token of the user is revoked."""
+    password = _password(password_stdin)
+    _change_user(username, password=password, action="user.password_reset")
+    typer.echo(f"password of {username} changed; their sessions and API tokens are revoked")
+
+
+@users_app.command("deactivate")
+def users_deactivate(username: str) -> None:
+    """Deactivate a user and revoke every session and API token of theirs."""
+    _change_user(username, is_active=False, action="user.deactivate")
+    typer.echo(f"user {username} deactivated; their sessions and API tokens are revoked")
 
 
 @users_app.command("token")

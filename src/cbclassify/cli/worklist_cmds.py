@@ -145,7 +145,9 @@ def render_table(df: pd.DataFrame, as_of: pd.Timestamp) -> Table:
 def _write(frame: pd.DataFrame, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".csv":
-        frame.to_csv(out, index=False, encoding="utf-8")
+        from cbclassify.csv_cells import formula_safe_frame
+
+        formula_safe_frame(frame).to_csv(out, index=False, encoding="utf-8")
     else:
         frame.to_parquet(out, index=False)
 

@@ -1,6 +1,7 @@
 """Exports as CSV: done cases as contract ``resolutions`` rows (retraining labels) and the
 audit trail. The rows come from the store (``case_queries.resolutions_frame``,
-``audit_queries.audit_events``)."""
+``audit_queries.audit_events``). Every text cell is formula-safe (``csv_cells``: a username or
+claim id beginning with ``=``, ``+``, ``-`` or ``@`` gets a leading quote; plain numbers stay)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import IO
 import pandas as pd
 
 from cbclassify.contract.schema import TABLES
+from cbclassify.csv_cells import formula_safe, formula_safe_frame
 from cbclassify.ledger_io.write import to_contract_frame
 from cbclassify.store.models_audit import AuditEvent
 
@@ -32,7 +34,8 @@ AUDIT_CSV_COLUMNS: tuple[str, ...] = (
 
 def write_resolutions_csv(frame: pd.DataFrame, out: IO[str]) -> int:
     """Write a resolutions frame in contract form (money as 12.34, ISO dates); returns rows."""
-    to_contract_frame(TABLES["resolutions"], frame).to_csv(out, index=False, lineterminator="\n")
+    contract = to_contract_frame(TABLES["resolutions"], frame)
+    formula_safe_frame(contract).to_csv(out, index=False, lineterminator="\n")
     return len(frame)
 
 
@@ -43,7 +46,10 @@ def write_audit_csv(rows: Iterable[AuditEvent], out: IO[str]) -> int:
     count = 0
     for row in rows:
         writer.writerow(
-            ["" if getattr(row, c) is None else getattr(row, c) for c in AUDIT_CSV_COLUMNS]
+            [
+                "" if getattr(row, c) is None else formula_safe(getattr(row, c))
+                for c in AUDIT_CSV_COLUMNS
+            ]
         )
         count += 1
     return count

@@ -11,9 +11,10 @@ from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from cbclassify.password_policy import MIN_LENGTH, normalize_username, password_problem
 from cbclassify.store.base import utcnow
 from cbclassify.store.errors import AccountError, DuplicateError, NotFound
 from cbclassify.store.identity import (
@@ -32,7 +33,7 @@ from cbclassify.store.models_auth import (
 )
 from cbclassify.workflow.states import ROLES
 
-MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_LENGTH = MIN_LENGTH
 TOKEN_PREFIX = "cbc_"
 _CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -117,9 +118,10 @@ def _check_roles(roles: Iterable[str]) -> list[str]:
     return chosen
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+def _check_password(password: str, username: str) -> None:
+    problem = password_problem(password, username)
+    if problem is not None:
+        raise AccountError(problem)
 
 
 def create_user(
@@ -129,13 +131,14 @@ def create_user(
     roles: Iterable[str],
     practice_codes: Iterable[str] = (),
 ) -> User:
-    """A new active user with ``roles`` and grants on ``practice_codes``."""
-    name = username.strip()
+    """A new active user with ``roles`` and grants on ``practice_codes``; the username is
+    stored normalized (``normalize_username``), so ``" Bob"`` and ``"bob"`` are one user."""
+    name = normalize_username(username)
     if not name or len(name) > 100:
         raise AccountError("username must have 1 to 100 characters")
     if session.scalar(select(User.id).where(User.username == name)) is not None:
         raise DuplicateError(f"user {name!r} exists already")
-    _check_password(password)
+    _check_password(password, name)
     user = User(username=name, password_hash=hash_password(password))
     user.roles = [UserRole(role=r) for r in _check_roles(roles)]
     user.practices = [
@@ -148,8 +151,8 @@ def create_user(
 
 
 def find_user(session: Session, username: str) -> User | None:
-    """The user called ``username``, if there is one."""
-    return session.scalar(select(User).where(User.username == username))
+    """The user called ``username`` (compared normalized), if there is one."""
+    return session.scalar(select(User).where(User.username == normalize_username(username)))
 
 
 def user_by_id(session: Session, user_id: int) -> User:
@@ -194,18 +197,41 @@ def set_user_access(
 
 
 def set_password(session: Session, user: User, password: str) -> None:
-    """Change a user's password."""
-    _check_password(password)
+    """Change a user's password (the store write only: ``service.accounts.reset_password``
+    also revokes the user's sessions and tokens, and audits)."""
+    _check_password(password, user.username)
     user.password_hash = hash_password(password)
     session.flush()
+
+
+def revoke_credentials(session: Session, user_id: int) -> tuple[int, int]:
+    """Revoke every live web session and API token of the user; returns (sessions, tokens)
+    revoked. Used on a password reset and a deactivation, so that neither a stolen session
+    nor a token outlives them (and a reactivated user starts with none)."""
+    now = utcnow()
+    sessions = session.execute(
+        update(WebSession)
+        .where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    tokens = session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.expire_all()
+    return sessions or 0, tokens or 0
 
 
 _DUMMY_HASH: list[str] = []
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The active user with these credentials, else None (same work either way)."""
-    user = session.scalar(select(User).where(User.username == username.strip()))
+    """The active user with these credentials, else None (same work either way). The
+    username is compared normalized (stripped, case-folded)."""
+    user = find_user(session, username)
     if user is None or not user.is_active:
         if not _DUMMY_HASH:
             _DUMMY_HASH.append(hash_password(secrets.token_hex(8)))

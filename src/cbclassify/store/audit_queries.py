@@ -1,6 +1,9 @@
-"""Reads of the audit trail: the rows an export streams, a page of the trail, and recent failed
-sign-ins. One scoping rule for all of them: the caller's practices, plus rows of no practice
-(sign-ins) unless one case is asked for or system rows are left out."""
+"""Reads of the audit trail: the rows an export streams and a page of the trail.
+
+One scoping rule for both: the rows of the caller's practices; rows of no practice (global
+events: sign-ins, users, roles, grants, tokens, model reloads) only for readers who see global
+events (``sees_global_events``: user administrators), and never when one case is asked for.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from cbclassify.store.models_audit import AuditEvent
+from cbclassify.workflow import Permission, has_permission
 
 #: The audit page's "what" filter: each choice is a set of action names.
 AUDIT_KINDS: dict[str, tuple[str, ...]] = {
@@ -31,6 +35,13 @@ AUDIT_KINDS: dict[str, tuple[str, ...]] = {
     "signins": ("auth.login", "auth.login_failed", "auth.logout"),
     "data": ("batch.ingest", "export.audit", "export.resolutions"),
 }
+
+
+def sees_global_events(roles: Iterable[str]) -> bool:
+    """Whether a reader of the audit trail also sees global events (rows of no practice:
+    sign-ins, user accounts, roles, grants, tokens): only user administrators do, since
+    those rows concern users of every practice."""
+    return has_permission(frozenset(roles), Permission.USERS_MANAGE)
 
 
 @dataclass(frozen=True)
@@ -73,35 +84,28 @@ def audit_events(
     case_id: int | None = None,
     start: date | None = None,
     end: date | None = None,
-    include_system: bool = True,
+    include_system: bool = False,
 ) -> Iterator[AuditEvent]:
-    """Audit rows, oldest first, of the given practices (None = all), one case, and/or the
-    days ``start``..``end`` inclusive (UTC), streamed. System rows (no practice, e.g.
-    logins) are included unless a case is asked for or ``include_system`` is false."""
+    """Audit rows, oldest first, of the given practices (None = all rows), one case, and/or
+    the days ``start``..``end`` inclusive (UTC), streamed. With a list of practices, global
+    rows (no practice, e.g. sign-ins) come only with ``include_system`` and no case."""
     where = _where(practice_ids, AuditQuery(case_id, start, end), include_system)
     stmt = select(AuditEvent).where(*where).order_by(AuditEvent.seq)
     yield from session.scalars(stmt.execution_options(yield_per=1000))
 
 
 def audit_page(
-    session: Session, practice_ids: Iterable[int], q: AuditQuery, offset: int, limit: int
+    session: Session,
+    practice_ids: Iterable[int],
+    q: AuditQuery,
+    offset: int,
+    limit: int,
+    *,
+    include_system: bool = False,
 ) -> tuple[list[AuditEvent], int]:
-    """Audit rows matching ``q`` in the given practices, newest first, and how many match."""
-    where = _where(practice_ids, q, include_system=True)
+    """Audit rows matching ``q`` in the given practices (global rows only with
+    ``include_system``), newest first, and how many match."""
+    where = _where(practice_ids, q, include_system=include_system)
     total = session.scalar(select(func.count()).select_from(AuditEvent).where(*where)) or 0
     stmt = select(AuditEvent).where(*where).order_by(AuditEvent.seq.desc())
     return list(session.scalars(stmt.offset(offset).limit(limit))), total
-
-
-def failed_logins_since(session: Session, username: str, since: datetime) -> int:
-    """Failed sign-ins recorded for ``username`` (as audited: first 100 characters) since."""
-    stmt = (
-        select(func.count())
-        .select_from(AuditEvent)
-        .where(
-            AuditEvent.action == "auth.login_failed",
-            AuditEvent.actor == username[:100],
-            AuditEvent.occurred_at >= since.isoformat(timespec="microseconds"),
-        )
-    )
-    return session.scalar(stmt) or 0

@@ -7,11 +7,13 @@ sessions that open with ``BEGIN IMMEDIATE`` so two writers never race on a stale
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from cbclassify.store.audit import install_audit_guard
@@ -46,9 +48,29 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def create_private_sqlite_file(url: str) -> None:
+    """Create the SQLite database file of ``url`` readable by its owner only (0600) when it
+    does not exist yet (SQLite gives its -wal and -shm files the same mode). In-memory
+    databases and existing files are left alone."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:  # created meanwhile by another process: leave it as it is
+        return
+    os.chmod(path, 0o600)  # whatever the umask
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for ``url`` with the pragmas and pool settings cbclassify needs."""
+    """An engine for ``url`` with the pragmas and pool settings cbclassify needs (a new
+    SQLite file is created 0600)."""
     if url.startswith("sqlite"):
+        create_private_sqlite_file(url)
         connect_args = kwargs.pop("connect_args", {})
         connect_args.setdefault("check_same_thread", False)
         connect_args.setdefault("timeout", 30)

@@ -5,6 +5,7 @@ from cbclassify.store.models_audit import AuditEvent, AuditHead
 from cbclassify.store.models_auth import (
     ApiToken,
     Practice,
+    SignInThrottle,
     User,
     UserPractice,
     UserRole,
@@ -31,6 +32,7 @@ __all__ = [
     "LedgerBatch",
     "ModelVersion",
     "Practice",
+    "SignInThrottle",
     "User",
     "UserPractice",
     "UserRole",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cbclassify.store.base import Base, BigId, utcnow
@@ -24,7 +24,8 @@ class Practice(Base):
 
 
 class User(Base):
-    """A person (or service account) who signs in."""
+    """A person (or service account) who signs in. ``username`` is stored normalized
+    (``password_policy.normalize_username``: stripped, case-folded)."""
 
     __tablename__ = "users"
 
@@ -106,3 +107,15 @@ class WebSession(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins of one username within the current lock-out window. The key is a keyed
+    hash (HMAC-SHA256) of the normalized username, so a name typed by mistake (or a password
+    typed as a name) is never stored; the row is locked while an attempt is judged."""
+
+    __tablename__ = "sign_in_throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -20,6 +20,7 @@ from cbclassify.x12.identity import (
     ClaimIdentities,
     ClaimKey,
     ClaimOccurrence,
+    HeldClaim,
     assign_claim_ids,
     id_part,
 )
@@ -215,14 +216,53 @@ def _patient_state(batch: _Batch, rem: Remittance) -> str:
     return rem.payer_state
 
 
+def _held_claims(batch: _Batch, clp01s: set[str]) -> dict[str, HeldClaim]:
+    """The ledger's claims under the batch's CLP01s (bare or split ``CLP01~...``), in order."""
+    lines = batch.existing.claim_lines
+    ids = lines["claim_id"].astype(str)
+    wanted = ids.isin(list(clp01s)) | ids.str.rsplit("~", n=1).str[0].isin(list(clp01s))
+    lines, ids = lines[wanted], ids[wanted]
+    charges = lines["charge_amount_cents"].groupby(ids, sort=False).sum()
+    procedures: dict[str, set[str]] = {}
+    for claim_id, cpt in zip(ids, lines["cpt"].astype(str), strict=True):
+        codes = procedures.setdefault(claim_id, set())
+        if cpt != lines_mod.CLAIM_LEVEL_CPT:
+            codes.add(cpt)
+    first = lines.assign(claim_id=ids).drop_duplicates("claim_id")
+    held: dict[str, HeldClaim] = {}
+    key = batch.options.id_key
+    for row in first.itertuples(index=False):
+        claim_id, patient = str(row.claim_id), str(row.patient_id)
+        payers = frozenset(str(p) for p in (row.payer_id, row.secondary_payer_id) if not pd.isna(p))
+        own = lines_mod.patient_pseudonym("", "", claim_id, key)  # no member id was known
+        member_based = lines_mod.is_pseudonym(patient) and patient != own
+        held[claim_id] = HeldClaim(
+            claim_id,
+            patient if member_based else "",
+            payers,
+            int(charges[claim_id]),
+            frozenset(procedures[claim_id]),
+        )
+    return held
+
+
 def _identities(batch: _Batch, converted: Sequence[ConvertedRemittance]) -> ClaimIdentities:
     """The ledger claim id of every CLP loop (a repeated CLP01 may be another claim)."""
+    key = batch.options.id_key
     occurrences = [
-        ClaimOccurrence(conv.era_id, conv.payer_id, conv.remittance, claim)
+        ClaimOccurrence(
+            conv.era_id,
+            conv.payer_id,
+            conv.remittance,
+            claim,
+            lines_mod.patient_pseudonym(conv.payer_id, claim.member_id, "", key)
+            if claim.member_id
+            else "",
+        )
         for conv in converted
         for claim in conv.remittance.claims
     ]
-    held = set(batch.existing.claim_lines["claim_id"].dropna().astype(str))
+    held = _held_claims(batch, {occ.claim.claim_id for occ in occurrences})
     identities = assign_claim_ids(occurrences, held)
     batch.findings.extend(identities.findings)
     return identities

@@ -9,16 +9,20 @@ when they:
 - are a reversal (CLP02 = 22) of a CLP07 the claim holds, or the next CLP of that payer after a
   reversal (its correction, whatever its CLP07 or member id);
 - come from different payers (coordination of benefits: CLP07 and member ids are each payer's
-  own, so they do not tell claims apart).
+  own, so they do not tell claims apart), unless they share neither the billed charge nor a
+  procedure code (then they are not one claim billed to two payers).
 Any other occurrence is a separate claim: ``CLP01~CLP07`` (``CLP01~2``, ``~3``... without a
-usable CLP07), with a finding naming both CLP positions. A claim split in an earlier batch is
-found again in the ledger by that id. Pure: occurrences in, claim ids and findings out.
+usable CLP07), with a finding naming both CLP positions. Claims the ledger already holds under
+the CLP01 (``HeldClaim``: its patient pseudonym, payers, charge and procedure codes) take part
+like claims of the batch: a CLP of another patient from the payer the held claim's patient came
+from, or with no charge and no procedure code in common, is not that claim. Re-converting the
+same file gives the same ids. Pure: occurrences in, claim ids and findings out.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
@@ -36,26 +40,63 @@ def id_part(text: str) -> str:
 
 @dataclass(frozen=True)
 class ClaimOccurrence:
-    """One CLP loop with the remittance it came in (``era_id``) and its payer."""
+    """One CLP loop with the remittance it came in (``era_id``) and its payer.
+
+    ``patient_id``: the patient pseudonym of its payer + NM1*QC member id (blank without one).
+    """
 
     era_id: str
     payer_id: str
     remittance: Remittance
     claim: ClaimPayment
+    patient_id: str = ""
 
     @property
     def key(self) -> ClaimKey:
         return (self.era_id, self.claim.segment)
 
+    @property
+    def charge_cents(self) -> int:
+        return abs(self.claim.charge_cents)  # a reversal restates the billed charge
+
+    @property
+    def procedures(self) -> frozenset[str]:
+        return frozenset(s.procedure for s in self.claim.usable_services)
+
+
+@dataclass(frozen=True)
+class HeldClaim:
+    """A claim the ledger already holds, as far as its claim lines tell.
+
+    ``patient_id``: its patient when that is a member pseudonym (blank: the claim is its own
+    patient, no member id was known); ``payers``: the payer_id and secondary_payer_id named on
+    it; ``charge_cents``: the sum of its lines; ``procedures``: their CPT codes (no placeholder).
+    """
+
+    claim_id: str
+    patient_id: str
+    payers: frozenset[str]
+    charge_cents: int
+    procedures: frozenset[str]
+
 
 @dataclass
 class _Claim:
-    """The occurrences read as one claim so far: per payer, their CLP07s and member ids."""
+    """The occurrences read as one claim so far: per payer, their CLP07s and member ids; the
+    charges and procedure codes seen; what the ledger holds of it (``held``)."""
 
     claim_id: str
+    held: HeldClaim | None = None
     first: dict[str, ClaimOccurrence] = field(default_factory=dict)  # per payer
     numbers: dict[str, set[str]] = field(default_factory=dict)
     members: dict[str, set[str]] = field(default_factory=dict)
+    charges: set[int] = field(default_factory=set)
+    procedures: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        if self.held is not None:
+            self.charges.add(self.held.charge_cents)
+            self.procedures |= self.held.procedures
 
     def add(self, occ: ClaimOccurrence) -> None:
         self.first.setdefault(occ.payer_id, occ)
@@ -63,19 +104,37 @@ class _Claim:
             self.numbers.setdefault(occ.payer_id, set()).add(occ.claim.payer_claim_number)
         if occ.claim.member_id:
             self.members.setdefault(occ.payer_id, set()).add(occ.claim.member_id)
+        self.charges.add(occ.charge_cents)
+        self.procedures |= occ.procedures
 
     def holds_number(self, occ: ClaimOccurrence) -> bool:
         return occ.claim.payer_claim_number in self.numbers.get(occ.payer_id, ())
 
-    def conflict(self, occ: ClaimOccurrence) -> str | None:
-        """Why ``occ`` is not this claim (another patient or CLP07 from the same payer)."""
-        reasons = []
+    def _other_patient(self, occ: ClaimOccurrence) -> bool:
         members = self.members.get(occ.payer_id, set())
-        if occ.claim.member_id and members and occ.claim.member_id not in members:
+        if occ.claim.member_id and members:
+            return occ.claim.member_id not in members
+        held = self.held
+        # the held patient is a pseudonym of this payer's member id when it is the only payer
+        return bool(
+            held is not None
+            and occ.patient_id
+            and held.patient_id
+            and held.payers == {occ.payer_id}
+            and held.patient_id != occ.patient_id
+        )
+
+    def conflict(self, occ: ClaimOccurrence) -> str | None:
+        """Why ``occ`` is not this claim: another patient or CLP07 from the same payer, or
+        neither the charge nor a procedure code in common (whatever the payer)."""
+        reasons = []
+        if self._other_patient(occ):
             reasons.append("another patient (NM1*QC member id)")
         numbers = self.numbers.get(occ.payer_id, set())
         if occ.claim.payer_claim_number and numbers and not self.holds_number(occ):
             reasons.append("another payer claim number (CLP07)")
+        if occ.charge_cents not in self.charges and not (occ.procedures & self.procedures):
+            reasons.append("another charge (CLP03) and no procedure code (SVC01) in common")
         return " and ".join(reasons) or None
 
 
@@ -88,11 +147,12 @@ class ClaimIdentities:
 
 
 class _Assigner:
-    """Places the occurrences of one CLP01, in batch order, into claims."""
+    """Places the occurrences of one CLP01, in batch order, into claims: first the claims the
+    ledger holds under it (the bare CLP01, then its splits), then those the batch adds."""
 
-    def __init__(self, clp01: str, held: AbstractSet[str], taken: set[str]) -> None:
-        self.clp01, self.held, self.taken = clp01, held, taken
-        self.claims: list[_Claim] = []
+    def __init__(self, clp01: str, held: Sequence[HeldClaim], taken: set[str]) -> None:
+        self.clp01, self.taken = clp01, taken
+        self.claims = [_Claim(h.claim_id, h) for h in held]
         self.after_reversal: dict[str, _Claim] = {}  # payer -> claim its last reversal hit
 
     def place(self, occ: ClaimOccurrence, out: ClaimIdentities) -> str:
@@ -112,13 +172,9 @@ class _Assigner:
         """The claim split off in an earlier batch under ``CLP01~CLP07``, when the ledger has it."""
         number = id_part(occ.claim.payer_claim_number)
         claim_id = f"{self.clp01}~{number}"
-        if not number or claim_id not in self.held:
+        if not number:
             return None
-        found = next((c for c in self.claims if c.claim_id == claim_id), None)
-        if found is None:
-            found = _Claim(claim_id)
-            self.claims.append(found)
-        return found
+        return next((c for c in self.claims if c.claim_id == claim_id and c.held), None)
 
     def _reversal_pair(self, occ: ClaimOccurrence) -> _Claim | None:
         if not occ.claim.is_reversal:
@@ -152,33 +208,53 @@ class _Assigner:
 
 def _split_finding(occ: ClaimOccurrence, bare: _Claim, suffix: str) -> Finding:
     """The split, by positions only (no claim, payer claim or member ids)."""
-    first = bare.first[occ.payer_id]  # the conflict is with this payer's own CLP
-    where = f"segment {first.claim.segment}"
-    if first.remittance.file != occ.remittance.file:
-        where = f"{first.remittance.file}, {where}"
+    first = bare.first.get(occ.payer_id) or next(iter(bare.first.values()), None)
+    if bare.held is not None or first is None:
+        where = "the claim the ledger holds"
+    else:
+        where = f"the claim at segment {first.claim.segment}"
+        if first.remittance.file != occ.remittance.file:
+            where = f"the claim at {first.remittance.file}, segment {first.claim.segment}"
     return Finding(
         occ.remittance.file,
         occ.claim.segment,
         occ.remittance.st_control,
         "warning",
         "claim_split",
-        f"CLP01 repeats the claim at {where} from the same payer with {bare.conflict(occ)}, "
-        f"and is not the correction of a reversal: converted as a separate claim (claim_id: "
-        f"the CLP01, '~' and {suffix})",
+        f"CLP01 repeats {where} with {bare.conflict(occ)}, and is not the correction of a "
+        f"reversal: converted as a separate claim (claim_id: the CLP01, '~' and {suffix})",
     )
 
 
+def _held_by_clp01(
+    held: Mapping[str, HeldClaim], clp01s: AbstractSet[str]
+) -> dict[str, list[HeldClaim]]:
+    """The ledger's claims under each CLP01: the bare CLP01 first, then its ``CLP01~...`` splits
+    (a split's suffix holds no ``~``), in ledger order."""
+    bare: dict[str, list[HeldClaim]] = {}
+    splits: dict[str, list[HeldClaim]] = {}
+    for claim_id, claim in held.items():
+        if claim_id in clp01s:
+            bare.setdefault(claim_id, []).append(claim)
+        base = claim_id.rpartition("~")[0]
+        if base in clp01s:
+            splits.setdefault(base, []).append(claim)
+    return {c: bare.get(c, []) + splits.get(c, []) for c in clp01s}
+
+
 def assign_claim_ids(
-    occurrences: Sequence[ClaimOccurrence], held: AbstractSet[str] = frozenset()
+    occurrences: Sequence[ClaimOccurrence], held: Mapping[str, HeldClaim] | None = None
 ) -> ClaimIdentities:
-    """The ledger claim id of each occurrence (batch order); ``held``: the ledger's claim ids."""
+    """The ledger claim id of each occurrence (batch order); ``held``: the ledger's claims."""
+    held = held or {}
     by_clp01: dict[str, list[ClaimOccurrence]] = {}
     for occ in occurrences:
         by_clp01.setdefault(occ.claim.claim_id, []).append(occ)
     taken = set(held) | set(by_clp01)
     out = ClaimIdentities()
+    held_under = _held_by_clp01(held, by_clp01.keys())
     for clp01, occs in by_clp01.items():
-        assigner = _Assigner(clp01, held, taken)
+        assigner = _Assigner(clp01, held_under[clp01], taken)
         for occ in occs:
             out.claim_ids[occ.key] = assigner.place(occ, out)
     return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from cbclassify.x12.codes import LATER_PAYER_STATUSES
 from cbclassify.x12.model import ClaimPayment, Remittance, ServiceLine
 
 CLAIM_LEVEL_CPT = "CLAIM"
+_PSEUDONYM = re.compile(r"PT-[0-9a-f]{16}")
 Row = dict[str, object]
 #: ``warn(remittance, segment, code, message)`` records a finding.
 Warn = Callable[[Remittance, int, str, str], None]
@@ -72,6 +74,11 @@ def patient_pseudonym(payer_id: str, member_id: str, claim_id: str, key: bytes =
     else:
         digest = hashlib.sha256(basis.encode()).hexdigest()
     return f"PT-{digest[:16]}"
+
+
+def is_pseudonym(patient_id: str) -> bool:
+    """True for an id ``patient_pseudonym`` makes (not one from a practice-management export)."""
+    return _PSEUDONYM.fullmatch(patient_id) is not None
 
 
 def template_occurrence(occurrences: Sequence[Occurrence]) -> Occurrence:
