@@ -95,7 +95,19 @@ def case_out(
         proposal=_proposal(case, names),
         hold=_hold(case),
         resolution=_resolution(case, names),
+        **_ledger_view(case),
     )
+
+
+def _ledger_view(case: CreditCase) -> dict[str, str | None]:
+    """What the ledger proves when the verdict carries no action (from the verifier's
+    detail): its source and amount (refuted, held) or the candidates (inconclusive)."""
+    detail = case.verification_detail or {}
+    return {
+        "ledger_source": detail.get("ledger_source"),
+        "ledger_amount": detail.get("ledger_amount"),
+        "candidates": detail.get("candidates"),
+    }
 
 
 def allowed_commands(case: CreditCase, user: ActingUser) -> list[str]:

@@ -108,6 +108,11 @@ class CaseOut(BaseModel):
     proposal: ProposalOut | None = None
     hold: HoldOut | None = None
     resolution: ResolutionOut | None = None
+    # refuted / held: the source the ledger proves (and its amount) while the verdict carries
+    # no action; inconclusive: the sources that explain the credit equally ('|'-joined)
+    ledger_source: str | None = None
+    ledger_amount: str | None = None
+    candidates: str | None = None
 
 
 class ObservationOut(BaseModel):

@@ -6,6 +6,9 @@ For each direction (train practice -> scored practice) the script, in a fresh da
    training practice's ``resolutions``),
 2. runs ``cbclassify score SCORED_LEDGER --out predictions.csv`` (every credit balance on the
    scored ledger's as-of date),
+   and again with ``--policy`` setting ``verification.confirm_ledger_source: true`` (where the
+   ledger proves another source than the prediction, confirm the ledger's instead of
+   refuting): confirmed precision is reported both ways,
 3. runs the verifier alone (``verify_credits`` with no prediction) on the same credits: the
    **rules-only baseline**, whose source is the confirmed source, else the largest component's,
 
@@ -192,6 +195,12 @@ def evaluate(direction: Direction, work: Path) -> dict:
     out = work / f"predictions-{direction.name}.csv"
     cli("score", str(direction.scored), "--out", str(out), data_dir=data_dir)
     scored = pd.read_csv(out, dtype=str, keep_default_na=False)
+    ledger_policy = work / "policy-confirm-ledger-source.yaml"
+    ledger_policy.write_text("verification:\n  confirm_ledger_source: true\n", encoding="utf-8")
+    out_on = work / f"predictions-{direction.name}-confirm-ledger-source.csv"
+    cli("score", str(direction.scored), "--out", str(out_on), "--policy", str(ledger_policy),
+        data_dir=data_dir)  # fmt: skip
+    scored_on = pd.read_csv(out_on, dtype=str, keep_default_na=False)
     rules = rules_only(direction.scored)
     joined = direction.truth.merge(scored, on="claim_id", how="outer", indicator=True)
     not_in_truth = int((joined["_merge"] == "right_only").sum())
@@ -214,12 +223,27 @@ def evaluate(direction: Direction, work: Path) -> dict:
     baseline = judge(
         joined, "rules_source", "rules_verification", "rules_verified_source", "rules_action"
     )
+    on = direction.truth.merge(
+        scored_on[["claim_id", "verification", "verified_source", "recommended_action"]],
+        on="claim_id",
+    )
+    model_on = judge(
+        on.assign(predicted_source=on["verified_source"]),
+        "predicted_source",
+        "verification",
+        "verified_source",
+        "recommended_action",
+    )
     patterns = per_pattern(joined)
     return {
         "direction": direction.name,
         "credits_scored_not_in_truth": not_in_truth,
         "truth_credits_not_scored": not_scored,
         "model": model,
+        "model_confirm_ledger_source": {
+            k: model_on[k]
+            for k in ("confirmed", "coverage", "confirmed_right", "confirmed_precision")
+        },
         "rules_only": baseline,
         "per_pattern": patterns.reset_index().to_dict("records"),
         "_patterns_frame": patterns,
@@ -237,6 +261,10 @@ def print_result(result: dict) -> None:
     print(f"{'':24} {'model':>10} {'rules-only':>11}")
     for key in ("macro_f1", "confirmed", "coverage", "confirmed_right", "confirmed_precision"):
         print(f"{key:24} {m[key]:>10} {r[key]:>11}")
+    on = result["model_confirm_ledger_source"]
+    print("policy verification.confirm_ledger_source: true (the ledger's source confirmed):")
+    for key in ("confirmed", "coverage", "confirmed_right", "confirmed_precision"):
+        print(f"  {key:22} {on[key]:>10}")
     print("per class (model precision/recall | rules precision/recall, n):")
     for s in SOURCES:
         a, b = m["per_class"][s], r["per_class"][s]

@@ -61,7 +61,15 @@ SCORE_MEMORY_COLUMNS: tuple[str, ...] = tuple(
 #: sum to 1 within 4 x 0.5e-6 = 2e-6.
 PROBABILITY_DECIMALS = 6
 #: Columns beyond the contract's (it asks for "at least" its own): the verifier's words.
-DETAIL_COLUMNS: tuple[str, ...] = ("statement", "review_reason")
+DETAIL_COLUMNS: tuple[str, ...] = (
+    "statement",
+    "review_reason",
+    "ledger_source",  # refuted: the source the ledger proves instead of the prediction
+    "ledger_amount_cents",  # and the amount it explains (written as ledger_amount)
+    "candidates",  # inconclusive: the sources explaining the credit equally, '|'-joined
+)
+#: ``DETAIL_COLUMNS`` as the written output names them (money without ``_cents``).
+WRITTEN_DETAIL_COLUMNS: tuple[str, ...] = tuple(c.removesuffix("_cents") for c in DETAIL_COLUMNS)
 #: Up to this many rows LightGBM predicts on one thread (waking its threads costs more);
 #: the probabilities are the same either way.
 _ONE_THREAD_ROWS = 256
@@ -70,7 +78,7 @@ ScoreRow = dict[str, Any]
 
 _TEXT_COLUMNS = ("claim_id", "patient_id", "payer_id", "predicted_source", "verification",
                  "verified_source", "evidence", "recommended_action", "top_reasons",
-                 *DETAIL_COLUMNS)  # fmt: skip
+                 "statement", "review_reason", "ledger_source", "candidates")  # fmt: skip
 
 
 def score_ledger(
@@ -161,6 +169,9 @@ def score_groups(
             "top_reasons": reasons[i],
             "statement": v.statement,
             "review_reason": v.review_reason,
+            "ledger_source": v.ledger_source,
+            "ledger_amount_cents": v.ledger_cents,
+            "candidates": v.candidates,
         }
         out.append(row)
     return out
@@ -257,7 +268,9 @@ def contract_scores(scores: pd.DataFrame, decimals: int | None = None) -> pd.Dat
     out = pd.DataFrame(index=scores.index)
     extras = tuple(c for c in DETAIL_COLUMNS if c in scores.columns)
     for column in SCORE_COLUMNS + extras:
-        if column in MONEY_SCORE_COLUMNS:
+        if column.endswith("_cents"):
+            out[column.removesuffix("_cents")] = format_cents_series(scores[column])
+        elif column in MONEY_SCORE_COLUMNS:
             out[column] = format_cents_series(scores[f"{column}_cents"])
         elif column == "confidence" or column in PROBA_COLUMNS:
             values = scores[column].astype("float64")

@@ -341,17 +341,22 @@ def test_patient_history_counts_the_patients_claims_as_of_a_date() -> None:
     assert c3.patient.balance_cents(date(2024, 2, 15)) == 12000 - 13000 + 9000
 
 
-def test_open_claim_is_the_oldest_other_claim_owing_on_the_patients_own_lines() -> None:
+def test_open_claims_owed_by_the_patient_and_awaiting_a_payer_on_its_own_lines() -> None:
+    """(the oldest claim the patient owes, the oldest one whose balance awaits its payer)."""
     _, (first, *_rest) = credit_bundles(hand_ledger(), CREDITS)
     a = first.patient
-    # 01-12: C2 owes 80.00; C4 (A's line 30.00, T7 -40.00) owes -10.00; C1 is the credit
-    assert a.open_claim("C1", date(2024, 1, 12)) == "C2"
-    # C1 (service 01-04) and C2 (01-09) both owe on 01-12: the oldest service date first
-    assert a.open_claim("C4", date(2024, 1, 12)) == "C1"
-    # 01-20: C2 paid to 0.00 (T9 moves nothing), C4 still negative, C1 owes 10.00
-    assert a.open_claim("C1", date(2024, 1, 20)) is None
+    # 01-12: C2 (80.00) has no payer posting yet: it awaits P2; C4 (A's line 30.00, T7
+    # -40.00) owes -10.00; C1 is the credit
+    assert a.open_claims("C1", date(2024, 1, 12)) == (None, "C2")
+    assert a.open_claim("C1", date(2024, 1, 12)) is None  # nothing the patient owes
+    # C1 (service 01-04) is open on 01-12 but P1 has not paid it yet
+    assert a.open_claims("C4", date(2024, 1, 12)) == (None, "C1")
+    # 01-20: C2 paid to 0.00 (T9 moves nothing), C4 still negative, C1 paid by P1 (T1):
+    # the 10.00 left is the patient's
+    assert a.open_claims("C1", date(2024, 1, 20)) == (None, None)
+    assert a.open_claims("C2", date(2024, 1, 20)) == ("C1", None)
     assert a.open_claim("C2", date(2024, 1, 20)) == "C1"
-    assert a.open_claim("C2", date(2024, 1, 4)) is None  # nothing billed yet
+    assert a.open_claims("C2", date(2024, 1, 4)) == (None, None)  # nothing billed yet
 
 
 def test_the_first_billed_lines_patient_is_the_bundles_patient() -> None:
@@ -473,3 +478,29 @@ def test_no_credits_no_results(practice: Ledger) -> None:
     )
     assert map_patient_groups(summary, practice, empty, workers=2) == []
     assert credit_bundles(practice, empty)[1] == []
+
+
+def test_era_overposting_is_the_same_from_frames_and_from_a_requests_rows() -> None:
+    """A remittance that paid $0 net (reversal and re-payment) with only the re-payment
+    posted, beside one that balances: the same facts from a frame and from plain rows."""
+    from cbclassify.bundles.context import era_overposting
+
+    payments = {
+        "era_id": ["E1", "E2", "E2", "E3"],
+        "kind": ["payment"] * 4,
+        "source": ["payer"] * 4,
+        "amount_cents": [18000, 18000, 5000, 5000],
+        "claim_id": ["C1", "C1", "C2", "C3"],
+        "line_no": [1, 1, 1, None],
+    }
+    remits = {"era_id": ["E1", "E2", "E3"], "total_paid_cents": [18000, 5000, 5000]}
+    plb = {"era_id": [], "amount_cents": []}
+    rows = era_overposting(payments, remits, plb)
+    assert rows == {"E2": (18000, (("C1", 18000),))}
+    frames = era_overposting(
+        {k: pd.Series(v, dtype="Int64" if k.endswith("_cents") or k == "line_no" else object)
+         for k, v in payments.items()},
+        {k: pd.Series(v) for k, v in remits.items()},
+        {k: pd.Series(v, dtype=object) for k, v in plb.items()},
+    )  # fmt: skip
+    assert frames == rows

@@ -15,7 +15,7 @@ from cbclassify.balances import credit_balances
 from cbclassify.cli import model_cmds
 from cbclassify.contract.schema import SCORE_COLUMNS
 from cbclassify.ledger_io import write_ledger
-from cbclassify.scoring import DETAIL_COLUMNS
+from cbclassify.scoring import WRITTEN_DETAIL_COLUMNS
 from cbclassify.synth import SynthConfig, generate_practice
 
 pytestmark = pytest.mark.slow
@@ -82,7 +82,7 @@ def test_train_score_retrain_and_promote(cli, world, tmp_path):
     assert scored.exit_code == 0, scored.output
     frame = pd.read_csv(out, dtype={"claim_id": str, "patient_id": str, "payer_id": str})
     assert (
-        tuple(frame.columns) == SCORE_COLUMNS + DETAIL_COLUMNS
+        tuple(frame.columns) == SCORE_COLUMNS + WRITTEN_DETAIL_COLUMNS
     )  # contract columns, then the verifier's words
     ledger = read_ledger(world["old"])
     credits = credit_balances(ledger)

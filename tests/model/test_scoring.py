@@ -12,6 +12,7 @@ from cbclassify.contract.schema import SCORE_COLUMNS
 from cbclassify.scoring import (
     DETAIL_COLUMNS,
     SCORE_MEMORY_COLUMNS,
+    WRITTEN_DETAIL_COLUMNS,
     contract_scores,
     score_ledger,
     write_scores,
@@ -55,7 +56,7 @@ def test_contract_output_formats_money_and_blanks(ledger, tmp_path):
     assert scores["verification"].isna().all() and scores["explained_amount_cents"].isna().all()
     path = write_scores(scores, tmp_path / "out" / "predictions.csv")
     text = pd.read_csv(path, dtype=str, keep_default_na=False)
-    assert tuple(text.columns) == SCORE_COLUMNS + DETAIL_COLUMNS
+    assert tuple(text.columns) == SCORE_COLUMNS + WRITTEN_DETAIL_COLUMNS
     assert text["credit_amount"].tolist() == ["80.00", "20.00", "50.00", "30.00"]
     assert (text["verification"] == "").all() and (text["due_date"] == "").all()
     assert float(text.loc[0, "confidence"]) == float(text.loc[0, "p_duplicate_payment"])
@@ -64,7 +65,7 @@ def test_contract_output_formats_money_and_blanks(ledger, tmp_path):
 def test_a_ledger_without_credits_scores_to_an_empty_frame(ledger):
     scores = score_ledger(ledger, DuplicateSpotter(), as_of="2025-01-10")
     assert scores.empty and tuple(scores.columns) == SCORE_MEMORY_COLUMNS + DETAIL_COLUMNS
-    assert tuple(contract_scores(scores).columns) == SCORE_COLUMNS + DETAIL_COLUMNS
+    assert tuple(contract_scores(scores).columns) == SCORE_COLUMNS + WRITTEN_DETAIL_COLUMNS
 
 
 def test_predictions_csv_neutralizes_formula_cells(ledger, tmp_path):

@@ -16,7 +16,7 @@ from cbclassify.resolve import (
     resolution_frame,
     verify_and_recommend,
 )
-from cbclassify.resolve.pipeline import investigations_by_claim
+from cbclassify.resolve.pipeline import investigations_by_claim, resolve_credits
 from cbclassify.verify import verify_bundle
 from cbclassify.verify.engine import credits_on
 
@@ -102,7 +102,7 @@ def test_identification_date_given_per_credit_drives_the_deadline():
     assert row["due_date"] == D("2026-05-09")
 
 
-def _patient_credit(other_claim_open=True, other_billed="2026-01-06"):
+def _patient_credit(other_claim_open=True, other_billed="2026-01-06", owed=True):
     b = standard()
     b.line("C1", charge="400.00").fee("BCBS", "97110", "50.00")
     b.era_payment(
@@ -119,6 +119,9 @@ def _patient_credit(other_claim_open=True, other_billed="2026-01-06"):
     b.line("C2", charge="150.00", service_date="2026-01-02", billed_date=other_billed)
     if not other_claim_open:
         b.txn("C2", "payment", "payer", "150.00", payer="BCBS", trace="CHK2", method="check")
+    elif owed:  # BCBS paid C2 and left the patient $40.00: a balance the patient owes
+        b.era_payment("C2", "BCBS", "110.00", allowed="150.00", era="E2", pr={"3": "40.00"},
+                      date=other_billed)  # fmt: skip
     return b.build()
 
 
@@ -136,6 +139,21 @@ def test_patient_credit_refunded_when_policy_forbids_applying_or_nothing_is_open
     assert row["recommended_action"] == "refund_patient"
     assert row["dormancy_date"] == D("2029-01-05")  # last patient payment + 3 years (PA)
     assert _run(_patient_credit(other_claim_open=False))["recommended_action"] == "refund_patient"
+
+
+def test_patient_credit_is_held_while_the_other_balance_awaits_its_payer():
+    """Look-alike: the patient's other claim is open only because BCBS has not paid it yet;
+    the credit is held (no action) until the payer decides what the patient owes there."""
+    ledger = _patient_credit(owed=False)
+    row = one(verify_and_recommend(ledger, credits_of(ledger)))
+    assert row["verification"] == "inconclusive" and pd.isna(row["recommended_action"])
+    assert "claim C2 awaits its payer" in row["review_reason"]
+    verdict = resolve_credits(ledger, credits_of(ledger))[0].verdict
+    assert (verdict.ledger_source, verdict.ledger_cents) == ("patient_credit", 1000)
+    owed = _patient_credit()
+    assert one(verify_and_recommend(owed, credits_of(owed)))["recommended_action"] == (
+        "apply_to_balance"
+    )
 
 
 def test_open_balance_is_looked_up_as_of_identification():
@@ -211,7 +229,11 @@ def test_verify_and_recommend_accepts_a_prediction_frame():
     ledger = _overpaid()
     predicted = pd.DataFrame({"claim_id": ["C1"], "predicted_source": ["allowance_error"]})
     row = one(verify_and_recommend(ledger, credits_of(ledger), predicted=predicted))
+    assert row["verification"] == "refuted" and pd.isna(row["recommended_action"])
+    on = parse_policy({"verification": {"confirm_ledger_source": True}})
+    row = one(verify_and_recommend(ledger, credits_of(ledger), predicted=predicted, policy=on))
     assert row["verified_source"] == "payer_overpayment" and bool(row["disagreement"]) is True
+    assert row["recommended_action"] == "refund_payer"
 
 
 def test_practice_state_without_location_states_and_no_patient_postings():

@@ -111,12 +111,26 @@ def test_copay_collected_above_the_responsibility_the_payer_assigned():
 
 
 def test_era_without_responsibility_rows_means_the_patient_owes_nothing():
-    b = _adjudicated(standard(), co45="200.00", pr={}, paid="200.00")
+    """No fee-schedule row: the 835's own allowed governs and it assigned no responsibility,
+    so the copay taken at the desk is a patient credit."""
+    b = standard()
+    b.line("C1", charge="400.00")
+    b.era_payment("C1", "BCBS", "200.00", allowed="200.00", era="E-C1", co45="200.00", pr={})
     b.patient_payment("C1", "20.00")  # a copay taken at the desk that the payer did not assign
     row = one(_verify(b))
     assert row["credit_cents"] == 2000
     assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
     assert "assigned $0.00 patient responsibility" in row["statement"]
+
+
+def test_full_contract_paid_without_responsibility_rows_and_a_desk_copay_is_inconclusive():
+    """With a contract, 100% of it paid and no responsibility row: no cost share (patient
+    credit) or a copay the payer skipped (payer overpayment) explain the $20 equally."""
+    b = _adjudicated(standard(), co45="200.00", pr={}, paid="200.00")
+    b.patient_payment("C1", "20.00")
+    row = one(_verify(b))
+    assert row["verification"] == "inconclusive"
+    assert row["candidates"] == "patient_credit|payer_overpayment"
 
 
 def test_manual_posting_without_responsibility_leaves_the_patient_credit_inconclusive():

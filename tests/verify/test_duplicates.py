@@ -3,6 +3,7 @@ look-alikes: a takeback followed by a corrected payment, a duplicate already ref
 
 from __future__ import annotations
 
+import pandas as pd
 from verify_ledgers import credits_of, one, standard
 
 from cbclassify.verify import verify_credits
@@ -43,7 +44,13 @@ def test_payer_paid_twice_on_two_remittances():
     assert {"T001", "T005"} <= set(row["evidence"].split(";"))
 
 
-def test_payer_paid_twice_with_its_write_off_repeated_is_one_duplicate():
+def _sources(row):
+    return {(c["source"], c["rule"]): c["amount_cents"] for c in row["components"]}
+
+
+def test_payer_paid_twice_with_its_write_off_repeated_has_two_sources():
+    """The repeated payment is a duplicate, the repeated CO-45 an allowance error (an
+    adjustment posted twice is always one): two sources, partial, no action."""
     b = _paid_claim(standard())
     b.era_payment(
         "C1",
@@ -56,11 +63,15 @@ def test_payer_paid_twice_with_its_write_off_repeated_is_one_duplicate():
         date="2026-02-20",
     )
     row = one(_verify(b))
-    assert (row["verification"], row["verified_source"]) == ("confirmed", "duplicate_payment")
+    assert row["verification"] == "partial" and row["verified_source"] is pd.NA
+    assert _sources(row) == {
+        ("duplicate_payment", "paid_twice"): 18000,
+        ("allowance_error", "adjustment_twice"): 20000,
+    }
     assert row["explained_cents"] == 38000 == row["credit_cents"]
 
 
-def test_one_remittance_posted_twice_same_era():
+def test_one_remittance_posted_twice_with_its_write_off_same_era():
     b = _paid_claim(standard())
     b.txn(
         "C1",
@@ -84,9 +95,11 @@ def test_one_remittance_posted_twice_same_era():
         date="2026-01-21",
     )
     row = one(_verify(b))
-    assert (row["verification"], row["verified_source"]) == ("confirmed", "duplicate_payment")
-    assert row["confirmed_action"] == "reverse_posting"
-    assert row["explained_cents"] == 38000
+    assert row["verification"] == "partial" and row["verified_source"] is pd.NA
+    assert _sources(row) == {
+        ("duplicate_payment", "posted_twice"): 18000,
+        ("allowance_error", "adjustment_twice"): 20000,
+    }
     assert "posted 2 times from one remittance" in row["statement"]
 
 

@@ -3,6 +3,7 @@ on arbitrary ledgers and on correctly adjudicated claims carrying one injected c
 
 from __future__ import annotations
 
+import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from verify_ledgers import credits_of, standard
@@ -110,6 +111,8 @@ def one_cause_ledgers(draw):
         b.patient(f"P{n}")
         b.fee("BCBS", cpt, per_unit)
         cause = draw(st.sampled_from(CAUSES))
+        if cause == "copay" and pr == 0:
+            pr = 100  # no responsibility row at all makes a desk copay ambiguous (issue 13)
         extra = draw(st.integers(1, 5000))
         paid = allowed - pr + (extra if cause == "overpaid" else 0)
         co45 = charge - allowed + (extra if cause == "write_off" else 0)
@@ -149,3 +152,61 @@ def test_each_injected_cause_is_confirmed_with_its_source_to_the_cent(case):
         assert row["verification"] == "confirmed", (cause, row["statement"])
         assert row["verified_source"] == EXPECTED[cause], (cause, row["statement"])
         assert row["explained_cents"] == row["credit_cents"]
+
+
+PREDICTIONS = st.sampled_from(
+    [None, "payer_overpayment", "duplicate_payment", "allowance_error", "patient_credit"]
+)
+
+
+@SETTINGS
+@given(random_ledgers(), st.data(), st.booleans())
+def test_confirmed_evidence_accounts_for_the_amount_and_disagreement_carries_no_action(
+    ledger, data, confirm_ledger_source
+):
+    """Issue 13: a confirmed verdict's components (each resting on evidence txn_ids) account
+    for its explained amount; a verdict that disagrees with the prediction never carries an
+    action unless the policy switch confirms the ledger's source (then it is flagged)."""
+    _check_evidence_and_disagreement(ledger, data, confirm_ledger_source)
+
+
+@SETTINGS
+@given(one_cause_ledgers(), st.data(), st.booleans())
+def test_disagreement_carries_no_action_on_claims_the_ledger_proves(
+    case, data, confirm_ledger_source
+):
+    _check_evidence_and_disagreement(case[0], data, confirm_ledger_source)
+
+
+def _check_evidence_and_disagreement(ledger, data, confirm_ledger_source):
+    from cbclassify.resolve import parse_policy, verify_and_recommend
+
+    credits = credits_of(ledger)
+    predicted = {c: data.draw(PREDICTIONS) for c in credits["claim_id"]}
+    predicted = {c: p for c, p in predicted.items() if p is not None}
+    policy = parse_policy({"verification": {"confirm_ledger_source": confirm_ledger_source}})
+    out = verify_credits(
+        ledger, credits, predicted=predicted, confirm_ledger_source=confirm_ledger_source
+    )
+    for _, row in out.iterrows():
+        evidence = set(filter(None, row["evidence"].split(";")))
+        if row["verification"] == "confirmed":
+            comps = row["components"]
+            assert comps and {c["source"] for c in comps} == {row["verified_source"]}
+            assert sum(c["amount_cents"] for c in comps) >= row["explained_cents"]
+            assert row["explained_cents"] == row["credit_cents"]
+            for c in comps:
+                assert len(c["txn_ids"]) > 0 and set(c["txn_ids"]) <= evidence
+        pred = predicted.get(row["claim_id"])
+        if row["verification"] == "refuted" and row["ledger_source"] is not pd.NA:
+            assert row["ledger_source"] != pred and row["ledger_cents"] == row["credit_cents"]
+        if bool(row["disagreement"]):
+            assert confirm_ledger_source and row["verified_source"] != pred
+    scored = verify_and_recommend(ledger, credits, predicted=predicted, policy=policy)
+    acted = scored[scored["recommended_action"].notna()]
+    assert (acted["verification"] == "confirmed").all()
+    for _, row in acted.iterrows():
+        pred = predicted.get(row["claim_id"])
+        if pred is not None and row["verified_source"] != pred:
+            assert confirm_ledger_source and bool(row["disagreement"])
+    assert scored.loc[scored["ledger_source"].notna(), "recommended_action"].isna().all()

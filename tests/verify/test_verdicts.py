@@ -19,20 +19,44 @@ def _two_causes():
     return b.build()
 
 
-def test_confirmed_source_that_differs_from_the_prediction_wins_and_is_flagged():
+def _overpaid_by_payer():
     b = standard()
     b.line("C1", charge="400.00").fee("BCBS", "97110", "50.00")
     b.era_payment(
         "C1", "BCBS", "230.00", allowed="200.00", era="E1", co45="200.00", pr={"3": "20.00"}
     )
     b.patient_payment("C1", "20.00")
-    ledger = b.build()
+    return b.build()
+
+
+def test_ledger_proving_another_source_refutes_the_prediction_without_an_action():
+    ledger = _overpaid_by_payer()
+    predicted = pd.Series({"C1": "duplicate_payment"})
+    row = one(verify_credits(ledger, credits_of(ledger), predicted=predicted))
+    assert row["verification"] == "refuted" and row["verified_source"] is pd.NA
+    assert (row["ledger_source"], row["ledger_cents"]) == ("payer_overpayment", 5000)
+    assert row["confirmed_action"] is pd.NA and bool(row["disagreement"]) is False
+    assert "model predicted duplicate payment" in row["review_reason"]
+    assert "proves payer overpayment of $50.00" in row["review_reason"]
+    assert "paid $230.00" in row["statement"]  # the ledger's evidence stays on the verdict
+    assert row["evidence"] != ""
+
+
+def test_policy_switch_confirms_the_ledgers_source_and_flags_the_disagreement():
+    ledger = _overpaid_by_payer()
+    predicted = pd.Series({"C1": "duplicate_payment"})
     row = one(
-        verify_credits(ledger, credits_of(ledger), predicted=pd.Series({"C1": "duplicate_payment"}))
+        verify_credits(ledger, credits_of(ledger), predicted=predicted, confirm_ledger_source=True)
     )
     assert (row["verification"], row["verified_source"]) == ("confirmed", "payer_overpayment")
-    assert bool(row["disagreement"]) is True
+    assert bool(row["disagreement"]) is True and row["ledger_source"] is pd.NA
     assert "model predicted duplicate payment" in row["review_reason"]
+
+
+def test_without_a_prediction_the_ledgers_source_is_confirmed():
+    ledger = _overpaid_by_payer()
+    row = one(verify_credits(ledger, credits_of(ledger)))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "payer_overpayment")
 
 
 def test_agreeing_prediction_has_no_review_reason():

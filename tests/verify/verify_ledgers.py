@@ -108,15 +108,21 @@ class LedgerBuilder:
         return self
 
     def remit(
-        self, era_id: str, payer: str, trace: str, date: str = "2026-01-20", total: str = "0.00"
+        self,
+        era_id: str,
+        payer: str,
+        trace: str,
+        date: str = "2026-01-20",
+        total: str | None = None,
     ) -> LedgerBuilder:
+        """A remittance; without ``total`` it pays what is posted from it (a balanced 835)."""
         self.remits.append(
             {
                 "era_id": era_id,
                 "payer_id": payer,
                 "trace_number": trace,
                 "payment_date": pd.Timestamp(date),
-                "total_paid_cents": cents(total),
+                "total_paid_cents": None if total is None else cents(total),
                 "method": "ACH",
                 "balanced": True,
             }
@@ -276,7 +282,17 @@ class LedgerBuilder:
         if self.fees:
             frames["fee_schedule"] = pd.DataFrame(self.fees)
         if self.remits:
-            frames["remittances"] = pd.DataFrame(self.remits)
+            posted: dict[str, int] = {}
+            for t in self.txns:
+                if t["era_id"] and t["kind"] == "payment" and t["source"] == "payer":
+                    posted[t["era_id"]] = posted.get(t["era_id"], 0) + t["amount_cents"]
+            remits = [
+                {**r, "total_paid_cents": posted.get(r["era_id"], 0)}
+                if r["total_paid_cents"] is None
+                else r
+                for r in self.remits
+            ]
+            frames["remittances"] = pd.DataFrame(remits)
         if self.plb:
             frames["provider_adjustments"] = pd.DataFrame(self.plb)
         return Ledger.from_frames(**frames)

@@ -136,9 +136,9 @@ class LedgerPart:
     traces: pd.DataFrame  # era_id, trace_number of those postings' remittances
     patients: pd.DataFrame  # patient_id, state of the patients on their lines
     patient_lines: pd.DataFrame  # every line of those patients' claims: claim_id, patient_id,
-    # billed_date, service_date, charge_amount_cents
+    # payer_id, billed_date, service_date, charge_amount_cents
     patient_postings: pd.DataFrame  # every posting of those claims: claim_id, posted_date,
-    # effect_cents
+    # effect_cents, by_payer
 
 
 def select_rows(ledger: Ledger, claim_ids: Sequence[str]) -> LedgerPart:
@@ -168,14 +168,26 @@ def select_rows(ledger: Ledger, claim_ids: Sequence[str]) -> LedgerPart:
                 "claim_id": txns["claim_id"],
                 "posted_date": txns["posted_date"],
                 "effect_cents": balance_effects(txns["kind"], txns["amount_cents"]),
+                "by_payer": payer_adjudicated(txns["source"], txns["kind"], txns["amount_cents"]),
             }
         ),
     )
 
 
+def payer_adjudicated(source: pd.Series, kind: pd.Series, amount: pd.Series) -> np.ndarray:
+    """Postings that show a payer adjudicated the claim: its responsibility rows, or a payer
+    payment or adjustment that moves money (a bare $0.00 payment assigns nothing yet). A
+    request's rows apply the same test row by row (``request_rows``)."""
+    by_payer = source.eq("payer").fillna(False).to_numpy(dtype=bool)
+    assigns = kind.eq("responsibility").fillna(False).to_numpy(dtype=bool)
+    moves = amount.fillna(0).astype("int64").to_numpy() != 0
+    return np.asarray(by_payer & (assigns | moves), dtype=bool)
+
+
 PATIENT_LINE_COLUMNS = (
     "claim_id",
     "patient_id",
+    "payer_id",
     "billed_date",
     "service_date",
     "charge_amount_cents",
@@ -198,6 +210,8 @@ class GroupRows:
     posting_days: npt.NDArray[np.int64]
     posting_effects: npt.NDArray[np.int64]
     states: Mapping[str, str | None]
+    line_self_pay: npt.NDArray[np.bool_]  # the line names no payer
+    posting_by_payer: npt.NDArray[np.bool_]  # the posting's source is a payer
 
 
 def frame_rows(part: LedgerPart) -> GroupRows:
@@ -224,6 +238,8 @@ def frame_rows(part: LedgerPart) -> GroupRows:
         states=dict(
             zip(column_values(people["patient_id"]), column_values(people["state"]), strict=True)
         ),
+        line_self_pay=lines["payer_id"].isna().to_numpy(dtype=bool),
+        posting_by_payer=postings["by_payer"].to_numpy(dtype=bool),
     )
 
 
@@ -253,6 +269,16 @@ def request_rows(ledger: Ledger, credits: Credits) -> GroupRows:
             dtype="int64",
         ),
         states={p["patient_id"]: p["state"] for p in ledger.handed_rows("patients") or []},
+        line_self_pay=np.array([p is None for p in lines["payer_id"]], dtype=bool),
+        posting_by_payer=np.array(
+            [
+                source == "payer" and (kind == "responsibility" or (amount or 0) != 0)
+                for source, kind, amount in zip(
+                    txns["source"], txns["kind"], txns["amount_cents"], strict=True
+                )
+            ],
+            dtype=bool,
+        ),
     )
 
 
@@ -306,6 +332,7 @@ def patient_histories(patients: Sequence[str], rows: GroupRows) -> dict[str, Pat
     known = posting_claim >= 0
     posting_claim = posting_claim[known]
     posting_days, posting_effects = rows.posting_days[known], rows.posting_effects[known]
+    posting_by_payer = rows.posting_by_payer[known]
     posting_owner = owner[posting_claim]
     mine = line_patient >= 0
     owned = owner >= 0
@@ -342,6 +369,8 @@ def patient_histories(patients: Sequence[str], rows: GroupRows) -> dict[str, Pat
         posting_days,
         posting_effects,
         list(patients),
+        line_self_pay=rows.line_self_pay,
+        posting_by_payer=posting_by_payer,
     )
     return {
         patient: PatientHistory(patient, rows.states.get(patient), *totals.of(i), claims)

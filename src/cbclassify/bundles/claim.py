@@ -51,11 +51,19 @@ class PatientHistory:
 
     def open_claim(self, other_than: str, day: date) -> str | None:
         """The patient's oldest claim other than ``other_than`` (earliest service date of its
-        lines billed by ``day``, then claim id) with a positive balance at the end of ``day``,
-        counting only the patient's own lines; None when there is none."""
+        lines billed by ``day``, then claim id) with a balance the patient owes at the end of
+        ``day`` (``open_claims``); None when there is none."""
+        return self.open_claims(other_than, day)[0]
+
+    def open_claims(self, other_than: str, day: date) -> tuple[str | None, str | None]:
+        """The patient's oldest claim other than ``other_than`` with a positive balance at the
+        end of ``day`` that the patient owes (a self-pay claim, or one a payer has posted on:
+        what is left is the patient's), and the oldest one whose balance still awaits a payer
+        (billed to a payer that has posted nothing on it yet). Counts only the patient's own
+        lines; None where there is none."""
         if self._claims is None or self.patient_id is None:
-            return None
-        return self._claims.open_claim(self.patient_id, other_than, day)
+            return None, None
+        return self._claims.open_claims(self.patient_id, other_than, day)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, PatientHistory):
@@ -88,8 +96,19 @@ class OpenClaims:
         posting_days: Days,
         posting_effects: npt.NDArray[np.int64],
         patients: Sequence[str],
+        *,
+        line_self_pay: npt.NDArray[np.bool_] | None = None,
+        posting_by_payer: npt.NDArray[np.bool_] | None = None,
     ) -> None:
         self._claim_ids = list(claim_ids)
+        self._self_pay = (
+            np.zeros(len(line_claims), dtype=bool) if line_self_pay is None else line_self_pay
+        )
+        self._by_payer = (
+            np.ones(len(posting_claims), dtype=bool)
+            if posting_by_payer is None
+            else posting_by_payer
+        )
         self._patients = {p: i for i, p in enumerate(patients)}
         self._lines = (line_patients, line_claims, line_billed, line_service, line_charges)
         self._postings = (posting_claims, posting_days, posting_effects)
@@ -106,19 +125,35 @@ class OpenClaims:
             posting_bounds = np.searchsorted(
                 claim_of[postings], np.arange(len(self._claim_ids) + 1)
             )
-            self._index = (lines, line_bounds, days[postings], effects[postings], posting_bounds)
+            self._index = (
+                lines,
+                line_bounds,
+                days[postings],
+                effects[postings],
+                posting_bounds,
+                self._by_payer[postings],
+            )
         return self._index
 
     def open_claim(self, patient: str, other_than: str, day: date) -> str | None:
         """See ``PatientHistory.open_claim``."""
+        return self.open_claims(patient, other_than, day)[0]
+
+    def open_claims(
+        self, patient: str, other_than: str, day: date
+    ) -> tuple[str | None, str | None]:
+        """See ``PatientHistory.open_claims``."""
         code = self._patients.get(patient)
         if code is None:
-            return None
-        lines, line_bounds, posting_days, posting_effects, posting_bounds = self._indexed()
+            return None, None
+        lines, line_bounds, posting_days, posting_effects, posting_bounds, by_payer = (
+            self._indexed()
+        )
         _, line_claims, line_billed, line_service, line_charges = self._lines
         limit = day_number(day)
         owed: dict[int, int] = {}
         first_seen: dict[int, int] = {}
+        self_pay: dict[int, bool] = {}
         for i in lines[line_bounds[code] : line_bounds[code + 1]].tolist():
             claim = int(line_claims[i])
             if self._claim_ids[claim] == other_than or not line_billed[i] <= limit:
@@ -126,15 +161,24 @@ class OpenClaims:
             owed[claim] = owed.get(claim, 0) + int(line_charges[i])
             service = int(line_service[i])
             first_seen[claim] = min(first_seen.get(claim, service), service)
+            self_pay[claim] = self_pay.get(claim, True) and bool(self._self_pay[i])
+        adjudicated: dict[int, bool] = {}
         for claim in owed:
             start, end = posting_bounds[claim], posting_bounds[claim + 1]
             posted = posting_days[start:end] <= limit
             owed[claim] += int(posting_effects[start:end][posted].sum())
+            adjudicated[claim] = self_pay[claim] or bool(by_payer[start:end][posted].any())
         open_claims = [c for c, balance in owed.items() if balance > 0]
-        if not open_claims:
-            return None
-        oldest = min(open_claims, key=lambda c: (first_seen[c], self._claim_ids[c]))
-        return self._claim_ids[oldest]
+
+        def oldest(claims: list[int]) -> str | None:
+            if not claims:
+                return None
+            return self._claim_ids[min(claims, key=lambda c: (first_seen[c], self._claim_ids[c]))]
+
+        return (
+            oldest([c for c in open_claims if adjudicated[c]]),
+            oldest([c for c in open_claims if not adjudicated[c]]),
+        )
 
 
 #: The history of a credit whose claim has no line billed by its date.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -78,6 +78,12 @@ class LedgerContext:
     sequestering_payers: frozenset[str]
     plb_recoveries: frozenset[tuple[str, str]]  # (claim_id, payer_id or "")
     payer_history: Mapping[str, PayerHistory]
+    #: Remittances over-posted while repeating earlier payments (``era_overposting``):
+    #: era_id -> (cents its posted payments exceed what it paid, the repeated payments posted
+    #: from it per claim: ((claim_id, cents), ...)).
+    era_overposting: Mapping[str, tuple[int, tuple[tuple[str, int], ...]]] = field(
+        default_factory=dict
+    )
 
 
 _PAYER_HISTORY_COLUMNS = (
@@ -87,6 +93,9 @@ _PAYER_HISTORY_COLUMNS = (
     "amount_cents",
     "allowed_amount_cents",
     "posted_date",
+    "era_id",
+    "claim_id",
+    "line_no",
 )
 _SEQUESTRATION_COLUMNS = ("payer_id", "reason_code")
 _PLB_COLUMNS = ("era_id", "reason_code", "reference", "amount_cents")
@@ -125,7 +134,109 @@ def ledger_context(ledger: Ledger) -> LedgerContext:
             _known_claims(ledger, references),
         ),
         payer_history=payer_histories(payments),
+        era_overposting=era_overposting(
+            payments,
+            _columns(ledger, "remittances", ("era_id", "total_paid_cents")),
+            _columns(ledger, "provider_adjustments", ("era_id", "amount_cents")),
+        ),
     )
+
+
+def era_overposting(
+    payments: Mapping[str, Any], remittances: Columns, adjustments: Columns
+) -> dict[str, tuple[int, tuple[tuple[str, int], ...]]]:
+    """Remittances that may have reversed and re-paid claims whose reversals were never
+    posted: per era_id, (over-posting, repeated payments per claim), where the over-posting is
+    positive and some payment repeats.
+
+    Such a remittance's posted payer payments exceed what it paid (BPR02 ``total_paid`` plus
+    its PLB amounts: a positive PLB lowers the check, a negative one raises it): the 835 paid
+    the claim once, net of the reversal, and the ledger counts the re-payment again. The
+    *repeated* payments are payer payments of the same claim, line and amount as an earlier
+    payment (``verify.duplicates`` decides which of them the over-posting accounts for).
+    ``payments``: the payer payments' columns."""
+    if not isinstance(payments["era_id"], pd.Series):
+        return _era_overposting_rows(payments, remittances, adjustments)
+    remits = _frame(remittances, ("era_id", "total_paid_cents"))
+    if remits.empty:
+        return {}
+    remitted = remits.groupby("era_id")["total_paid_cents"].sum()
+    plb = _frame(adjustments, ("era_id", "amount_cents")).groupby("era_id")["amount_cents"].sum()
+    remitted = remitted.add(plb.reindex(remitted.index, fill_value=0), fill_value=0)
+    pay = _frame(payments, ("era_id", "kind", "source", "amount_cents", "claim_id", "line_no"))
+    pay = pay[(pay["kind"] == "payment") & (pay["source"] == "payer")]
+    posted = pay.groupby("era_id")["amount_cents"].sum()
+    over = posted.sub(remitted.reindex(posted.index), fill_value=None)
+    over = over[over.notna() & (over > 0)]
+    if over.empty:
+        return {}
+    positive = pay[pay["amount_cents"] > 0].assign(line=pay["line_no"].fillna(0))
+    keys = ["claim_id", "line", "amount_cents"]
+    repeated = positive[positive.duplicated(keys, keep="first")]
+    repeated = repeated[repeated["era_id"].isin(over.index)]
+    per_claim = repeated.groupby(["era_id", "claim_id"], sort=True)["amount_cents"].sum()
+    out: dict[str, list[tuple[str, int]]] = {}
+    for (era, claim), cents in per_claim.items():
+        out.setdefault(str(era), []).append((str(claim), int(cents)))
+    return {era: (int(over[era]), tuple(claims)) for era, claims in out.items()}
+
+
+def _era_overposting_rows(
+    payments: Mapping[str, Any], remittances: Columns, adjustments: Columns
+) -> dict[str, tuple[int, tuple[tuple[str, int], ...]]]:
+    """``era_overposting`` over a request's few rows in plain Python (no pandas fixed cost)."""
+    remitted: dict[str, int] = {}
+    for era, total in zip(remittances["era_id"], remittances["total_paid_cents"], strict=True):
+        if era is not None and total is not None:
+            remitted[era] = remitted.get(era, 0) + total
+    if not remitted:
+        return {}
+    for era, amount in zip(adjustments["era_id"], adjustments["amount_cents"], strict=True):
+        if era in remitted and amount is not None:
+            remitted[era] += amount
+    posted: dict[str, int] = {}
+    seen: set[tuple[Any, int, int]] = set()
+    repeats: dict[str, dict[str, int]] = {}
+    rows = zip(
+        *(payments[n] for n in ("era_id", "kind", "source", "amount_cents", "claim_id")),
+        payments["line_no"],
+        strict=True,
+    )
+    for era, kind, source, amount, claim, line in rows:
+        if kind != "payment" or source != "payer" or amount is None:
+            continue
+        if era is not None:
+            posted[era] = posted.get(era, 0) + amount
+        if amount > 0:
+            key = (claim, line or 0, amount)
+            if key in seen and era is not None:
+                mine = repeats.setdefault(era, {})
+                mine[claim] = mine.get(claim, 0) + amount
+            seen.add(key)
+    out = {}
+    for era, claims in repeats.items():
+        if era in remitted and posted.get(era, 0) > remitted[era]:
+            out[era] = (posted[era] - remitted[era], tuple(sorted(claims.items())))
+    return out
+
+
+def _frame(columns: Mapping[str, Any], names: Sequence[str]) -> pd.DataFrame:
+    """Plain columns (a frame's or a request's lists) as a frame of ``names``, rows with a
+    blank era_id or amount left out (money as int64)."""
+    # rows without an era_id (manual postings) never belong to a remittance's sums
+    frame = pd.DataFrame(
+        {
+            n: list(columns[n])
+            if not isinstance(columns[n], pd.Series)
+            else columns[n].to_numpy(dtype=object)
+            for n in names
+        }
+    )
+    money = [n for n in names if n.endswith("_cents")]
+    frame = frame.dropna(subset=["era_id", *money])
+    for n in money:
+        frame[n] = frame[n].astype("int64")
+    return frame
 
 
 def _columns(

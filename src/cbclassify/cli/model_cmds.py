@@ -164,14 +164,24 @@ def score_command(
         date | None,
         date_option("--as-of", help="as-of date YYYY-MM-DD (default: latest posting)"),
     ] = None,
+    policy: Annotated[
+        Path | None,
+        typer.Option(help="resolution policy YAML (default: the shipped one; policy-default)"),
+    ] = None,
 ) -> None:
     """Write one row per credit balance with its predicted source and probabilities (rounded
-    to 6 places), naming the model version that predicted them."""
+    to 6 places), naming the model version that predicted them; verification and the
+    recommended action follow the resolution policy (``--policy``)."""
     from cbclassify.cli.model_choice import choose_model
     from cbclassify.ledger_io import read_ledger
     from cbclassify.model.registry import ModelNotFoundError, load_pyfunc
+    from cbclassify.resolve import PolicyError, load_policy
     from cbclassify.scoring import score_ledger, write_scores
 
+    try:
+        chosen_policy = load_policy(policy) if policy is not None else None
+    except PolicyError as exc:
+        fail(str(exc))
     quiet_mlflow()
     settings = Settings()
     cutoff = as_timestamp(as_of)
@@ -183,7 +193,7 @@ def score_command(
         fail(str(exc))
     except LookupError as exc:  # no registry yet
         fail(f"no model to score with ({exc}): train one with `cbclassify train LEDGER_DIR`")
-    scores = score_ledger(ledger, loaded, as_of=cutoff)
+    scores = score_ledger(ledger, loaded, as_of=cutoff, policy=chosen_policy)
     path = write_scores(scores, out)
     counts = scores["predicted_source"].value_counts()
     summary = ", ".join(f"{n} {src}" for src, n in counts.items()) or "none"

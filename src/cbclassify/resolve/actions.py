@@ -14,10 +14,11 @@ or above the policy's threshold needs approval.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from cbclassify.bundles import ClaimBundle, LedgerContext, Payer
+from cbclassify.contract.money import dollars
 from cbclassify.resolve.deadlines import (
     PAYER_ACTIONS,
     Investigation,
@@ -100,6 +101,45 @@ def recommend(
         approval_required=action in ("refund_payer", "refund_patient")
         and amount >= policy.refunds.approval_threshold_cents,
         apply_to_claim_id=apply_to if action == "apply_to_balance" else None,
+    )
+
+
+def held_patient_credit(bundle: ClaimBundle, verdict: Verdict, policy: Policy) -> Verdict:
+    """A confirmed patient credit is held, not refunded, while the patient owes nothing yet but
+    has another claim whose balance awaits a payer (the payer's adjudication decides what the
+    patient will owe there): the verdict becomes inconclusive, naming the claim it waits for,
+    with the ledger's source kept (``ledger_source``), and no action. Applied to a balance
+    the patient owes, or refunded when there is none, it stays confirmed."""
+    if verdict.verification != "confirmed" or verdict.confirmed_action != "patient_return":
+        return verdict
+    if not policy.patient_credits.apply_to_other_balances:
+        return verdict
+    first = bundle.first_line
+    history = bundle.patients.get(first.patient_id) if first is not None else None
+    if history is None:
+        return verdict
+    owed, awaiting = history.open_claims(bundle.claim_id, bundle.as_of)
+    if owed is not None or awaiting is None:
+        return verdict
+    reason = (
+        f"patient credit of {dollars(verdict.credit_cents)} held: the patient owes no other "
+        f"balance yet, and claim {awaiting} awaits its payer; apply the credit there once the "
+        "payer has adjudicated it, else refund"
+    )
+    head = f"Patient credit of {dollars(verdict.credit_cents)} held. {reason}. "
+    body = verdict.statement.split(". ", 1)[1] if ". " in verdict.statement else ""
+    return replace(
+        verdict,
+        verification="inconclusive",
+        verified_source=None,
+        review_reason=reason,
+        statement=(head + body).strip(),
+        disagreement=False,
+        confirmed_rule=None,
+        confirmed_action=None,
+        confirmed_payer_id=None,
+        ledger_source=verdict.verified_source,
+        ledger_cents=verdict.credit_cents,
     )
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 from cbclassify.balances import resolve_as_of
 from cbclassify.bundles import ClaimBundle, LedgerContext, map_patient_groups
 from cbclassify.contract.ledger import Ledger
-from cbclassify.resolve.actions import Recommendation, recommend
+from cbclassify.resolve.actions import Recommendation, held_patient_credit, recommend
 from cbclassify.resolve.deadlines import Investigation
 from cbclassify.resolve.policy import Policy, default_policy
 from cbclassify.verify import Verdict, verify_bundle
@@ -36,10 +36,13 @@ SCORING_COLUMNS = [
     "disagreement",
     "statement",
     "review_reason",
+    "ledger_source",
+    "ledger_cents",
+    "candidates",
 ]
 _TEXT_COLUMNS = ("verification", "verified_source", "evidence", "recommended_action",
                  "due_basis", "overpayment_payer_id", "apply_to_claim_id", "statement",
-                 "review_reason")  # fmt: skip
+                 "review_reason", "ledger_source", "candidates")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,9 @@ def verify_and_recommend(
     Returns one row per credit (``SCORING_COLUMNS``, in the credits' order): the contract's
     scoring columns (``explained_amount_cents`` in integer cents, Int64) plus due_basis,
     dormancy_date, overpayment_payer_id, approval_required, apply_to_claim_id, disagreement,
-    statement and review_reason. ``investigations``: claim_id, opened_date, closed_date (NaT
+    statement, review_reason, and ledger_source / ledger_cents (refuted: the source the
+    ledger proves instead of the prediction, and its amount) and candidates (inconclusive:
+    the sources that explain the credit equally, '|'-joined). ``investigations``: claim_id, opened_date, closed_date (NaT
     while open) of good-faith investigations (they suspend government deadlines).
     """
     return resolution_frame(
@@ -105,7 +110,13 @@ def resolve_predicted(
 ) -> Resolved:
     """One credit verified against its prediction (looked up in ``predicted``) and its
     recommendation."""
-    verdict = verify_bundle(context, bundle, predicted.get(bundle.claim_id))
+    verdict = verify_bundle(
+        context,
+        bundle,
+        predicted.get(bundle.claim_id),
+        confirm_ledger_source=policy.verification.confirm_ledger_source,
+    )
+    verdict = held_patient_credit(bundle, verdict, policy)
     found = investigations.get(bundle.claim_id, ())
     return Resolved(verdict, recommend(context, bundle, verdict, policy, investigations=found))
 
@@ -137,6 +148,7 @@ def resolution_frame(resolved: Sequence[Resolved]) -> pd.DataFrame:
         "claim_id": pd.array(values["claim_id"], dtype="string"),
         "credit_cents": np.array(values["credit_cents"], dtype="int64"),
         "explained_amount_cents": pd.array(values["explained_amount_cents"], dtype="Int64"),
+        "ledger_cents": pd.array(values["ledger_cents"], dtype="Int64"),
         "approval_required": np.array(values["approval_required"], dtype=bool),
         "disagreement": pd.array(values["disagreement"], dtype="bool[pyarrow]"),
     }

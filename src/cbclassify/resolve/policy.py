@@ -99,6 +99,19 @@ class UnclaimedPropertyPolicy(_Strict):
     )
 
 
+class VerificationPolicy(_Strict):
+    """When a verdict may carry an action."""
+
+    confirm_ledger_source: bool = Field(
+        default=False,
+        description=(
+            "where the ledger proves a source other than the predicted one, confirm the "
+            "ledger's source and recommend its action (default: refuted, no action, a biller "
+            "decides)"
+        ),
+    )
+
+
 class Policy(_Strict):
     """A practice's resolution policy."""
 
@@ -108,6 +121,7 @@ class Policy(_Strict):
     refunds: RefundPolicy = Field(default_factory=RefundPolicy)
     deadlines: DeadlinePolicy = Field(default_factory=DeadlinePolicy)
     unclaimed_property: UnclaimedPropertyPolicy = Field(default_factory=UnclaimedPropertyPolicy)
+    verification: VerificationPolicy = Field(default_factory=VerificationPolicy)
 
 
 class PolicyError(ValueError):

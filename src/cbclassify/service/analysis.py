@@ -16,6 +16,7 @@ from cbclassify.balances import credit_balances, resolve_as_of
 from cbclassify.balances.worklist import build_worklist
 from cbclassify.contract.enums import CREDIT_SOURCES
 from cbclassify.contract.ledger import Ledger
+from cbclassify.contract.money import format_cents_series
 from cbclassify.contract.schema import TABLES
 from cbclassify.ledger_io.write import to_contract_frame
 from cbclassify.resolve import verify_and_recommend
@@ -42,7 +43,14 @@ _SCORE_FACTS = (
     "due_date",
     "top_reasons",
 )
-_DETAIL_COLUMNS = ("statement", "review_reason", "disagreement")
+_DETAIL_COLUMNS = (
+    "statement",
+    "review_reason",
+    "disagreement",
+    "ledger_source",
+    "ledger_amount",
+    "candidates",
+)
 
 
 def verification_only(ledger: Ledger, as_of: pd.Timestamp, policy: Any) -> pd.DataFrame:
@@ -50,11 +58,18 @@ def verification_only(ledger: Ledger, as_of: pd.Timestamp, policy: Any) -> pd.Da
     explained amount under the scores' name, ``explained_amount_cents``)."""
     credits = credit_balances(ledger, as_of)
     frame = verify_and_recommend(ledger, credits, predicted=None, as_of=as_of, policy=policy)
-    return frame.rename(columns={"explained_amount": "explained_amount_cents"})
+    return frame.rename(
+        columns={
+            "explained_amount": "explained_amount_cents",
+            "ledger_cents": "ledger_amount_cents",
+        }
+    )
 
 
 def _verification_detail(scores: pd.DataFrame) -> pd.Series:
     """The verifier's statement and review reason per credit, where the scores carry them."""
+    if "ledger_amount_cents" in scores.columns:
+        scores = scores.assign(ledger_amount=format_cents_series(scores["ledger_amount_cents"]))
     present = [c for c in _DETAIL_COLUMNS if c in scores.columns]
     if not present:
         return pd.Series(None, index=scores.index, dtype=object)

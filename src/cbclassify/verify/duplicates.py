@@ -23,13 +23,17 @@ Also here: an adjustment a sequestering payer posted without any CAS code that i
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from cbclassify.bundles import Posting
 from cbclassify.verify.claim import Row, line_key, payer_key
 
 _CANDIDATE_KINDS = ("payment", "adjustment", "responsibility")
+#: era_id -> (over-posting cents, ((claim_id, repeated cents), ...)): ``LedgerContext``.
+Overposting = Mapping[str, tuple[int, tuple[tuple[str, int], ...]]]
+#: Up to this many claims repeating payments on one remittance are weighed in every subset.
+_MAX_REPEATING_CLAIMS = 16
 
 
 @dataclass(frozen=True)
@@ -40,14 +44,29 @@ class Duplicates:
     extra: frozenset[str]  # txn_ids of the extra copies
 
 
-def find_duplicates(postings: Sequence[Posting]) -> Duplicates:
-    """The duplicate groups of one claim's postings (in posting order).
+def find_duplicates(
+    postings: Sequence[Posting], era_overposting: Overposting | None = None
+) -> Duplicates:
+    """The duplicate groups of one claim's postings (in posting order): literal copies first,
+    then repeated posting events (``repeated_events``). ``era_overposting``: remittances
+    over-posted while repeating payments (``LedgerContext.era_overposting``).
 
     Each group: gid, claim_id, line_key, kind, source, payer_key, group_code, reason_code,
     copy_cents (one copy), n_copies, n_era, u_era, n_trace, u_trace, first_date, last_date,
     n_extra, extra_cents (balance effect of the extras, positive), txn_ids (all copies,
     ';'-joined), traces, eras and dup_kind (see module docstring).
     """
+    over = era_overposting or {}
+    literal = _literal_duplicates(postings, over)
+    events = repeated_events(postings, literal, over)
+    return Duplicates(
+        literal.groups + [g for g, _ in events],
+        literal.extra | frozenset(t for _, ids in events for t in ids),
+    )
+
+
+def _literal_duplicates(postings: Sequence[Posting], over: Overposting) -> Duplicates:
+    """Copies of one posting: same line, kind, source, payer, codes and amount."""
     cand = [p for p in postings if p.kind in _CANDIDATE_KINDS and p.amount_cents != 0]
     if not cand:
         return Duplicates([], frozenset())
@@ -65,13 +84,13 @@ def find_duplicates(postings: Sequence[Posting]) -> Duplicates:
     if not copies:
         return Duplicates([], frozenset())
     groups = _describe_groups(copies, gid_of, copy_extra)
-    _classify(groups, cand, gid_of, copy_extra)
+    _classify(groups, cand, gid_of, copy_extra, over)
     kind_of = {g["gid"]: g["dup_kind"] for g in groups}
     extra = frozenset(
         p.txn_id
         for p in copies
         if p.txn_id in copy_extra
-        and kind_of[gid_of[p.txn_id]] not in ("receipts_twice", "takeback_unclear")
+        and kind_of[gid_of[p.txn_id]] not in ("receipts_twice", "takeback_unclear", "recouped")
     )
     return Duplicates([g for g in groups if g["kind"] != "responsibility"], extra)
 
@@ -107,6 +126,7 @@ def _describe_groups(
     for gid, rows in by_gid.items():
         eras = [r.era_id for r in rows]
         traces = [r.remit_trace for r in rows]
+        keys = [trace_key(r) for r in rows]
         extras = [r for r in rows if r.txn_id in copy_extra]
         head = rows[0]
         groups.append(
@@ -123,8 +143,8 @@ def _describe_groups(
                 "n_copies": len(rows),
                 "n_era": sum(e is not None for e in eras),
                 "u_era": len({e for e in eras if e is not None}),
-                "n_trace": sum(t is not None for t in traces),
-                "u_trace": len({t for t in traces if t is not None}),
+                "n_trace": sum(t is not None for t in keys),
+                "u_trace": len({t for t in keys if t is not None}),
                 "first_date": min(r.posted_date for r in rows),
                 "last_date": max(r.posted_date for r in rows),
                 "n_extra": len(extras),
@@ -132,13 +152,19 @@ def _describe_groups(
                 "txn_ids": ";".join(r.txn_id for r in rows),
                 "traces": _unique_join(traces, ", "),
                 "eras": _unique_join(eras, ";"),
+                "recouped_cents": 0,
+                "forms": None,
             }
         )
     return groups
 
 
 def _classify(
-    groups: list[Row], cand: list[Posting], gid_of: dict[str, int], copy_extra: set[str]
+    groups: list[Row],
+    cand: list[Posting],
+    gid_of: dict[str, int],
+    copy_extra: set[str],
+    over: Overposting,
 ) -> None:
     for g in groups:
         shared = g["n_era"] > g["u_era"] or g["n_trace"] > g["u_trace"]
@@ -156,45 +182,190 @@ def _classify(
             g["dup_kind"] = "paid_twice"
         else:
             g["dup_kind"] = "untraced_twice"
-    messy = _unmatched_takebacks(cand, gid_of)
+    recouped = _unmatched_takebacks(cand, gid_of)
+    extra_eras = {p.txn_id: p.era_id for p in cand if p.txn_id in copy_extra}
+    repaid: dict[str, int] = defaultdict(int)  # era -> this claim's repeats posted from it
+    paid_twice = {g["gid"] for g in groups if g["dup_kind"] == "paid_twice"}
+    for p in cand:
+        if p.txn_id in copy_extra and gid_of[p.txn_id] in paid_twice and p.era_id is not None:
+            repaid[p.era_id] += p.amount_cents
     for g in groups:
-        if g["dup_kind"] == "paid_twice" and g["payer_key"] in messy:
-            g["dup_kind"] = "takeback_unclear"
-    _attach_adjustments(groups, cand, gid_of, copy_extra)
+        if g["dup_kind"] != "paid_twice":
+            continue
+        eras = {extra_eras.get(t) for t in g["txn_ids"].split(";")} - {None}
+        claim = g["claim_id"]
+        if eras and all(unreversed(e, claim, repaid[e], over) for e in eras if e is not None):
+            g["dup_kind"] = "reversal_not_posted"
+            continue
+        back = recouped.get(g["payer_key"], 0)
+        g["recouped_cents"] = min(back, g["extra_cents"])
+        if back >= g["extra_cents"]:
+            g["dup_kind"] = "recouped"
 
 
-def _unmatched_takebacks(cand: list[Posting], gid_of: dict[str, int]) -> set[str]:
-    """Payers with a negative payment that cancels no copy of its amount."""
+def _unmatched_takebacks(cand: list[Posting], gid_of: dict[str, int]) -> dict[str, int]:
+    """Per payer, the cents of its negative payments that cancel no copy of their amount
+    (a recoupment of part of a duplicate, or of all of it under another amount)."""
     pos: dict[int, int] = defaultdict(int)
     neg: dict[int, int] = defaultdict(int)
     pay = [p for p in cand if p.kind == "payment" and p.source == "payer"]
     for p in pay:
         (pos if p.amount_cents > 0 else neg)[gid_of[p.txn_id]] += 1
-    return {payer_key(p) for p in pay if neg[gid_of[p.txn_id]] > pos[gid_of[p.txn_id]]}
+    out: dict[str, int] = defaultdict(int)
+    counted: dict[int, int] = defaultdict(int)
+    for p in pay:
+        gid = gid_of[p.txn_id]
+        if p.amount_cents < 0 and counted[gid] < neg[gid] - pos[gid]:
+            counted[gid] += 1
+            out[payer_key(p)] += -p.amount_cents
+    return dict(out)
 
 
-def _attach_adjustments(
-    groups: list[Row], cand: list[Posting], gid_of: dict[str, int], copy_extra: set[str]
-) -> None:
-    """An adjustment repeated on the remittance of a repeated payment joins that duplicate
-    (the whole remittance was posted or paid again)."""
-    pay_gids = {g["gid"] for g in groups if g["dup_kind"] in ("posted_twice", "paid_twice")}
-    adj_gids = {g["gid"] for g in groups if g["dup_kind"] == "adjustment_twice"}
-    if not pay_gids or not adj_gids:
-        return
-    extra_rows = [p for p in cand if p.txn_id in copy_extra]
-    parent_by_era: dict[str, int] = {}
-    for p in extra_rows:
-        if gid_of[p.txn_id] in pay_gids and p.era_id is not None:
-            parent_by_era.setdefault(p.era_id, gid_of[p.txn_id])
-    parent_of: dict[int, int] = {}
-    for p in extra_rows:
-        if gid_of[p.txn_id] in adj_gids and p.era_id in parent_by_era:
-            parent_of.setdefault(gid_of[p.txn_id], parent_by_era[p.era_id])
-    kind_of = {g["gid"]: g["dup_kind"] for g in groups}
-    for g in groups:
-        if g["gid"] in parent_of:
-            g["dup_kind"] = kind_of[parent_of[g["gid"]]]
+def trace_key(posting: Posting) -> str | None:
+    """The posting's check / EFT trace or receipt number as a biller compares them: without
+    surrounding blanks and leading zeros (a trace keyed by hand often drops them)."""
+    trace = posting.remit_trace
+    if trace is None:
+        return None
+    text = trace.strip().lstrip("0")
+    return text or "0"
+
+
+def repeated_events(
+    postings: Sequence[Posting], literal: Duplicates, over: Overposting
+) -> list[tuple[Row, frozenset[str]]]:
+    """The same money posted again in another form: a payer's posting event (every payment
+    row of one remittance, or of one manual / lockbox posting: method, date, user and trace)
+    whose total equals an earlier event's total, or one line's payment of it, although no row
+    copies another (claim level against line level, ERA against manual or lockbox, with or
+    without the write-off and responsibility rows, on another date). Same trace: the one
+    payment posted twice (``posted_twice``); two traces: the payer paid twice
+    (``paid_twice``, or ``reversal_not_posted`` when the later remittance's reversal was not
+    posted: ``unreversed``); a posting with no trace: ``untraced_twice``. A
+    patient receipt posted twice under one receipt number is ``posted_twice`` too. A later
+    negative payment of the same amount (a takeback) cancels the repeat. Each with the txn_ids
+    of the repeated event's payments (set aside as extra)."""
+    taken = {t for g in literal.groups for t in g["txn_ids"].split(";")} | set(literal.extra)
+    pays = [
+        p for p in postings if p.kind == "payment" and p.amount_cents > 0 and p.txn_id not in taken
+    ]
+    events: dict[tuple[str, str, tuple[object, ...]], list[Posting]] = {}
+    for p in pays:
+        events.setdefault((p.source, payer_key(p), _event_ident(p)), []).append(p)
+    takebacks = [-p.amount_cents for p in postings if p.kind == "payment" and p.amount_cents < 0]
+    out: list[tuple[Row, frozenset[str]]] = []
+    ordered = sorted(events.items(), key=lambda kv: (kv[1][0].posted_date, kv[1][0].txn_id))
+    used: set[int] = set()
+    for j, (key_j, rows_j) in enumerate(ordered):
+        total_j = sum(r.amount_cents for r in rows_j)
+        for i in range(j):
+            key_i, rows_i = ordered[i]
+            if i in used or key_i[:2] != key_j[:2]:
+                continue
+            amounts_i = {sum(r.amount_cents for r in rows_i)} | {r.amount_cents for r in rows_i}
+            if total_j not in amounts_i:
+                continue
+            if total_j in takebacks:
+                takebacks.remove(total_j)
+                break
+            kind = _event_kind(rows_i[0], rows_j, over, total_j)
+            if kind is None:
+                break
+            used.update((i, j))
+            out.append(
+                (_event_group(rows_i, rows_j, kind, total_j), frozenset(r.txn_id for r in rows_j))
+            )
+            break
+    return out
+
+
+def _event_ident(p: Posting) -> tuple[object, ...]:
+    """One posting event: a remittance, or one manual / lockbox posting (method, date, user,
+    trace)."""
+    if p.era_id is not None:
+        return ("era", p.era_id)
+    return ("manual", p.method, p.posted_date, p.posted_by, trace_key(p))
+
+
+def payment_event_totals(postings: Sequence[Posting], payer: str | None) -> list[int]:
+    """The totals of ``payer``'s positive payment events on the claim (posting order)."""
+    totals: dict[tuple[object, ...], int] = {}
+    for p in postings:
+        mine = p.kind == "payment" and p.source == "payer" and p.payer_id == payer
+        if mine and p.amount_cents > 0:
+            ident = _event_ident(p)
+            totals[ident] = totals.get(ident, 0) + p.amount_cents
+    return list(totals.values())
+
+
+def unreversed(era: str, claim_id: str, cents: int, over: Overposting) -> bool:
+    """Whether ``cents`` of a claim's repeated payments from remittance ``era`` are a
+    re-payment whose reversal was never posted: the remittance's over-posting is made up
+    exactly of this claim's repeats plus some of the other claims' repeats from it, and
+    cannot be made up without this claim's (other claims on the remittance may have been
+    really paid twice, or lost their reversals too)."""
+    excess, repeats = over.get(era, (0, ()))
+    others = [c for claim, c in repeats if claim != claim_id and c > 0]
+    if excess <= 0 or cents <= 0 or len(others) > _MAX_REPEATING_CLAIMS:
+        return excess > 0 and excess == cents
+    reachable = {0}
+    for c in others:
+        reachable |= {r + c for r in reachable if r + c <= excess}
+    return excess - cents in reachable and excess not in reachable
+
+
+def _event_kind(first: Posting, repeat: list[Posting], over: Overposting, cents: int) -> str | None:
+    t1, t2 = trace_key(first), trace_key(repeat[0])
+    if t1 is not None and t1 == t2:
+        return "posted_twice"
+    if first.source == "patient":
+        return None  # two receipts: the literal rule (receipts_twice) or the accounting
+    if t1 is None or t2 is None:
+        return "untraced_twice"
+    era = repeat[0].era_id
+    if era is not None and unreversed(era, repeat[0].claim_id, cents, over):
+        return "reversal_not_posted"
+    return "paid_twice"
+
+
+def _event_group(first: list[Posting], repeat: list[Posting], kind: str, cents: int) -> Row:
+    rows = first + repeat
+    lines = {line_key(r) for r in rows}
+    traces = [r.remit_trace for r in rows]
+    eras = [r.era_id for r in rows]
+    head = repeat[0]
+    return {
+        "gid": -1,
+        "claim_id": head.claim_id,
+        "line_key": lines.pop() if len(lines) == 1 else 0,
+        "kind": "payment",
+        "source": head.source,
+        "payer_key": payer_key(head),
+        "group_code": None,
+        "reason_code": None,
+        "copy_cents": cents,
+        "n_copies": 2,
+        "n_era": sum(e is not None for e in eras),
+        "u_era": len({e for e in eras if e is not None}),
+        "n_trace": sum(t is not None for t in traces),
+        "u_trace": len({t for t in traces if t is not None}),
+        "first_date": min(r.posted_date for r in rows),
+        "last_date": max(r.posted_date for r in rows),
+        "n_extra": 1,
+        "extra_cents": cents,
+        "txn_ids": ";".join(r.txn_id for r in rows),
+        "traces": _unique_join(traces, ", "),
+        "eras": _unique_join(eras, ";"),
+        "dup_kind": kind,
+        "recouped_cents": 0,
+        "forms": _unique_join([_form(r) for r in rows], " and "),
+    }
+
+
+def _form(posting: Posting) -> str:
+    level = f"line {posting.line_no}" if posting.line_no is not None else "claim level"
+    how = "835" if posting.era_id is not None else posting.method
+    return f"{how} at {level} on {posting.posted_date.isoformat()}"
 
 
 def uncoded_sequestration(live: Sequence[Posting], payers: frozenset[str]) -> frozenset[str]:

@@ -17,11 +17,15 @@ import numpy as np
 import pandas as pd
 
 from cbclassify.balances import resolve_as_of
-from cbclassify.bundles import ClaimBundle, Credits, LedgerContext, map_patient_groups
+from cbclassify.bundles import ClaimBundle, Credits, LedgerContext, Posting, map_patient_groups
 from cbclassify.contract.ledger import Ledger
 from cbclassify.verify.accounts import governing_allowed, patient_account, payer_accounts
 from cbclassify.verify.claim import Row, credit_claim
-from cbclassify.verify.duplicates import find_duplicates, uncoded_sequestration
+from cbclassify.verify.duplicates import (
+    find_duplicates,
+    payment_event_totals,
+    uncoded_sequestration,
+)
 from cbclassify.verify.findings import allocate, patterns
 from cbclassify.verify.parties import claim_row, party_rows
 from cbclassify.verify.statements import StatementContext, statement
@@ -46,19 +50,29 @@ class Verdict:
     confirmed_rule: str | None  # what ``resolve`` acts on
     confirmed_action: str | None
     confirmed_payer_id: str | None
+    ledger_source: str | None = None  # refuted: the source the ledger proves instead
+    ledger_cents: int | None = None  # refuted: the amount the ledger's source explains
+    candidates: str | None = None  # inconclusive: '|'-joined sources explaining it equally
 
 
 RESULT_COLUMNS = [f.name for f in fields(Verdict)]
 _TEXT_COLUMNS = ("verification", "verified_source", "evidence", "statement", "review_reason",
-                 "predicted_source", "confirmed_rule", "confirmed_action", "confirmed_payer_id")  # fmt: skip
+                 "predicted_source", "confirmed_rule", "confirmed_action", "confirmed_payer_id",
+                 "ledger_source", "candidates")  # fmt: skip
 
 
 def verify_bundle(
-    context: LedgerContext, bundle: ClaimBundle, predicted_source: str | None = None
+    context: LedgerContext,
+    bundle: ClaimBundle,
+    predicted_source: str | None = None,
+    *,
+    confirm_ledger_source: bool = False,
 ) -> Verdict:
-    """The verdict of the credit of ``bundle`` (see module docstring)."""
+    """The verdict of the credit of ``bundle`` (see module docstring). A source the ledger
+    proves other than ``predicted_source`` refutes the prediction, unless
+    ``confirm_ledger_source`` (the policy switch) confirms the ledger's source instead."""
     claim = credit_claim(bundle)
-    duplicates = find_duplicates(claim.postings)
+    duplicates = find_duplicates(claim.postings, context.era_overposting)
     live = [p for p in claim.postings if p.txn_id not in duplicates.extra]
     uncoded = uncoded_sequestration(live, context.sequestering_payers)
     accounts = payer_accounts(claim, live, uncoded)
@@ -84,10 +98,51 @@ def verify_bundle(
         context.plb_recoveries,
         claim.claim_id,
         predicted_source,
+        rivals=rival_sources(comps, live, claim.credit_cents, c),
+        confirm_ledger_source=confirm_ledger_source,
     )
     v["claim_id"] = claim.claim_id
     v.update(assemble(v, comps))
     return Verdict(**{name: v[name] for name in RESULT_COLUMNS})
+
+
+_PAYER_EXCESS_RULES = ("above_allowed", "above_full_allowed", "secondary_excess", "not_billed")
+
+
+def rival_sources(
+    comps: list[Row], live: list[Posting], credit: int, c: Row | None = None
+) -> tuple[str, ...]:
+    """Sources that explain a credit as well as its one finding: a payer's excess (above the
+    contract, as a secondary, or not billed) that equals one whole payment of that payer when
+    the payer paid the claim more than once is also the signature of a duplicate payment (the
+    same service paid again at another amount is indistinguishable from a re-adjudication
+    above the contract). And a patient's excess on a claim whose primary paid 100% of the
+    contracted allowed amount on its 835 with no patient responsibility row at all, while the
+    patient paid at the visit: either the plan has no cost share (a patient credit) or the
+    payer skipped the copay (a payer overpayment); the ledger cannot tell."""
+    if c is not None and _copay_or_skipped(comps, live, credit, c):
+        return ("payer_overpayment",)
+    if len(comps) != 1 or comps[0]["rule"] not in _PAYER_EXCESS_RULES:
+        return ()
+    if comps[0]["amount_cents"] != credit:
+        return ()
+    totals = payment_event_totals(live, comps[0]["payer_id"])
+    return ("duplicate_payment",) if len(totals) > 1 and credit in totals else ()
+
+
+def _copay_or_skipped(comps: list[Row], live: list[Posting], credit: int, c: Row) -> bool:
+    if len(comps) != 1 or comps[0]["rule"] != "above_responsibility":
+        return False
+    if comps[0]["amount_cents"] != credit or c["self_pay"] or c["allowed_basis"] != "contract":
+        return False
+    if c["has_secondary"] and c["p2_adjudicated"]:
+        return False
+    primary = c["primary_payer_id"]
+    mine = [p for p in live if p.source == "payer" and p.payer_id == primary]
+    era_paid = any(p.kind == "payment" and p.era_id is not None for p in mine)
+    no_pr = not any(p.kind == "responsibility" for p in mine)
+    in_full = c["p1_net_cents"] + c["p1_seq_cents"] == c["allowed_cents"]
+    return era_paid and no_pr and in_full and c["patient_paid_cents"] > 0
 
 
 def _evidence_ids(comp: Row, ctx: StatementContext, patient: Row) -> str:
@@ -108,6 +163,7 @@ def verify_credits(
     predicted: pd.Series | pd.DataFrame | Mapping[str, str] | None = None,
     *,
     workers: int | None = None,
+    confirm_ledger_source: bool = False,
 ) -> pd.DataFrame:
     """Verify every credit against the ledger, for every source.
 
@@ -119,6 +175,8 @@ def verify_credits(
             frame with claim_id and predicted_source columns, or a mapping).
         workers: processes for a large ledger (default: every core; see
             ``bundles.map_patient_groups``).
+        confirm_ledger_source: confirm the source the ledger proves where it differs from the
+            prediction (default: refuted, no action; see ``verify_bundle``).
 
     Returns:
         One row per credit (``RESULT_COLUMNS``, the fields of ``Verdict``), in the credits'
@@ -127,7 +185,16 @@ def verify_credits(
     """
     if credits.empty:
         return _empty_result()
-    return result_frame(verify_records(ledger, credits, as_of, predicted, workers=workers))
+    return result_frame(
+        verify_records(
+            ledger,
+            credits,
+            as_of,
+            predicted,
+            workers=workers,
+            confirm_ledger_source=confirm_ledger_source,
+        )
+    )
 
 
 def verify_records(
@@ -137,18 +204,31 @@ def verify_records(
     predicted: pd.Series | pd.DataFrame | Mapping[str, str] | None = None,
     *,
     workers: int | None = None,
+    confirm_ledger_source: bool = False,
 ) -> list[Verdict]:
     """The ``Verdict`` of every credit, in the credits' order (``verify_credits`` unframed)."""
     dated = credits_on(credits, resolve_as_of(ledger, as_of))
-    check = partial(verify_predicted, predicted=predicted_by_claim(predicted))
+    check = partial(
+        verify_predicted,
+        predicted=predicted_by_claim(predicted),
+        confirm_ledger_source=confirm_ledger_source,
+    )
     return map_patient_groups(check, ledger, dated, workers=workers)
 
 
 def verify_predicted(
-    context: LedgerContext, bundle: ClaimBundle, predicted: Mapping[str, str | None]
+    context: LedgerContext,
+    bundle: ClaimBundle,
+    predicted: Mapping[str, str | None],
+    confirm_ledger_source: bool = False,
 ) -> Verdict:
     """``verify_bundle`` with the credit's prediction looked up in ``predicted``."""
-    return verify_bundle(context, bundle, predicted.get(bundle.claim_id))
+    return verify_bundle(
+        context,
+        bundle,
+        predicted.get(bundle.claim_id),
+        confirm_ledger_source=confirm_ledger_source,
+    )
 
 
 def credits_on(credits: pd.DataFrame, as_of: pd.Timestamp) -> Credits:
@@ -190,6 +270,7 @@ def result_frame(verdicts: list[Verdict]) -> pd.DataFrame:
         "claim_id": claim_ids,
         "credit_cents": np.array([r["credit_cents"] for r in rows], dtype="int64"),
         "explained_cents": pd.array([r["explained_cents"] for r in rows], dtype="Int64"),
+        "ledger_cents": pd.array([r["ledger_cents"] for r in rows], dtype="Int64"),
         "components": claim_ids.map(lambda c: lists.get(c, [])),
         "disagreement": pd.array([r["disagreement"] for r in rows], dtype="bool[pyarrow]"),
     }
@@ -202,6 +283,7 @@ def _empty_result() -> pd.DataFrame:
     cols: dict[str, pd.Series] = {c: pd.Series([], dtype="string") for c in RESULT_COLUMNS}
     cols["credit_cents"] = pd.Series([], dtype="int64")
     cols["explained_cents"] = pd.Series([], dtype="Int64")
+    cols["ledger_cents"] = pd.Series([], dtype="Int64")
     cols["disagreement"] = pd.Series([], dtype=bool)
     cols["components"] = pd.Series([], dtype=object)
     return pd.DataFrame(cols)

@@ -22,10 +22,18 @@ from cbclassify.verify.claim import Row, payer_key
 #: CARCs of patient responsibility (deductible, coinsurance, copay).
 PR_REASONS = ("1", "2", "3")
 
-_DUP_RULES = ("paid_twice", "adjustment_twice", "receipts_twice", "posted_twice", "untraced_twice")
+_DUP_RULES = (
+    "paid_twice",
+    "adjustment_twice",
+    "receipts_twice",
+    "posted_twice",
+    "untraced_twice",
+    "reversal_not_posted",
+)
 _DUP_SOURCE = {"adjustment_twice": "allowance_error", "receipts_twice": "patient_credit"}
 _DUP_ACTION = {
     "posted_twice": "reverse_posting",
+    "reversal_not_posted": "reverse_posting",
     "paid_twice": "payer_return",
     "adjustment_twice": "correct_adjustment",
     "receipts_twice": "patient_return",
@@ -94,15 +102,61 @@ def patterns(
                 "priority": 1 if kind == "adjustment_twice" else 0,
                 "inside": kind == "receipts_twice",
                 "detail": g,
+                "recouped_cents": g.get("recouped_cents", 0),
             }
         else:
             found["amount_cents"] += amount
             found["txn_ids"] += ";" + g["txn_ids"]
             found["priority"] = min(found["priority"], 1 if kind == "adjustment_twice" else 0)
             found["inside"] = found["inside"] and kind == "receipts_twice"
+            found["recouped_cents"] += g.get("recouped_cents", 0)
     out = list(merged.values())
     written_off = _pr_written_off(claim_id, live, idx)
-    return out + ([written_off] if written_off else [])
+    paid_after = _patient_writeoff_paid(claim_id, live)
+    return out + [f for f in (written_off, paid_after) if f is not None]
+
+
+def _patient_writeoff_paid(claim_id: str, live: Sequence[Posting]) -> Row | None:
+    """A patient-side write-off (small-balance, courtesy, a denial written off to the patient:
+    source patient, no CARC) after which (on a later day) the patient paid anyway: the
+    write-off took away a
+    balance the patient then paid, so the patient's excess up to the write-off is an allowance
+    error; the fix is to reverse the write-off, not to refund the patient. Inside the
+    patient's party: only what the patient holds above its responsibility is reclassified."""
+    offs = [
+        p
+        for p in live
+        if p.kind == "adjustment"
+        and p.source == "patient"
+        and p.amount_cents > 0
+        and p.reason_code is None
+    ]
+    if not offs:
+        return None
+    first = min(p.posted_date for p in offs)
+    paid = [
+        p
+        for p in live
+        if p.kind == "payment"
+        and p.source == "patient"
+        and p.amount_cents > 0
+        and p.posted_date > first
+    ]
+    if not paid:
+        return None
+    return {
+        "claim_id": claim_id,
+        "party": "patient",
+        "source": "allowance_error",
+        "rule": "patient_writeoff_paid",
+        "action": "correct_adjustment",
+        "payer_id": None,
+        "amount_cents": sum(p.amount_cents for p in offs),
+        "txn_ids": ";".join(p.txn_id for p in (*offs, *paid)),
+        "priority": 0,
+        "inside": True,
+        "detail": {"writeoffs": offs, "payments": paid},
+    }
 
 
 def _pr_written_off(claim_id: str, live: Sequence[Posting], idx: _PartyIndex) -> Row | None:
@@ -170,6 +224,7 @@ def allocate(
     unknown = [p for p in inside if full.get(p["party"]) is None]
     for p in unknown:
         returned = refunds.get(p["payer_id"] or "", 0) if p["rule"] == "paid_twice" else 0
+        returned += p.get("recouped_cents", 0) if p["rule"] == "paid_twice" else 0
         p["amount_cents"] = max(p["amount_cents"] - returned, 0)
     rest = _remainders(parties, full, capped_used)
     comps = [p for p in outside + known + unknown + rest if p["amount_cents"] > 0]

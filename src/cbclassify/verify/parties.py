@@ -62,10 +62,31 @@ def claim_row(claim: CreditClaim, accounts: list[Row], patient: Row, allowed: Ro
         and c["p1_net_cents"] + c["p1_seq_cents"] == c["allowed_cents"]
     )
     c["p1_paid_in_full"] = c["p1_adjudicated"] and not c["p1_pr_known"] and full
-    c["p1_pr_known"] = c["p1_pr_known"] or c["p1_paid_in_full"]
+    c["p1_above_full"] = above_full_allowed(c)
+    c["p1_pr_known"] = c["p1_pr_known"] or c["p1_paid_in_full"] or c["p1_above_full"]
     c["self_pay"] = c["primary_payer_id"] is None
     c["has_secondary"] = c["secondary_payer_id"] is not None
     return c
+
+
+def above_full_allowed(c: Row) -> bool:
+    """The primary posted no patient responsibility (a paper EOB keyed by hand) but kept more
+    than the whole allowed amount (less sequestration), and the patient paid nothing and had
+    nothing written off: whatever responsibility the payer meant, it holds at least
+    ``net + S - G`` above what it owed (responsibility only lowers what it owed) and the
+    patient holds nothing, so its excess is read with no responsibility (a responsibility the
+    patient has not paid would only be a shortfall elsewhere). Not with a secondary that
+    adjudicated (its share depends on the primary's responsibility)."""
+    allowed = c["allowed_cents"]
+    return bool(
+        c["p1_adjudicated"]
+        and not c["p1_pr_known"]
+        and allowed is not None
+        and c["p1_net_cents"] + c["p1_seq_cents"] > allowed
+        and c["patient_net_cents"] == 0
+        and c["patient_writeoff_cents"] == 0
+        and not (c["secondary_payer_id"] is not None and c["p2_adjudicated"])
+    )
 
 
 def _party(
@@ -124,7 +145,7 @@ def _primary(c: Row) -> Row:
         "primary",
         None if no_pr or no_allowed else excess,
         "payer_overpayment",
-        "above_allowed",
+        "above_full_allowed" if c["p1_above_full"] else "above_allowed",
         reason,
     )
 

@@ -43,10 +43,13 @@ def statement(comp: Row, ctx: StatementContext) -> str:
         "posted_twice": _posted_twice,
         "paid_twice": _paid_twice,
         "untraced_twice": _untraced,
+        "reversal_not_posted": _reversal_not_posted,
         "adjustment_twice": _adjustment_twice,
         "receipts_twice": _receipts_twice,
         "pr_written_off": _pr_written_off,
+        "patient_writeoff_paid": _patient_writeoff_paid,
         "above_allowed": _above_allowed,
+        "above_full_allowed": _above_full_allowed,
         "secondary_excess": _secondary,
         "not_billed": _not_billed,
         "above_contract": _above_contract,
@@ -90,7 +93,7 @@ def _posted_twice(comp: Row, ctx: StatementContext) -> str:
     text = (
         f"{who} of {usd(dup['copy_cents'])} on {_line_words(dup)} was posted "
         f"{dup['n_extra'] + 1} times from one remittance or receipt ({ref}; "
-        f"{_date_words(dup)})"
+        f"{_date_words(dup)}){_forms(dup)}"
     )
     if comp["amount_cents"] > dup["copy_cents"] * dup["n_extra"]:
         text += (
@@ -99,12 +102,27 @@ def _posted_twice(comp: Row, ctx: StatementContext) -> str:
     return text + ": one posting counted twice, undone internally."
 
 
+def _forms(dup: Row) -> str:
+    return f" ({dup['forms']})" if dup.get("forms") else ""
+
+
+def _reversal_not_posted(comp: Row, ctx: StatementContext) -> str:
+    dup = comp["detail"]
+    return (
+        f"Payer {ctx.name(comp['payer_id'])} paid {usd(dup['copy_cents'])} for "
+        f"{_line_words(dup)} on {day_text(dup['first_date'])} and that amount again on "
+        f"remittance {dup['eras'] or '?'} ({day_text(dup['last_date'])}), whose postings exceed "
+        "what it paid by exactly its repeated payments: the remittance reversed the first "
+        "payment and paid again, and the reversal was never posted."
+    )
+
+
 def _paid_twice(comp: Row, ctx: StatementContext) -> str:
     dup = comp["detail"]
     text = (
         f"Payer {ctx.name(comp['payer_id'])} paid {usd(dup['copy_cents'])} for "
         f"{_line_words(dup)} twice, on remittances with different traces "
-        f"({dup['traces'] or '?'}; {_date_words(dup)})"
+        f"({dup['traces'] or '?'}; {_date_words(dup)}){_forms(dup)}"
     )
     full = dup["extra_cents"]
     if comp["amount_cents"] < full:
@@ -140,6 +158,18 @@ def _receipts_twice(comp: Row, ctx: StatementContext) -> str:
     )
 
 
+def _patient_writeoff_paid(comp: Row, ctx: StatementContext) -> str:
+    offs, paid = comp["detail"]["writeoffs"], comp["detail"]["payments"]
+    off_days = ", ".join(sorted({p.posted_date.isoformat() for p in offs}))
+    paid_days = ", ".join(sorted({p.posted_date.isoformat() for p in paid}))
+    return (
+        f"The patient's balance was written off ({usd(sum(p.amount_cents for p in offs))} "
+        f"on {off_days}, no reason code) and the patient then paid "
+        f"{usd(sum(p.amount_cents for p in paid))} (on {paid_days}): "
+        f"{usd(comp['amount_cents'])} of the write-off is no longer owed off; reverse it."
+    )
+
+
 def _pr_written_off(comp: Row, ctx: StatementContext) -> str:
     return (
         f"Patient responsibility of {usd(comp['amount_cents'])} was written off as a "
@@ -164,6 +194,19 @@ def _above_allowed(comp: Row, ctx: StatementContext) -> str:
         f"{usd(c['allowed_cents'])} less {responsibility_text(a)} patient "
         f"responsibility{seq_txt}, so it owed {usd(owed)}: "
         f"{usd(comp['amount_cents'])} overpaid."
+    )
+
+
+def _above_full_allowed(comp: Row, ctx: StatementContext) -> str:
+    c, a = ctx.claim, ctx.account(comp["payer_id"])
+    seq = a.get("seq_cents") or 0
+    seq_txt = f" less {usd(seq)} sequestration" if seq != 0 else ""
+    return (
+        f"Payer {ctx.name(comp['payer_id'])} paid {usd(a.get('net_cents'))} (last on "
+        f"{day_text(a.get('last_pay_date'))}), posted by hand without patient responsibility; "
+        f"{_allowed_words(c)} is {usd(c['allowed_cents'])}{seq_txt}, and the patient paid "
+        f"nothing: whatever the patient's share, the payer kept at least "
+        f"{usd(comp['amount_cents'])} above what it owed."
     )
 
 

@@ -123,9 +123,17 @@ def decide(
     recouped_keys: frozenset[tuple[str, str]],
     claim_id: str,
     pred: str | None,
+    *,
+    rivals: tuple[str, ...] = (),
+    confirm_ledger_source: bool = False,
 ) -> Row:
     """The verdict of one credit from its components' and parties' summaries (see module
-    docstring); ``recouped_keys``: (claim, payer) pairs the payer recovered by PLB WO."""
+    docstring); ``recouped_keys``: (claim, payer) pairs the payer recovered by PLB WO.
+    ``rivals``: other sources that explain the same amount equally (never confirmed: the
+    verdict is inconclusive, naming every candidate). When the ledger proves a source other
+    than ``pred``, the verdict is refuted with the ledger's source (``ledger_source``,
+    ``ledger_cents``) and no action, unless ``confirm_ledger_source`` (the policy switch
+    ``verification.confirm_ledger_source``) confirms the ledger's source instead."""
     pos, short = cs["pos_cents"], ps["short_cents"]
     all_known = not ps["any_unknown"]
     adds_up = pos + short == credit
@@ -136,6 +144,11 @@ def decide(
         (claim_id, cs["top_payer"] or "") in recouped_keys and cs["top_action"] == "payer_return"
     )
     confirm = confirm and not recouped
+    proven = cs["top_source"] if confirm else None
+    candidates = (proven, *rivals) if confirm and rivals else ()
+    confirm = confirm and not candidates
+    overruled = confirm and pred is not None and pred != proven and not confirm_ledger_source
+    confirm = confirm and not overruled
     sources = (cs["sources"] or "").split("|")
     found = (pred if pred is not None else "-") in sources or (
         "?" in sources and pred in ("payer_overpayment", "allowance_error")
@@ -145,8 +158,10 @@ def decide(
         "allowance_error": ps["writeoffs_known"],
         "patient_credit": ps["patient_known"],
     }.get(pred or "", True)
-    refuted = not confirm and pred is not None and not found and checkable
-    partial = not confirm and not refuted and pos > 0
+    refuted = overruled or (
+        not confirm and not candidates and pred is not None and not found and checkable
+    )
+    partial = not confirm and not refuted and not candidates and pos > 0
     status = (
         "confirmed"
         if confirm
@@ -169,6 +184,9 @@ def decide(
         "confirmed_rule": cs["top_rule"] if confirm else None,
         "confirmed_payer_id": cs["top_payer"] if confirm else None,
         "confirmed_action": cs["top_action"] if confirm else None,
+        "ledger_source": proven if overruled else None,
+        "ledger_cents": credit if overruled else None,
+        "candidates": "|".join(candidates) if candidates else None,
     }
     v["review_reason"] = _reason(v, all_known, adds_up, single, recouped)
     return v
@@ -203,6 +221,15 @@ def _reason(v: Row, all_known: bool, adds_up: bool, single: bool, recouped: bool
         reason = f"{reason}; data missing: {unknown}"
     if recouped and single:
         reason = _RECOUPED
+    if v["ledger_source"] is not None:
+        reason = (
+            f"model predicted {SOURCE_WORDS.get(v['predicted_source'], '')}; the ledger "
+            f"proves {SOURCE_WORDS.get(v['ledger_source'], '')} of {credit} instead "
+            f"({v['top_rule']}): no action until a biller decides"
+        )
+    if v["candidates"] is not None:
+        words = " and ".join(SOURCE_WORDS.get(c, c) for c in v["candidates"].split("|"))
+        reason = f"the ledger explains {credit} equally as {words}: a biller decides"
     if v["disagreement"]:
         reason = (
             f"model predicted {SOURCE_WORDS.get(v['predicted_source'], '')}; the ledger "

@@ -1,0 +1,252 @@
+"""Issue 13: the same money posted again in another form (claim vs line level, ERA vs manual vs
+lockbox, with or without CARC/PR rows, another date), reversal not posted, partial recoupment,
+a patient write-off then paid, a payer paid above the whole allowed, equal explanations; and
+the look-alikes that must not confirm."""
+
+from __future__ import annotations
+
+import pandas as pd
+from verify_ledgers import credits_of, one, standard
+
+from cbclassify.verify import verify_credits
+
+
+def _verify(b, **kw):
+    ledger = b.build()
+    return verify_credits(ledger, credits_of(ledger), **kw)
+
+
+def _era_paid(b, trace="000123456", pr=None):
+    """C1: charge 400, allowed 200 (fee 50 x4), BCBS paid 200 less the responsibility
+    (default a $20 copay, paid by the patient) by 835 (trace with leading zeros)."""
+    pr = pr if pr is not None else {"3": "20.00"}
+    share = sum(int(v.replace(".", "")) for v in pr.values())
+    b.line("C1", charge="400.00", units=4).fee("BCBS", "97110", "50.00")
+    b.remit("E1", "BCBS", trace, "2026-01-20")
+    b.era_payment("C1", "BCBS", 20000 - share, allowed="200.00", era="E1", co45="200.00", pr=pr)
+    if share == 2000:
+        b.patient_payment("C1", "20.00")
+    return b
+
+
+def _rules(row):
+    return {(c["source"], c["rule"]): c["amount_cents"] for c in row["components"]}
+
+
+def test_era_payment_keyed_again_by_hand_at_claim_level_same_trace_is_posted_twice():
+    """No line number, no CARC or PR rows, another date, the trace without leading zeros."""
+    b = _era_paid(standard())
+    b.txn("C1", "payment", "payer", "180.00", payer="BCBS", line=None, trace="123456",
+          method="manual", date="2026-02-03")  # fmt: skip
+    row = one(_verify(b))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "duplicate_payment")
+    assert row["confirmed_rule"] == "posted_twice" and row["confirmed_action"] == "reverse_posting"
+    assert row["explained_cents"] == 18000
+    assert "835 at line 1" in row["statement"] and "manual at claim level" in row["statement"]
+
+
+def test_835_paid_and_paper_check_paid_again_is_money_received_twice():
+    b = _era_paid(standard())
+    b.txn("C1", "payment", "payer", "180.00", payer="BCBS", line=None, trace="0011365",
+          method="lockbox", date="2026-03-01")  # fmt: skip
+    row = one(_verify(b))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "duplicate_payment")
+    assert row["confirmed_rule"] == "paid_twice" and row["confirmed_action"] == "payer_return"
+
+
+def test_manual_repeat_without_a_trace_cannot_tell_posting_from_payment():
+    b = _era_paid(standard())
+    b.txn("C1", "payment", "payer", "180.00", payer="BCBS", line=None, method="manual",
+          date="2026-02-03")  # fmt: skip
+    row = one(_verify(b))
+    assert row["verification"] != "confirmed"
+    assert ("duplicate_payment", "untraced_twice") in _rules(row)
+
+
+def test_takeback_and_repay_in_another_form_is_not_a_duplicate():
+    """Look-alike: the payer took its 835 payment back and re-paid it by check; the credit
+    left is the patient's $10 paid above the copay."""
+    b = _era_paid(standard())
+    b.remit("E2", "BCBS", "TRN-E2", "2026-02-01")
+    b.txn("C1", "payment", "payer", "-180.00", payer="BCBS", era="E2", date="2026-02-01")
+    b.txn("C1", "payment", "payer", "180.00", payer="BCBS", line=None, trace="CHK-9",
+          method="lockbox", date="2026-02-10")  # fmt: skip
+    b.patient_payment("C1", "10.00", receipt="R2", date="2026-02-12")
+    row = one(_verify(b))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
+    assert row["explained_cents"] == 1000
+
+
+def test_duplicate_in_another_form_already_refunded_leaves_nothing():
+    b = _era_paid(standard())
+    b.txn("C1", "payment", "payer", "180.00", payer="BCBS", line=None, trace="CHK-1",
+          method="lockbox", date="2026-02-10")  # fmt: skip
+    b.txn("C1", "refund", "payer", "180.00", payer="BCBS", trace="RFD-1", method="check",
+          date="2026-03-01")  # fmt: skip
+    b.patient_payment("C1", "5.00", receipt="R2", date="2026-03-05")
+    row = one(_verify(b))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
+    assert row["explained_cents"] == 500
+
+
+def test_partially_recouped_duplicate_confirms_what_is_left():
+    b = _era_paid(standard())
+    b.era_payment("C1", "BCBS", "180.00", allowed="200.00", era="E2", date="2026-02-20")
+    b.remit("E3", "BCBS", "TRN-E3", "2026-03-20")
+    b.txn("C1", "payment", "payer", "-80.00", payer="BCBS", era="E3", date="2026-03-20")
+    row = one(_verify(b))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "duplicate_payment")
+    assert row["confirmed_rule"] == "paid_twice" and row["explained_cents"] == 10000
+
+
+def test_reversal_not_posted_is_a_posting_to_correct_not_money_received_twice():
+    """The second 835 reversed the claim and paid it again (it paid $0 net); only the
+    re-payment was posted: reverse_posting, not a refund."""
+    b = _era_paid(standard())
+    b.remit("E2", "BCBS", "TRN-E2", "2026-02-20", total="0.00")
+    b.txn("C1", "payment", "payer", "180.00", payer="BCBS", allowed="200.00", era="E2",
+          date="2026-02-20")  # fmt: skip
+    row = one(_verify(b))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "duplicate_payment")
+    assert row["confirmed_rule"] == "reversal_not_posted"
+    assert row["confirmed_action"] == "reverse_posting"
+
+
+def test_second_remittance_that_really_paid_is_paid_twice():
+    """Look-alike of the missing reversal: the second remittance's total includes the
+    payment (it balances), so the money came twice."""
+    b = _era_paid(standard())
+    b.remit("E2", "BCBS", "TRN-E2", "2026-02-20")  # total = what is posted from it
+    b.txn("C1", "payment", "payer", "180.00", payer="BCBS", allowed="200.00", era="E2",
+          date="2026-02-20")  # fmt: skip
+    row = one(_verify(b))
+    assert row["confirmed_rule"] == "paid_twice"
+
+
+def test_installments_of_equal_amounts_are_not_a_duplicate():
+    """Look-alike: the patient paid a $60 responsibility in $20 installments, and one more:
+    $20 above what it owed, a patient credit (not a payment posted twice)."""
+    b = _era_paid(standard(), pr={"1": "60.00"})
+    for n, day in enumerate(["2026-02-01", "2026-03-01", "2026-04-01", "2026-05-01"], start=2):
+        b.patient_payment("C1", "20.00", receipt=f"R{n}", date=day)
+    row = one(_verify(b))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
+    assert row["explained_cents"] == 2000
+
+
+def test_secondary_paying_the_patients_share_with_oa23_is_not_a_duplicate():
+    """Look-alike: the secondary paid the $20 copay (OA-23), an amount equal to nothing the
+    primary paid twice; the patient's $20 is then a patient credit."""
+    b = standard(("AETNA", "commercial"))
+    b.line("C1", charge="400.00", units=4, secondary="AETNA").fee("BCBS", "97110", "50.00")
+    b.era_payment("C1", "BCBS", "180.00", allowed="200.00", era="E1", co45="200.00",
+                  pr={"3": "20.00"})  # fmt: skip
+    b.era_payment("C1", "AETNA", "20.00", allowed=None, era="E2", oa23=True, date="2026-02-01")
+    b.patient_payment("C1", "20.00")
+    row = one(_verify(b))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
+
+
+def test_patient_writeoff_then_paid_is_an_allowance_error():
+    b = _era_paid(standard(), pr={"3": "45.00"})
+    b.patient_payment("C1", "20.00", receipt="R1", date="2026-01-25")
+    b.txn("C1", "adjustment", "patient", "25.00", line=None, method="manual", date="2026-02-01")
+    b.patient_payment("C1", "25.00", receipt="R2", date="2026-02-15")
+    row = one(_verify(b))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "allowance_error")
+    assert row["confirmed_rule"] == "patient_writeoff_paid"
+    assert row["confirmed_action"] == "correct_adjustment"
+    assert "reverse it" in row["statement"]
+
+
+def test_self_pay_discount_at_the_visit_is_not_a_writeoff_then_paid():
+    """Look-alike: a self-pay discount posted the day the patient prepaid; the patient paid
+    more than the discounted charge: a patient credit."""
+    b = standard()
+    b.line("C1", charge="100.00", payer=None)
+    b.txn("C1", "adjustment", "patient", "20.00", line=None, method="manual", date="2026-01-10")
+    b.patient_payment("C1", "90.00", date="2026-01-10")
+    row = one(_verify(b))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
+
+
+def test_manual_payment_above_the_whole_allowed_with_nothing_from_the_patient():
+    """A paper EOB keyed without responsibility rows: the payer kept more than the whole
+    allowed amount and the patient paid nothing, so at least the excess is the payer's."""
+    b = standard()
+    b.line("C1", charge="400.00", units=4).fee("BCBS", "97110", "50.00")
+    b.txn("C1", "payment", "payer", "230.00", payer="BCBS", line=None, trace="CHK-5",
+          method="lockbox")  # fmt: skip
+    b.txn("C1", "adjustment", "payer", "200.00", payer="BCBS", line=None, method="manual")
+    row = one(_verify(b))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "payer_overpayment")
+    assert row["confirmed_rule"] == "above_full_allowed" and row["explained_cents"] == 3000
+    # look-alike: once the patient paid something, its share matters again: not confirmed
+    b.patient_payment("C1", "20.00", date="2026-02-01")
+    assert one(_verify(b))["verification"] != "confirmed"
+
+
+def test_excess_equal_to_a_prior_payment_is_inconclusive_naming_both_sources():
+    """A partial payment on one 835 and the full contracted payment on a second: the excess
+    equals the first payment (a duplicate?) and is also above the contract."""
+    b = standard()
+    b.line("C1", charge="400.00", units=4).fee("BCBS", "97110", "50.00")
+    b.era_payment("C1", "BCBS", "60.00", allowed="200.00", era="E1")
+    b.era_payment("C1", "BCBS", "200.00", allowed="200.00", era="E2", co45="200.00",
+                  date="2026-02-20")  # fmt: skip
+    row = one(_verify(b, predicted={"C1": "payer_overpayment"}))
+    assert row["verification"] == "inconclusive" and row["verified_source"] is pd.NA
+    assert row["candidates"] == "payer_overpayment|duplicate_payment"
+    assert "equally as payer overpayment and duplicate payment" in row["review_reason"]
+
+
+def test_full_contract_paid_without_responsibility_and_a_copay_collected_is_inconclusive():
+    """The 835 paid 100% of the contracted allowed with no responsibility row while the
+    patient paid a copay at the visit: no cost share (patient credit) or a skipped copay
+    (payer overpayment)."""
+    b = standard()
+    b.line("C1", charge="400.00", units=4).fee("BCBS", "97110", "50.00")
+    b.era_payment("C1", "BCBS", "200.00", allowed="200.00", era="E1", co45="200.00", pr={})
+    b.patient_payment("C1", "30.00")
+    row = one(_verify(b))
+    assert row["verification"] == "inconclusive"
+    assert row["candidates"] == "patient_credit|payer_overpayment"
+    # look-alike: the payer assigned responsibility (even a part): a patient credit
+    c = standard()
+    c.line("C1", charge="400.00", units=4).fee("BCBS", "97110", "50.00")
+    c.era_payment("C1", "BCBS", "190.00", allowed="200.00", era="E1", co45="200.00",
+                  pr={"3": "10.00"})  # fmt: skip
+    c.patient_payment("C1", "30.00")
+    assert one(_verify(c))["verified_source"] == "patient_credit"
+
+
+def test_adjustment_posted_twice_is_always_an_allowance_error():
+    b = _era_paid(standard())
+    b.txn("C1", "adjustment", "payer", "200.00", payer="BCBS", group="CO", reason="45",
+          line=None, method="manual", date="2026-02-05")  # fmt: skip
+    row = one(_verify(b))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "allowance_error")
+
+
+def test_remittance_with_a_lost_reversal_and_a_real_second_payment_tells_them_apart():
+    """E2 reversed and re-paid C1 and C3 (only the re-payments posted) and also paid C2 a
+    second time for real: E2's over-posting ($210) is C1's $180 and C3's $30, so their
+    repeats are lost reversals and C2's is money received twice."""
+    b = _era_paid(standard())
+    b.line("C2", charge="100.00", units=1)
+    b.era_payment("C2", "BCBS", "50.00", allowed="50.00", era="E9", co45="50.00", pr={})
+    b.line("C3", charge="100.00", units=1)
+    b.era_payment("C3", "BCBS", "30.00", allowed="50.00", era="E8", co45="50.00",
+                  pr={"3": "20.00"})  # fmt: skip
+    b.patient_payment("C3", "20.00", receipt="R3")
+    b.txn("C3", "payment", "payer", "30.00", payer="BCBS", allowed="50.00", era="E2",
+          date="2026-02-20")  # fmt: skip
+    b.remit("E2", "BCBS", "TRN-E2", "2026-02-20", total="50.00")  # paid C2 again, C1, C3 net 0
+    b.txn("C1", "payment", "payer", "180.00", payer="BCBS", allowed="200.00", era="E2",
+          date="2026-02-20")  # fmt: skip
+    b.txn("C2", "payment", "payer", "50.00", payer="BCBS", allowed="50.00", era="E2",
+          date="2026-02-20")  # fmt: skip
+    out = _verify(b)
+    assert one(out, "C1")["confirmed_rule"] == "reversal_not_posted"
+    assert one(out, "C2")["confirmed_rule"] == "paid_twice"
+    assert one(out, "C3")["confirmed_rule"] == "reversal_not_posted"
