@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
 import pytest
-from api_helpers import World
+from api_helpers import World, ledger_zip
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ledger_factory import tiny_ledger
 from x12.mutations import mutate
 from x12.test_fuzz import BASES, _DrawChooser
 
@@ -28,9 +30,13 @@ def mutated_upload(draw: st.DrawFn) -> tuple[str, bytes]:
 
 
 def test_mutated_835s_are_never_a_server_error(
-    client: TestClient, world: World, caplog: pytest.LogCaptureFixture
+    client: TestClient, world: World, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
     raw = TestClient(client.app, raise_server_exceptions=False)
+    # The practice's complete ledger first: the merge base every 835 is merged into.
+    ledger = {"file": ("ledger.zip", ledger_zip(tmp_path, tiny_ledger()), "application/zip")}
+    seeded = raw.post("/api/v1/practices/a/ledgers", files=ledger, headers=world.headers["biller"])
+    assert seeded.status_code == 201, seeded.text
     statuses: list[int] = []
 
     @settings(
