@@ -8,6 +8,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -116,3 +117,20 @@ def ledger_zip(tmp: Path, ledger: object, *, mutate: dict[str, str] | None = Non
         for path in sorted(folder.iterdir()):
             zf.write(path, f"ledger/{path.name}")
     return buffer.getvalue()
+
+
+def seed_practice_ledger(client: Any, world: World, code: str = "a") -> None:
+    """Upload a complete ledger for practice ``code``: the merge base its 835s are merged into
+    (the seeded batches of ``World`` keep no ledger snapshot, so an 835 alone is refused 409)."""
+    import tempfile
+
+    from ledger_factory import tiny_ledger
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = ledger_zip(Path(tmp), tiny_ledger())
+    r = client.post(
+        f"/api/v1/practices/{code}/ledgers",
+        files={"file": ("ledger.zip", data, "application/zip")},
+        headers=world.headers["biller"],
+    )
+    assert r.status_code == 201, r.text

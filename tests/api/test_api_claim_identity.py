@@ -4,7 +4,7 @@ ledger, so a later upload's CLP01 of another patient must not be posted onto the
 
 from __future__ import annotations
 
-from api_helpers import World
+from api_helpers import World, seed_practice_ledger
 from fastapi.testclient import TestClient
 from x12.x12text import claim, interchange, render, transaction_set
 
@@ -30,6 +30,7 @@ def _cases_of(client: TestClient, world: World, claim_id: str) -> list[dict]:
 def test_another_patient_in_a_later_upload_makes_no_phantom_credit(
     client: TestClient, world: World
 ) -> None:
+    seed_practice_ledger(client, world)
     first = ("a.835", _remit("MBRA", "ICNA", "97110", "6", "6", 1), "text/plain")
     r = client.post(URL, files={"files": first}, headers=world.headers["biller"])
     assert r.status_code == 201, r.text

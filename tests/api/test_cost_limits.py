@@ -12,7 +12,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from api_helpers import World, seed_world
+from api_helpers import World, seed_practice_ledger, seed_world
 from fastapi.testclient import TestClient
 from test_api_model import BODY, TXNS
 
@@ -84,6 +84,7 @@ def test_plain_835_files_share_one_cap(limited: Start) -> None:
     half = _big_835(60_000)
     out = _post_835(client, world, ("one.835", half), ("two.zip", _zip("two.835", half)))
     assert out["status"] == 413 and "two.835 unzips to more than" in out["detail"]
+    seed_practice_ledger(client, world)
     assert _post_835(client, world, ("one.835", THERAPY_835))["status"] == 201
 
 
@@ -106,4 +107,5 @@ def test_bodies_other_than_uploads_have_their_own_byte_limit(limited: Start) -> 
     assert r.status_code == 413 and r.json()["code"] == "too_large"
     assert "50000 bytes" in r.json()["detail"]
     upload = _big_835(100_000)  # uploads are allowed up to max_upload_bytes
+    seed_practice_ledger(client, world)
     assert _post_835(client, world, ("big.835", upload))["status"] == 201

@@ -32,7 +32,11 @@ class Portfolio:
 
 
 def _cli(data_dir: Path, *args: object) -> None:
-    with mock.patch.dict("os.environ", {"CBCLASSIFY_DATA_DIR": str(data_dir)}):
+    # A session fixture runs before the per-test isolation fixture: name the tracking store
+    # explicitly (an earlier test in this process may have left MLFLOW_TRACKING_URI set).
+    store = f"sqlite:///{(data_dir / 'mlflow.db').resolve()}"
+    env = {"CBCLASSIFY_DATA_DIR": str(data_dir), "MLFLOW_TRACKING_URI": store}
+    with mock.patch.dict("os.environ", env):
         result = CliRunner().invoke(app, [str(a) for a in args])
     assert result.exit_code == 0, result.output
 
