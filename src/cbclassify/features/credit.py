@@ -21,6 +21,7 @@ from cbclassify.features.postings import (
     reported_allowed_cents,
     timing_aggregates,
 )
+from cbclassify.features.signatures import signature_features
 
 
 def of_bundle(context: LedgerContext, bundle: ClaimBundle) -> FeatureRecord:
@@ -38,4 +39,6 @@ def of_bundle(context: LedgerContext, bundle: ClaimBundle) -> FeatureRecord:
     parts["reported_allowed_cents"] = reported_allowed_cents(bundle.postings, primary)
     parts.update(patient_context(bundle))
     parts.update(payer_context(context, payer_id, bundle.as_of))
-    return derive(parts)
+    record = derive(parts)
+    record.update(signature_features(bundle, parts, record))
+    return record
