@@ -173,6 +173,14 @@ _FORMATS: dict[str, tuple[str, str | None]] = {
         "secondary payer covered {pct} of the credit beyond the patient's share",
         "no secondary payer",
     ),
+    "responsibility_covered_twice_share_of_credit": (
+        "the patient's share was paid by the secondary payer and by the patient: {pct} of the credit",
+        "no secondary payer",
+    ),
+    "unbilled_payer_share_of_credit": (
+        "payments by a payer this claim was not billed to are {pct} of the credit",
+        None,
+    ),
     "sequestration_share_of_credit": ("sequestration (CO-253) is {pct} of the credit", None),
     "patient_minus_payer_excess_share": (
         "patient's excess minus payer's excess is {pct} of the credit",

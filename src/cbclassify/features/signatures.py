@@ -270,6 +270,11 @@ def _component_shares(
     out["secondary_excess_share_of_credit"] = (
         _share(max(covered - owed, 0), credit) if secondary else NAN
     )
+    patient_paid = int(parts["patient_paid_cents"])
+    out["responsibility_covered_twice_share_of_credit"] = (
+        _share(max(min(covered, owed) + patient_paid - owed, 0), credit) if secondary else NAN
+    )
+    out["unbilled_payer_share_of_credit"] = _share(int(parts["unbilled_payer_paid_cents"]), credit)
     out["sequestration_share_of_credit"] = _share(int(parts["sequestration_cents"]), credit)
     payer_share = record["payer_excess_share_of_credit"]
     patient_share = record["patient_excess_share_of_credit"]

@@ -224,6 +224,16 @@ _SIGNATURES = (
         "ratio",
         "secondary payer's payments and write-offs above the patient's share / credit",
     ),
+    _f(
+        "responsibility_covered_twice_share_of_credit",
+        "ratio",
+        "patient's share paid by the secondary payer and by the patient too / credit",
+    ),
+    _f(
+        "unbilled_payer_share_of_credit",
+        "ratio",
+        "payments by a payer the claim was not billed to / credit",
+    ),
     _f("sequestration_share_of_credit", "ratio", "sequestration (CO-253) / credit"),
     _f(
         "patient_minus_payer_excess_share",
