@@ -276,11 +276,18 @@ def _component_shares(
     )
     out["unbilled_payer_share_of_credit"] = _share(int(parts["unbilled_payer_paid_cents"]), credit)
     out["sequestration_share_of_credit"] = _share(int(parts["sequestration_cents"]), credit)
-    payer_share = record["payer_excess_share_of_credit"]
-    patient_share = record["patient_excess_share_of_credit"]
+    patient_side = _largest(
+        record["patient_excess_share_of_credit"],
+        out["responsibility_covered_twice_share_of_credit"],
+    )
+    payer_side = _largest(
+        record["payer_excess_share_of_credit"],
+        out["unbilled_payer_share_of_credit"],
+        out["secondary_excess_share_of_credit"],
+    )
     out["patient_minus_payer_excess_share"] = (
-        (0.0 if math.isnan(patient_share) else patient_share)
-        - (0.0 if math.isnan(payer_share) else payer_share)
+        (0.0 if math.isnan(patient_side) else patient_side)
+        - (0.0 if math.isnan(payer_side) else payer_side)
         if credit > 0
         else NAN
     )

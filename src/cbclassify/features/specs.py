@@ -238,7 +238,7 @@ _SIGNATURES = (
     _f(
         "patient_minus_payer_excess_share",
         "ratio",
-        "patient's excess share of the credit minus the payer's",
+        "patient's excess share of the credit minus the payers' (excess, unbilled, secondary)",
     ),
     _f("refund_share_of_credit", "ratio", "refunds already posted / credit"),
     _f("payer_reversal_share_of_credit", "ratio", "payer reversals / credit"),
