@@ -118,10 +118,10 @@ def _payer_signatures(
     all_pay = [p for p in postings if is_payer_payment(p) and p.amount_cents > 0]
     pay = _unreversed(all_pay, postings)
     out["credit_matches_payer_payment"] = _flag(_matches(credit, (p.amount_cents for p in pay)))
-    totals: dict[tuple[str, str], int] = {}
+    totals: dict[tuple[str, str, str], int] = {}  # per payer, trace and posting form
     for p in pay:
         if _trace(p):
-            key = (p.payer_id or "", _trace(p))
+            key = (p.payer_id or "", _trace(p), _form(p))
             totals[key] = totals.get(key, 0) + p.amount_cents
     out["credit_matches_remittance_total"] = _flag(_matches(credit, totals.values()))
     n = len(pay)
