@@ -242,3 +242,21 @@ def test_every_signature_is_scale_free():
         assert SPEC_BY_NAME[name].kind != "usd"
         a, b = small[name], large[name]
         assert (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b), name
+
+
+def test_every_signature_reads_in_plain_words():
+    """Each signature has its own phrase (not the generic ``name = value`` fallback)."""
+    from cbclassify.explain.templates import phrase
+
+    b = era_payment(base())
+    b.txn("X", "payment", 6000, "2025-02-20", payer_id="P", line_no=None, trace="T1")
+    row = one(b.build())
+    for name in SIGNATURE_NAMES:
+        text = phrase(name, row[name], row)
+        assert " = " not in text, (name, text)
+    assert phrase("repeat_same_trace", 1.0, row) == (
+        "The repeat has the same trace (one payment posted twice)"
+    )
+    assert phrase("payer_duplicate_evidence_share_of_credit", 1.0, row) == (
+        "A payer payment posted twice (any form) explains 100% of the credit"
+    )

@@ -2,7 +2,8 @@
 
 ``of_bundle(context, bundle)`` reads the credit's billed lines and postings up to its date
 (``ClaimBundle``), its patient's history and the ledger-wide facts (``LedgerContext``: payers,
-fee schedule, payer histories) and returns the named features of ``specs``. Training calls it
+fee schedule, payer histories) and returns the named features of ``specs``; the scale-free
+signatures (``signatures``) come last, from the postings and the features derived before them. Training calls it
 with each label's ``identified_date`` as the bundle's date, scoring with the run's as-of date,
 so postings that later resolved a credit never reach its features.
 """
