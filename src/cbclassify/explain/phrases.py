@@ -137,6 +137,65 @@ _FORMATS: dict[str, tuple[str, str | None]] = {
         "{pct} of this payer's payments exceeded its allowed amount",
         "self-pay claim",
     ),
+    "paper_payer_payment_share": (
+        "{pct} of payer payments arrived on paper (check, lockbox)",
+        "no payer payment",
+    ),
+    "manual_on_remittance_trace_share_of_credit": (
+        "hand postings under an already posted remittance's trace are {pct} of the credit",
+        None,
+    ),
+    "repeated_payer_payment_share_of_credit": (
+        "repeated payer payments (line or claim level) are {pct} of the credit",
+        None,
+    ),
+    "repeat_days_apart": ("a payer payment was repeated {days} later", "no payer payment repeated"),
+    "line_paid_again_share_of_credit": (
+        "later payments on lines paid under two traces are {pct} of the credit",
+        None,
+    ),
+    "patient_writeoff_share_of_credit": ("patient-side write-offs are {pct} of the credit", None),
+    "patient_paid_after_writeoff_share_of_credit": (
+        "patient payments made after a patient write-off are {pct} of the credit",
+        None,
+    ),
+    "adjustment_repeated_share_of_credit": ("repeated write-offs are {pct} of the credit", None),
+    "credit_share_of_allowed": ("credit is {pct} of the allowed amount", "allowed amount unknown"),
+    "payer_excess_share_of_allowed": (
+        "primary payer's excess is {pct} of the allowed amount",
+        "allowed amount unknown",
+    ),
+    "primary_writeoff_excess_share_of_credit": (
+        "primary payer's write-offs above charge minus allowed are {pct} of the credit",
+        "allowed amount unknown",
+    ),
+    "secondary_excess_share_of_credit": (
+        "secondary payer covered {pct} of the credit beyond the patient's share",
+        "no secondary payer",
+    ),
+    "responsibility_covered_twice_share_of_credit": (
+        "the patient's share was paid by the secondary payer and by the patient: {pct} of the credit",
+        "no secondary payer",
+    ),
+    "unbilled_payer_share_of_credit": (
+        "payments by a payer this claim was not billed to are {pct} of the credit",
+        None,
+    ),
+    "sequestration_share_of_credit": ("sequestration (CO-253) is {pct} of the credit", None),
+    "patient_minus_payer_excess_share": (
+        "patient's excess minus payer's excess is {pct} of the credit",
+        None,
+    ),
+    "refund_share_of_credit": ("refunds already posted are {pct} of the credit", None),
+    "payer_reversal_share_of_credit": ("payer reversals are {pct} of the credit", None),
+    "payer_duplicate_evidence_share_of_credit": (
+        "a payer payment posted twice (any form) explains {pct} of the credit",
+        None,
+    ),
+    "duplicate_minus_writeoff_share": (
+        "repeated payments explain {pct} more of the credit than write-offs do",
+        "no repeated payment",
+    ),
 }
 
 _TEMPLATES: dict[str, Any] = {
@@ -240,6 +299,75 @@ _TEMPLATES: dict[str, Any] = {
         "patient's other claims are settled",
     ),
     "payer_history_payment_count": counted("payment", " by this payer in the ledger"),
+    "credit_matches_payer_payment": flag(
+        "credit equals one of the payer's own payments",
+        "credit equals none of the payer's payments",
+    ),
+    "credit_matches_remittance_total": flag(
+        "credit equals what one remittance paid on this claim",
+        "credit equals no remittance's total on this claim",
+    ),
+    "credit_matches_patient_payment": flag(
+        "credit equals one of the patient's payments",
+        "credit equals none of the patient's payments",
+    ),
+    "credit_matches_adjustment": flag(
+        "credit equals one write-off posting", "credit equals no single write-off"
+    ),
+    "credit_matches_patient_writeoff": flag(
+        "credit equals the patient-side write-off", "credit differs from any patient write-off"
+    ),
+    "credit_matches_sequestration": flag(
+        "credit equals the sequestration (CO-253) the payer reported",
+        "credit differs from the sequestration",
+    ),
+    "credit_matches_responsibility": flag(
+        "credit equals the patient's share the payer reported",
+        "credit differs from the patient's share",
+    ),
+    "payer_excess_matches_payment": flag(
+        "payer's excess equals one of its own payments (paid twice)",
+        "payer's excess equals none of its payments",
+    ),
+    "manual_payer_payment_count": counted(
+        "payer payment", " posted by hand", zero="no payer payment posted by hand"
+    ),
+    "claim_level_payer_payment_count": counted(
+        "payer payment", " posted at claim level", zero="no claim-level payer payment"
+    ),
+    "uncoded_payer_payment_count": counted(
+        "payer payment",
+        " without allowed amount, CARC or PR rows",
+        zero="every payer payment has its codes",
+    ),
+    "manual_on_remittance_trace_count": counted(
+        "hand posting",
+        " under the trace of a remittance already posted",
+        zero="no hand posting repeats a remittance's trace",
+    ),
+    "repeated_payer_payment_any_level_count": counted(
+        "payer payment",
+        " repeating an earlier one (line or claim level)",
+        zero="no payer payment repeated",
+    ),
+    "repeat_same_trace": flag(
+        "the repeat has the same trace (one payment posted twice)",
+        "the repeat has another trace (money received twice)",
+    ),
+    "repeat_posting_form_differs": flag(
+        "the repeat was posted another way (ERA, by hand or on paper)",
+        "the repeat was posted the same way",
+    ),
+    "line_paid_under_two_traces_count": counted(
+        "claim line",
+        " paid by the payer under two traces",
+        zero="no line paid under two traces",
+    ),
+    "adjustment_repeated_any_code_count": counted(
+        "write-off",
+        " repeating an earlier amount",
+        zero="no write-off repeated",
+    ),
 }
 
 
@@ -249,6 +377,9 @@ _MISSING: dict[str, str] = {
     "secondary_payer_type": "no secondary payer",
     "responsibility_known": "the patient's share is unknown",
     "patient_other_claims_balance_usd": "patient has no other claims",
+    "repeat_same_trace": "no payer payment repeated",
+    "repeat_posting_form_differs": "no payer payment repeated",
+    "payer_excess_matches_payment": "what the payer owed is unknown",
 }
 _registered = False
 

@@ -2,7 +2,8 @@
 
 ``of_bundle(context, bundle)`` reads the credit's billed lines and postings up to its date
 (``ClaimBundle``), its patient's history and the ledger-wide facts (``LedgerContext``: payers,
-fee schedule, payer histories) and returns the named features of ``specs``. Training calls it
+fee schedule, payer histories) and returns the named features of ``specs``; the scale-free
+signatures (``signatures``) come last, from the postings and the features derived before them. Training calls it
 with each label's ``identified_date`` as the bundle's date, scoring with the run's as-of date,
 so postings that later resolved a credit never reach its features.
 """
@@ -21,6 +22,7 @@ from cbclassify.features.postings import (
     reported_allowed_cents,
     timing_aggregates,
 )
+from cbclassify.features.signatures import signature_features
 
 
 def of_bundle(context: LedgerContext, bundle: ClaimBundle) -> FeatureRecord:
@@ -38,4 +40,6 @@ def of_bundle(context: LedgerContext, bundle: ClaimBundle) -> FeatureRecord:
     parts["reported_allowed_cents"] = reported_allowed_cents(bundle.postings, primary)
     parts.update(patient_context(bundle))
     parts.update(payer_context(context, payer_id, bundle.as_of))
-    return derive(parts)
+    record = derive(parts)
+    record.update(signature_features(bundle, parts, record))
+    return record

@@ -12,7 +12,12 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from cbclassify.features.specs import CATEGORICAL_FEATURES, FEATURE_NAMES, NUMERIC_FEATURES
+from cbclassify.features.specs import (
+    CATEGORICAL_FEATURES,
+    FEATURE_NAMES,
+    NUMERIC_FEATURES,
+    SIGNATURE_NAMES,
+)
 
 #: One credit's claim facts and aggregates by name (``features.credit``).
 Parts = Mapping[str, Any]
@@ -163,4 +168,9 @@ _DOLLARS = tuple(
     for name in NUMERIC_FEATURES
     if name not in _COMPUTED and name.endswith("_usd")
 )
-_NUMBERS = tuple(n for n in NUMERIC_FEATURES if n not in _COMPUTED and not n.endswith("_usd"))
+#: The signatures (``signatures``) are set by ``credit.of_bundle`` after ``derive``.
+_NUMBERS = tuple(
+    n
+    for n in NUMERIC_FEATURES
+    if n not in _COMPUTED and n not in SIGNATURE_NAMES and not n.endswith("_usd")
+)

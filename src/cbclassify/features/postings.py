@@ -128,6 +128,19 @@ def _other_kinds(p: Posting, out: dict[str, int]) -> None:
             out["transfer_out_cents"] -= a
 
 
+def _repeated_responsibility(p: Posting, reported: set[tuple[object, ...]]) -> bool:
+    """True when an identical responsibility row (payer, line, group, reason, amount and
+    trace) was already counted; records the row otherwise (a row without a trace is never a
+    repeat)."""
+    if not p.remit_trace:
+        return False
+    key = (p.payer_id, p.line_no, p.group_code, p.reason_code, p.amount_cents, p.remit_trace)
+    if key in reported:
+        return True
+    reported.add(key)
+    return False
+
+
 def money_aggregates(postings: Sequence[Posting], primary: str, secondary: str) -> Aggregates:
     """Sums and counts of a credit's postings; ``primary`` and ``secondary`` are the claim's
     payer ids ("" when none)."""
@@ -136,6 +149,7 @@ def money_aggregates(postings: Sequence[Posting], primary: str, secondary: str) 
     paying: set[str] = set()
     eras: set[str] = set()
     traces: set[str] = set()
+    reported: set[tuple[object, ...]] = set()
     for p in postings:
         if is_payer_payment(p):
             _payer_payment(p, out, primary, secondary)
@@ -147,6 +161,8 @@ def money_aggregates(postings: Sequence[Posting], primary: str, secondary: str) 
                 traces.add(p.trace_number)
         elif p.kind == "adjustment":
             _adjustment(p, out)
+        elif p.kind == "responsibility" and _repeated_responsibility(p, reported):
+            pass  # the same remittance posted twice repeats its PR rows: counted once
         else:
             _other_kinds(p, out)
         out["posting_count"] += 1

@@ -146,6 +146,114 @@ _CONTEXT = (
     _f("payer_history_above_reported_share", "ratio", "share of its payments above its allowed"),
 )
 
+_SIGNATURES = (
+    _f("credit_matches_payer_payment", "flag", "credit equals one of the payers' own payments"),
+    _f(
+        "credit_matches_remittance_total",
+        "flag",
+        "credit equals the total one trace/remittance paid on the claim",
+    ),
+    _f("credit_matches_patient_payment", "flag", "credit equals one of the patient's payments"),
+    _f("credit_matches_adjustment", "flag", "credit equals one write-off (adjustment) posting"),
+    _f("credit_matches_patient_writeoff", "flag", "credit equals the patient-side write-off"),
+    _f("credit_matches_sequestration", "flag", "credit equals the sequestration (CO-253)"),
+    _f("credit_matches_responsibility", "flag", "credit equals the patient's share (PR rows)"),
+    _f("payer_excess_matches_payment", "flag", "payer's excess equals one of its own payments"),
+    _f("paper_payer_payment_share", "ratio", "share of payer payments received on paper"),
+    _f("manual_payer_payment_count", "count", "payer payments posted by hand (no remittance)"),
+    _f("claim_level_payer_payment_count", "count", "payer payments posted at claim level"),
+    _f(
+        "uncoded_payer_payment_count",
+        "count",
+        "payer payments without allowed amount, CARC or PR rows",
+    ),
+    _f(
+        "manual_on_remittance_trace_count",
+        "count",
+        "hand postings under the trace of a remittance already posted",
+    ),
+    _f(
+        "manual_on_remittance_trace_share_of_credit",
+        "ratio",
+        "hand postings under a posted remittance's trace / credit",
+    ),
+    _f(
+        "repeated_payer_payment_any_level_count",
+        "count",
+        "payer payments repeating an earlier one (line or claim level)",
+    ),
+    _f(
+        "repeated_payer_payment_share_of_credit",
+        "ratio",
+        "repeated payer payments (any level) / credit",
+    ),
+    _f("repeat_same_trace", "flag", "the repeated payment has the same trace (posted twice)"),
+    _f("repeat_posting_form_differs", "flag", "repeat posted another way (ERA/hand/paper)"),
+    _f("repeat_days_apart", "days", "days between a payment and its repeat"),
+    _f(
+        "line_paid_under_two_traces_count",
+        "count",
+        "claim lines paid by one payer under two traces",
+    ),
+    _f(
+        "line_paid_again_share_of_credit",
+        "ratio",
+        "later payments on lines paid under two traces / credit",
+    ),
+    _f("patient_writeoff_share_of_credit", "ratio", "patient-side write-offs / credit"),
+    _f(
+        "patient_paid_after_writeoff_share_of_credit",
+        "ratio",
+        "patient payments on or after a patient write-off / credit",
+    ),
+    _f(
+        "adjustment_repeated_any_code_count",
+        "count",
+        "write-offs repeating an earlier amount (any code or level)",
+    ),
+    _f("adjustment_repeated_share_of_credit", "ratio", "repeated write-offs / credit"),
+    _f("credit_share_of_allowed", "ratio", "credit divided by the allowed amount"),
+    _f("payer_excess_share_of_allowed", "ratio", "primary payer's excess / allowed amount"),
+    _f(
+        "primary_writeoff_excess_share_of_credit",
+        "ratio",
+        "primary payer's write-offs above charge minus allowed / credit",
+    ),
+    _f(
+        "secondary_excess_share_of_credit",
+        "ratio",
+        "secondary payer's payments and write-offs above the patient's share / credit",
+    ),
+    _f(
+        "responsibility_covered_twice_share_of_credit",
+        "ratio",
+        "patient's share paid by the secondary payer and by the patient too / credit",
+    ),
+    _f(
+        "unbilled_payer_share_of_credit",
+        "ratio",
+        "payments by a payer the claim was not billed to / credit",
+    ),
+    _f("sequestration_share_of_credit", "ratio", "sequestration (CO-253) / credit"),
+    _f(
+        "patient_minus_payer_excess_share",
+        "ratio",
+        "patient's excess share of the credit minus the payers' (excess, unbilled, secondary)",
+    ),
+    _f("refund_share_of_credit", "ratio", "refunds already posted / credit"),
+    _f("payer_reversal_share_of_credit", "ratio", "payer reversals / credit"),
+    _f(
+        "payer_duplicate_evidence_share_of_credit",
+        "ratio",
+        "largest share of the credit a payer payment posted twice explains, in any form",
+    ),
+    _f(
+        "duplicate_minus_writeoff_share",
+        "ratio",
+        "duplicate-payment share of the credit minus the excess or repeated write-off share",
+    ),
+)
+
 FEATURE_SPECS: tuple[FeatureSpec, ...] = (
     *_CLAIM,
     *_PAYER_PAYMENTS,
@@ -156,8 +264,10 @@ FEATURE_SPECS: tuple[FeatureSpec, ...] = (
     *_OTHER,
     *_TIMING,
     *_CONTEXT,
+    *_SIGNATURES,
 )
 FEATURE_NAMES: tuple[str, ...] = tuple(s.name for s in FEATURE_SPECS)
 CATEGORICAL_FEATURES: tuple[str, ...] = tuple(s.name for s in FEATURE_SPECS if s.kind == "category")
 NUMERIC_FEATURES: tuple[str, ...] = tuple(s.name for s in FEATURE_SPECS if s.kind != "category")
+SIGNATURE_NAMES: tuple[str, ...] = tuple(s.name for s in _SIGNATURES)
 SPEC_BY_NAME: dict[str, FeatureSpec] = {s.name: s for s in FEATURE_SPECS}

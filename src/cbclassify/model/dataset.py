@@ -51,10 +51,13 @@ def label_ids(labels: pd.Series) -> np.ndarray:
     return codes.astype("int64")
 
 
-def ledger_labelled_set(name: str, ledger: Ledger, resolutions_file: str) -> pd.DataFrame:
-    """Features and meta columns of one ledger's labelled credits."""
+def ledger_labelled_set(
+    name: str, ledger: Ledger, resolutions_file: str, *, workers: int | None = None
+) -> pd.DataFrame:
+    """Features and meta columns of one ledger's labelled credits (``workers``: processes for
+    the features; 1 inside a process that may not start children, e.g. a Dask worker)."""
     labels = labelled_credits(ledger, resolutions_file)
-    features = credit_features(ledger, labels[["claim_id", "as_of_date"]])
+    features = credit_features(ledger, labels[["claim_id", "as_of_date"]], workers=workers)
     meta = labels[["claim_id", "as_of_date", "resolved_date", "label"]].assign(ledger=name)
     return pd.concat([meta[list(META_COLUMNS)], features], axis=1)
 

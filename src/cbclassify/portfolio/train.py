@@ -51,8 +51,8 @@ def labelled_practice(practice: Practice) -> LabelledPractice:
     try:
         ledger = read_ledger(practice.ledger_dir)
         frame = ledger_labelled_set(
-            practice.name, ledger, resolutions_file(Path(practice.ledger_dir))
-        )
+            practice.name, ledger, resolutions_file(Path(practice.ledger_dir)), workers=1
+        )  # one process: a Dask worker is daemonic and may not start a process pool
     except LedgerValidationError as exc:
         return LabelledPractice(practice.name, problems=[str(i) for i in exc.issues])
     except ValueError as exc:  # e.g. a resolutions file that names unknown claims
