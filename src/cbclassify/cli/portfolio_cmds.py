@@ -22,6 +22,20 @@ portfolio_app = typer.Typer(
 )
 
 
+#: The options every portfolio command shares.
+PortfolioRoot = Annotated[
+    Path, typer.Argument(help="folder holding one ledger folder per practice")
+]
+Workers = Annotated[
+    int | None,
+    typer.Option(min=1, help="local cluster worker processes (default: every core)"),
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(help="address of a running Dask scheduler (instead of a local cluster)"),
+]
+
+
 @contextmanager
 def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
     """A client of the cluster at ``scheduler``, or of a local cluster of ``workers`` processes
@@ -47,16 +61,10 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
 
 
 def score_command(
-    root: Annotated[Path, typer.Argument(help="folder holding one ledger folder per practice")],
+    root: PortfolioRoot,
     out: Annotated[Path, typer.Option(help="output folder: <practice>/predictions.csv + summary")],
-    workers: Annotated[
-        int | None,
-        typer.Option(min=1, help="local cluster worker processes (default: every core)"),
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(help="address of a running Dask scheduler (instead of a local cluster)"),
-    ] = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
     model: Annotated[
         str | None, typer.Option(help="model URI (default: models:/<name>@champion)")
     ] = None,
@@ -122,15 +130,9 @@ def score_command(
 
 
 def train_command(
-    root: Annotated[Path, typer.Argument(help="folder holding one ledger folder per practice")],
-    workers: Annotated[
-        int | None,
-        typer.Option(min=1, help="local cluster worker processes (default: every core)"),
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(help="address of a running Dask scheduler (instead of a local cluster)"),
-    ] = None,
+    root: PortfolioRoot,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
     config: Annotated[
         Path | None, typer.Option(help="training configuration YAML (as for `train`)")
     ] = None,
