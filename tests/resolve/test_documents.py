@@ -87,9 +87,7 @@ HISTORY = {
         },
     ],
 }
-STATEMENT = (
-    "Confirmed duplicate payment of $70.05. Payer Acme Health paid $70.05 for line 2 twice."
-)
+STATEMENT = "Confirmed duplicate payment of $70.05. Payer Acme Health paid $70.05 for line 2 twice."
 
 
 def _facts(**changes: object) -> CaseDocumentFacts:
@@ -136,9 +134,7 @@ def test_letter_is_exact_to_the_cent_and_names_every_trace() -> None:
 
 
 def test_offset_letter_and_missing_practice_details() -> None:
-    letter = refund_letter(
-        _facts(action="payer_offset"), PracticeInfo("Bare Practice"), "", TODAY
-    )
+    letter = refund_letter(_facts(action="payer_offset"), PracticeInfo("Bare Practice"), "", TODAY)
     assert letter.subject.startswith("Offset of overpayment")
     assert letter.payer_name == "ACME"  # no name known: the id
     assert letter.practice.missing == ["address", "NPI", "TIN", "contact"]
