@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.datastructures import UploadFile
+from starlette.datastructures import UploadFile
 from fastapi.responses import Response
 
 from api.bounds import FIRST_DATE, LAST_DATE
