@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from starlette.datastructures import UploadFile
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
 from api.bounds import FIRST_DATE, LAST_DATE
 from api.deps import State, scoped_practice

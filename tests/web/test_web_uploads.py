@@ -43,12 +43,12 @@ def _files(folder: Path) -> list[tuple[str, tuple[str, bytes, str]]]:
 
 def _rows(html: str) -> list[tuple[str, str, str, str]]:
     """(file, row, column, problem) of every row of the problem tables."""
-    body = "".join(re.findall(r'<table class="data problems">(.*?)</table>', html, re.S))
+    body = "".join(re.findall(r'<table class="data problems">(.*?)</table>', html, re.DOTALL))
     cells = re.findall(
         r'<tr><td class="mono">(.*?)</td><td class="num">(.*?)</td><td class="mono">(.*?)</td>'
         r"<td>.*?</td><td>(.*?)</td></tr>",
         body,
-        re.S,
+        re.DOTALL,
     )
     return [tuple(c) for c in cells]
 
@@ -110,7 +110,7 @@ def test_835_without_a_ledger_says_to_upload_the_ledger_first(
     assert answer.status_code == 422
     words = re.sub(r"\s+", " ", answer.text)
     assert "Harbor Speech has no complete ledger to merge 835 remittances into" in words
-    assert "Upload the practice's ledger first" in words and "Nothing was ingested" in words
+    assert "ledger first (above)" in words and "Nothing was ingested" in words
 
 
 def test_835_upload_is_merged_and_bad_835_findings_are_listed(
