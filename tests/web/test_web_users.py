@@ -10,7 +10,7 @@ import pytest
 from conftest import SignIn
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from web_helpers import PASSWORD, PRACTICE, csrf_of, post_login
+from web_helpers import PASSWORD, PRACTICE, csrf_of, post_login, unlabelled_controls
 
 from cbclassify.store.accounts import find_user, issue_token
 from cbclassify.store.models_audit import AuditEvent
@@ -51,6 +51,7 @@ def test_only_administrators_see_and_change_users(client: TestClient, sign_in: S
     assert blocked.status_code == 403 and _actions(client) == []
     listing = sign_in("root").get("/users")
     assert listing.status_code == 200
+    assert unlabelled_controls(listing.text) == []
     for name in ("bill", "max", "ada", "hal", "root"):
         assert f">{name}<" in listing.text
     row = re.search(r'<tr id="user-\d+">\s*<th scope="row">root.*?</tr>', listing.text, re.DOTALL)
