@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api.bounds import FIRST_DATE, LAST_DATE
@@ -64,6 +65,7 @@ class UploadResult:
     notes: list[str] = field(default_factory=list)
     headline: str = ""
     row_label: str = "Row"
+    column_label: str = "Column"
 
     @property
     def by_file(self) -> dict[str, list[Problem]]:
@@ -188,7 +190,7 @@ def upload_remittances(
     as_of: date | None,
 ) -> UploadResult:
     """Ingest 835 files (or zips of them) into the practice's latest ledger."""
-    result = UploadResult("x12_835", row_label="Segment")
+    result = UploadResult("x12_835", row_label="Segment", column_label="Finding")
     try:
         with tempfile.TemporaryDirectory() as tmp:
             texts = x12_upload_texts(state, uploads, Path(tmp))
@@ -295,7 +297,5 @@ async def upload(code: str, kind: str, request: Request, state: State, user: Web
 
 async def _in_thread(run: Any, *args: Any) -> UploadResult:
     """Ingest off the event loop (it reads files and scores the ledger)."""
-    from starlette.concurrency import run_in_threadpool
-
     result: UploadResult = await run_in_threadpool(run, *args)
     return result
