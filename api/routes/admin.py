@@ -108,19 +108,13 @@ def list_users(state: State, user: UserManager) -> list[UserOut]:
 def create_user(body: UserIn, state: State, user: UserManager) -> UserOut:
     """A new user with roles and practice grants."""
     with state.db.transaction() as session:
-        created = accounts.create_user(
-            session, body.username, body.password, body.roles, body.practices
-        )
-        append_audit(
+        created = account_service.create_user(
             session,
             AuditActor(user.user_id, user.username),
-            "user.create",
-            after={
-                "user_id": created.id,
-                "username": created.username,
-                "roles": sorted(body.roles),
-                "practices": sorted(body.practices),
-            },
+            body.username,
+            body.password,
+            body.roles,
+            body.practices,
         )
         return _user_out(created, accounts.practice_codes(session))
 

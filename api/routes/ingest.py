@@ -85,19 +85,10 @@ def ingest_ledger(
     """Validate the ledger (problems answered 422, each naming file, row and column), find
     every credit balance, classify, verify, and store them as cases."""
     scoped_practice(state, user, code)
-    name = _upload_name(file)
     with tempfile.TemporaryDirectory() as tmp:
-        archive = Path(tmp) / "upload.zip"
-        save_stream(file.file, archive, state.config.max_upload_bytes, "file")
         folder = Path(tmp) / "ledger"
         folder.mkdir()
-        extract_zip(
-            archive,
-            folder,
-            upload=name,
-            max_members=state.config.max_zip_members,
-            max_total=state.config.max_unzipped_bytes,
-        )
+        unzip_ledger(state, file, Path(tmp), folder)
         summary = ingest_ledger_folder(
             state.db, state.settings, code, folder, state.models.current, _actor(user), as_of=as_of
         )
@@ -105,7 +96,25 @@ def ingest_ledger(
     return _out(summary)
 
 
-def _835_files(state: ServiceState, uploads: list[UploadFile], tmp: Path) -> list[tuple[str, str]]:
+def unzip_ledger(
+    state: ServiceState, upload: UploadFile, tmp: Path, folder: Path, index: int = 0
+) -> list[Path]:
+    """Save an uploaded ledger zip under ``tmp`` and extract its files flat into ``folder``
+    (the upload limits; 413/422 ``ApiError`` naming the upload). Returns the files."""
+    archive = tmp / f"upload-{index}.zip"
+    save_stream(upload.file, archive, state.config.max_upload_bytes, "file")
+    return extract_zip(
+        archive,
+        folder,
+        upload=_upload_name(upload),
+        max_members=state.config.max_zip_members,
+        max_total=state.config.max_unzipped_bytes,
+    )
+
+
+def x12_upload_texts(
+    state: ServiceState, uploads: list[UploadFile], tmp: Path
+) -> list[tuple[str, str]]:
     """(name, text) of every 835 in the upload; zips are expanded. All the 835 text of one
     upload (plain files and zip members) is capped by ``max_x12_bytes`` (413 naming the file
     and the limit): zips by their declared sizes before inflating, then by the running count."""
@@ -166,7 +175,7 @@ def ingest_835(
     if not files:
         raise ApiError(422, "invalid_request", "files: send at least one 835 file", field="files")
     with tempfile.TemporaryDirectory() as tmp:
-        texts = _835_files(state, files, Path(tmp))
+        texts = x12_upload_texts(state, files, Path(tmp))
     try:
         outcome = ingest_835_texts(
             state.db, state.settings, code, texts, state.models.current, _actor(user), as_of=as_of

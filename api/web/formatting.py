@@ -3,7 +3,8 @@ codes of the contract and the workflow (sources, actions, states, verification, 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from cbclassify.contract.money import MoneyFormatError, dollars, parse_money
 
@@ -62,6 +63,14 @@ AUDIT_LABELS = {
     "batch.ingest": "Ingested a ledger",
     "export.audit": "Exported the audit trail",
     "export.resolutions": "Exported resolutions",
+    "document.refund_letter": "Prepared a refund letter",
+    "document.patient_refund_form": "Prepared a patient refund request",
+    "user.create": "Added a user",
+    "user.update": "Changed a user",
+    "user.deactivate": "Deactivated a user",
+    "user.password_reset": "Reset a password",
+    "user.revoke_credentials": "Revoked a user's sessions and tokens",
+    "token.revoke": "Revoked an API token",
 }
 ROLE_LABELS = {
     "biller": "biller",
@@ -139,6 +148,21 @@ def moment(value: datetime | str | None) -> str:
         except ValueError:
             return value
     return value.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def local_moment(value: datetime | str | None, zone: str) -> str:
+    """A UTC timestamp in the local time zone ``zone`` (IANA name) as
+    ``2026-11-28 09:05:09 EST``; blank or unreadable -> an em dash."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return "—"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 def percent(value: float | None) -> str:

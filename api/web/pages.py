@@ -124,6 +124,7 @@ def templates() -> Jinja2Templates:
         label=formatting.label,
         day=formatting.day,
         moment=formatting.moment,
+        local_moment=formatting.local_moment,
         percent=formatting.percent,
         audit_label=formatting.audit_label,
     )

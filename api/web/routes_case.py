@@ -18,6 +18,7 @@ from api.web.forms import PROPOSE_FROM, FormProblem, parse_step, run_step
 from api.web.pages import WebError, WebUser, render_page, require, user_practices
 from api.web.views import history_rows
 from cbclassify.contract.enums import CREDIT_SOURCES
+from cbclassify.service.documents import DOCUMENT_OF_ACTION
 from cbclassify.store.cases import ActingUser, approval_policy
 from cbclassify.store.errors import ConflictError
 from cbclassify.workflow import (
@@ -142,9 +143,19 @@ def render_case(
             "practice": practice,
             "recommendation_needs_approval": approval,
             "refund_threshold_cents": policy.refund_threshold_cents,
+            "document": case_document(detail, user),
         },
         status,
     )
+
+
+def case_document(detail: CaseDetailOut, user: ActingUser) -> str | None:
+    """The paperwork the case's action calls for (a confirmed credit, a user who works
+    cases): ``refund_letter``, ``patient_refund_form`` or None."""
+    if detail.verification != "confirmed" or not has_permission(user.roles, Permission.CASE_WORK):
+        return None
+    action = detail.proposal.action if detail.proposal else detail.recommended_action
+    return DOCUMENT_OF_ACTION.get(action or "")
 
 
 def _check_case_number(case_id: int) -> None:

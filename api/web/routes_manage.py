@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,13 +18,14 @@ from api.bounds import FIRST_DATE, LAST_DATE, MAX_ID, MAX_PAGE
 from api.deps import State, scoped_practice
 from api.endpoints import API_PREFIX
 from api.web.formatting import label
-from api.web.pages import WebError, WebUser, render_page, require
+from api.web.pages import WebError, WebUser, render_page, require, user_practices
 from cbclassify.settings import Settings
 from cbclassify.store.accounts import practice_codes
 from cbclassify.store.audit_queries import (
     AUDIT_KINDS,
     AuditQuery,
     audit_page,
+    case_ids_of_claim,
     sees_global_events,
 )
 from cbclassify.store.case_queries import approval_queue, practice_summary
@@ -37,6 +38,8 @@ AUDIT_KIND_LABELS = {
     "reads": "Case reads",
     "signins": "Sign-ins and sign-outs",
     "data": "Ingests and exports",
+    "documents": "Refund letters and forms",
+    "users": "User administration",
 }
 #: The report is a self-contained file from `cbclassify report`: served sandboxed.
 REPORT_HEADERS = {
@@ -75,8 +78,16 @@ def approvals(request: Request, state: State, user: WebUser) -> Response:
             "today": date.today(),
             "done": {"approve": "Approved.", "reject": "Rejected."}.get(done or ""),
             "page_link": lambda n: f"?page={n}",
+            "letters_code": _first_practice_code(request, state, user),
         },
     )
+
+
+def _first_practice_code(request: Request, state: Any, user: Any) -> str | None:
+    """The practice whose batches of refund letters the approvals page links to."""
+    wanted = request.query_params.get("practice")
+    codes = [p.code for p in user_practices(state, user)]
+    return wanted if wanted in codes else (codes[0] if codes else None)
 
 
 def report_file(settings: Settings, practice_code: str) -> Path:
@@ -158,6 +169,8 @@ def _summary(before: str, after: str, details: str) -> str:
             "offset_reference",
             "rows",
             "method",
+            "document",
+            "batch",
         ):
             if d.get(key) not in (None, ""):
                 value = label(d[key]) if key in ("action", "source", "kind") else d[key]
@@ -196,13 +209,25 @@ def _parse_audit_query(request: Request) -> tuple[AuditQuery, list[str]]:
     return AuditQuery(case_id, start, end, kind), errors
 
 
+def _claim_param(request: Request) -> tuple[str, list[str]]:
+    """The claim number filter (as typed, trimmed) and its problem, if any."""
+    claim = request.query_params.get("claim", "").strip()
+    if len(claim) > 100:
+        return "", ["Claim number: at most 100 characters."]
+    return claim, []
+
+
 @router.get("/audit")
 def audit(request: Request, state: State, user: WebUser) -> Response:
     """The audit trail of the auditor's practices, newest first, with a CSV export."""
     require(user, Permission.AUDIT_READ, "Reading the audit trail")
     q, errors = _parse_audit_query(request)
+    claim, claim_errors = _claim_param(request)
+    errors += claim_errors
     page = _page_number(request)
     with state.db.read_session() as session:
+        if claim:
+            q = replace(q, case_ids=tuple(case_ids_of_claim(session, user.practice_ids, claim)))
         rows, total = audit_page(
             session,
             user.practice_ids,
@@ -224,9 +249,18 @@ def audit(request: Request, state: State, user: WebUser) -> Response:
         )
         for r in rows
     ]
-    export: dict[str, Any] = {"case_id": q.case_id, "from": q.start, "to": q.end}
+    export_case = q.case_id
+    if export_case is None and q.case_ids is not None and len(q.case_ids) == 1:
+        export_case = q.case_ids[0]
+    export: dict[str, Any] = {"case_id": export_case, "from": q.start, "to": q.end}
     keep = {k: v for k, v in export.items() if v is not None}
-    filters = {**keep, **({"kind": q.kind} if q.kind else {})}
+    filters = {
+        **{k: v for k, v in {"case_id": q.case_id, "from": q.start, "to": q.end}.items() if v},
+        **({"claim": claim} if claim else {}),
+        **({"kind": q.kind} if q.kind else {}),
+    }
+    codes_of_reader = [p.code for p in user_practices(state, user)]
+    zone = state.settings.zone_name(codes_of_reader)
     return render_page(
         request,
         state,
@@ -242,6 +276,9 @@ def audit(request: Request, state: State, user: WebUser) -> Response:
             "errors": errors,
             "kinds": AUDIT_KIND_LABELS,
             "export_url": f"{API_PREFIX}/audit/export.csv?{urlencode(keep)}",
+            "claim": claim,
+            "claim_cases": q.case_ids,
+            "zone": zone,
             "page_link": lambda n: "?" + urlencode({**filters, "page": n}),
         },
     )

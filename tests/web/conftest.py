@@ -62,6 +62,8 @@ def web_settings(tmp_path: Path, seeded_db: Path) -> Settings:
     """Settings over a private copy of the seeded database."""
     target = tmp_path / "web.db"
     shutil.copyfile(seeded_db, target)
+    # the seed's ledger snapshots (payer names, the merge base of 835 uploads)
+    shutil.copytree(seeded_db.parent / "data", tmp_path / "data")
     return Settings(
         data_dir=tmp_path / "data", database_url=f"sqlite:///{target}", secret_key="web-test-secret"
     )

@@ -173,6 +173,8 @@ def test_every_form_control_is_labelled(client: TestClient, sign_in: SignIn, use
         "/audit",
         "/approvals",
         "/practices/sunrise/report",
+        "/practices/sunrise/uploads",
+        "/practices/sunrise/refund-letters?scope=open",
     ]
     checked = 0
     for url in pages:

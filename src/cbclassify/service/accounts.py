@@ -126,6 +126,64 @@ def update_user(
     return target
 
 
+def create_user(
+    session: Session,
+    actor: AuditActor,
+    username: str,
+    password: str,
+    roles: Iterable[str],
+    practices: Iterable[str] = (),
+) -> User:
+    """A new active user (the password policy checked by the store), audited."""
+    roles, practices = sorted(set(roles)), sorted(set(practices))
+    created = accounts.create_user(session, username, password, roles, practices)
+    append_audit(
+        session,
+        actor,
+        "user.create",
+        after={
+            "user_id": created.id,
+            "username": created.username,
+            "roles": roles,
+            "practices": practices,
+        },
+    )
+    return created
+
+
+def revoke_user_credentials(session: Session, actor: AuditActor, user_id: int) -> tuple[int, int]:
+    """Sign a user out everywhere: revoke every web session and API token (audited).
+    Returns (sessions, tokens) revoked."""
+    target = accounts.user_by_id(session, user_id)
+    revoked = accounts.revoke_credentials(session, target.id)
+    append_audit(
+        session,
+        actor,
+        "user.revoke_credentials",
+        after={
+            "user_id": target.id,
+            "username": target.username,
+            "sessions_revoked": revoked[0],
+            "tokens_revoked": revoked[1],
+        },
+    )
+    return revoked
+
+
+def self_lockout_problem(
+    actor: AuditActor, user_id: int, roles: Iterable[str] | None, is_active: bool | None
+) -> str | None:
+    """Why an administrator may not make this change to their own account (removing their own
+    administrator role or deactivating themselves would lock the last door), else None."""
+    if actor.user_id != user_id:
+        return None
+    if is_active is False:
+        return "You cannot deactivate your own account; another administrator can."
+    if roles is not None and "admin" not in set(roles):
+        return "You cannot remove your own administrator role; another administrator can."
+    return None
+
+
 def reset_password(session: Session, actor: AuditActor, user_id: int, password: str) -> User:
     """Set a new password (policy-checked) and revoke the user's sessions and tokens."""
     return update_user(session, actor, user_id, password=password, action="user.password_reset")

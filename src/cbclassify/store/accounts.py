@@ -11,7 +11,7 @@ from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from cbclassify.password_policy import MIN_LENGTH, normalize_username, password_problem
@@ -311,3 +311,32 @@ def end_session(session: Session, plaintext: str) -> None:
     if row is not None and row.revoked_at is None:
         row.revoked_at = utcnow()
         session.flush()
+
+
+def last_sign_ins(session: Session) -> dict[int, datetime]:
+    """User id -> when the user last signed in (the newest web session started)."""
+    stmt = select(WebSession.user_id, func.max(WebSession.created_at)).group_by(WebSession.user_id)
+    return {int(u): at for u, at in session.execute(stmt).tuples() if at is not None}
+
+
+def live_credentials(session: Session) -> dict[int, tuple[int, int]]:
+    """User id -> (live web sessions, live API tokens): not revoked and not expired."""
+    now = utcnow()
+    sessions = (
+        select(WebSession.user_id, func.count())
+        .where(WebSession.revoked_at.is_(None), WebSession.expires_at > now)
+        .group_by(WebSession.user_id)
+    )
+    tokens = (
+        select(ApiToken.user_id, func.count())
+        .where(
+            ApiToken.revoked_at.is_(None),
+            ApiToken.expires_at.is_(None) | (ApiToken.expires_at > now),
+        )
+        .group_by(ApiToken.user_id)
+    )
+    counts: dict[int, list[int]] = {}
+    for slot, stmt in enumerate((sessions, tokens)):
+        for user_id, n in session.execute(stmt).tuples():
+            counts.setdefault(int(user_id), [0, 0])[slot] = int(n)
+    return {u: (c[0], c[1]) for u, c in counts.items()}

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from cbclassify.store.models_audit import AuditEvent
+from cbclassify.store.models_cases import CreditCase
 from cbclassify.workflow import Permission, has_permission
 
 #: The audit page's "what" filter: each choice is a set of action names.
@@ -34,6 +35,15 @@ AUDIT_KINDS: dict[str, tuple[str, ...]] = {
     "reads": ("case.read",),
     "signins": ("auth.login", "auth.login_failed", "auth.logout"),
     "data": ("batch.ingest", "export.audit", "export.resolutions"),
+    "documents": ("document.refund_letter", "document.patient_refund_form"),
+    "users": (
+        "user.create",
+        "user.update",
+        "user.deactivate",
+        "user.password_reset",
+        "user.revoke_credentials",
+        "token.revoke",
+    ),
 }
 
 
@@ -47,12 +57,14 @@ def sees_global_events(roles: Iterable[str]) -> bool:
 @dataclass(frozen=True)
 class AuditQuery:
     """Which audit rows: one case, the UTC days ``start``..``end`` inclusive, one kind of
-    action (a key of ``AUDIT_KINDS``); None means any."""
+    action (a key of ``AUDIT_KINDS``), the cases of one claim number (``case_ids``, from
+    ``case_ids_of_claim``; an empty tuple matches nothing); None means any."""
 
     case_id: int | None = None
     start: date | None = None
     end: date | None = None
     kind: str | None = None
+    case_ids: tuple[int, ...] | None = None
 
 
 def _where(
@@ -62,11 +74,13 @@ def _where(
     where: list[ColumnElement[bool]] = []
     if practice_ids is not None:
         scoped: ColumnElement[bool] = AuditEvent.practice_id.in_(list(practice_ids))
-        if include_system and q.case_id is None:
+        if include_system and q.case_id is None and q.case_ids is None:
             scoped = or_(scoped, AuditEvent.practice_id.is_(None))
         where.append(scoped)
     if q.case_id is not None:
         where.append(AuditEvent.case_id == q.case_id)
+    if q.case_ids is not None:
+        where.append(AuditEvent.case_id.in_(list(q.case_ids)))
     if q.start is not None:
         where.append(AuditEvent.occurred_at >= datetime.combine(q.start, time()).isoformat())
     if q.end is not None:
@@ -75,6 +89,16 @@ def _where(
     if q.kind in AUDIT_KINDS:
         where.append(AuditEvent.action.in_(AUDIT_KINDS[q.kind]))
     return where
+
+
+def case_ids_of_claim(session: Session, practice_ids: Iterable[int], claim_id: str) -> list[int]:
+    """Ids of the cases of one claim number in the given practices (one per practice)."""
+    stmt = (
+        select(CreditCase.id)
+        .where(CreditCase.claim_id == claim_id, CreditCase.practice_id.in_(list(practice_ids)))
+        .order_by(CreditCase.id)
+    )
+    return list(session.scalars(stmt))
 
 
 def audit_events(

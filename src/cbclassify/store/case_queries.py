@@ -316,3 +316,52 @@ def resolutions_frame(session: Session, practice_id: int) -> pd.DataFrame:
     for col in ("resolved_date", "identified_date"):
         frame[col] = pd.to_datetime(frame[col])
     return coerce_frame("resolutions", frame)
+
+
+def case_action_column() -> Any:
+    """The action a case is headed for: the proposal's, else the recommendation's."""
+    return func.coalesce(CreditCase.proposed_action, CreditCase.recommended_action)
+
+
+def payer_refund_cases(
+    session: Session,
+    practice_id: int,
+    payer_id: str,
+    actions: Iterable[str],
+    states: Iterable[str],
+) -> list[CreditCase]:
+    """A payer's confirmed credits (still present) headed for one of ``actions`` in one of
+    ``states``, by claim: the cases of a batch of refund letters."""
+    stmt = (
+        select(CreditCase)
+        .where(
+            CreditCase.practice_id == practice_id,
+            CreditCase.payer_id == payer_id,
+            CreditCase.verification == "confirmed",
+            CreditCase.credit_present.is_(True),
+            CreditCase.state.in_(list(states)),
+            case_action_column().in_(list(actions)),
+        )
+        .order_by(CreditCase.claim_id, CreditCase.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def payers_with_refunds(
+    session: Session, practice_id: int, actions: Iterable[str], states: Iterable[str]
+) -> dict[str, int]:
+    """Payer id -> number of confirmed present credits headed for ``actions`` in ``states``."""
+    stmt = (
+        select(CreditCase.payer_id, func.count())
+        .where(
+            CreditCase.practice_id == practice_id,
+            CreditCase.payer_id.is_not(None),
+            CreditCase.verification == "confirmed",
+            CreditCase.credit_present.is_(True),
+            CreditCase.state.in_(list(states)),
+            case_action_column().in_(list(actions)),
+        )
+        .group_by(CreditCase.payer_id)
+        .order_by(CreditCase.payer_id)
+    )
+    return {str(p): int(n) for p, n in session.execute(stmt).tuples()}
