@@ -56,12 +56,14 @@ AUDIT_LABELS = {
     **{f"case.{k}": v for k, v in COMMAND_LABELS.items()},
     "case.override": "Overrode the recommendation",
     "case.read": "Viewed case details",
+    "case.assign": "Assigned the case",
     "auth.login": "Signed in",
     "auth.login_failed": "Failed sign-in",
     "auth.logout": "Signed out",
     "batch.ingest": "Ingested a ledger",
     "export.audit": "Exported the audit trail",
     "export.resolutions": "Exported resolutions",
+    "export.worklist": "Exported the worklist",
 }
 ROLE_LABELS = {
     "biller": "biller",

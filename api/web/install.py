@@ -5,11 +5,17 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web import routes_auth, routes_case, routes_manage, routes_worklist
+from api.web import routes_auth, routes_bulk, routes_case, routes_manage, routes_worklist
 from api.web.errors import install_page_errors
 from api.web.pages import STATIC_DIR
 
-ROUTERS = (routes_auth.router, routes_worklist.router, routes_case.router, routes_manage.router)
+ROUTERS = (
+    routes_auth.router,
+    routes_worklist.router,
+    routes_bulk.router,
+    routes_case.router,
+    routes_manage.router,
+)
 
 
 def install_web(app: FastAPI) -> None:

@@ -158,6 +158,7 @@ def _summary(before: str, after: str, details: str) -> str:
             "offset_reference",
             "rows",
             "method",
+            "assigned_to",
         ):
             if d.get(key) not in (None, ""):
                 value = label(d[key]) if key in ("action", "source", "kind") else d[key]
