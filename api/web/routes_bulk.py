@@ -136,6 +136,8 @@ def _render_outcome(
     outcome: Outcome,
 ) -> Response:
     money = sum(amount_of(c) for c in outcome.done)
+    with state.db.read_session() as session:
+        as_of = practice_as_of(session, practice.id)
     return render_page(
         request,
         state,
@@ -147,6 +149,7 @@ def _render_outcome(
             "outcome": outcome,
             "verb": DONE_WORDS[outcome.action],
             "done_cents": money,
+            "as_of": as_of,
             "claims_sentence": claims_sentence,
             "back": f"/practices/{practice.code}/worklist{q.link()}",
         },
@@ -228,6 +231,7 @@ def _confirmation(
     sorted_ = sort_selection(cases, command, user.user_id)
     with state.db.read_session() as session:
         names = usernames(session, {c.proposed_by_id for c in sorted_.eligible if c.proposed_by_id})
+        as_of = practice_as_of(session, practice.id)
     return render_page(
         request,
         state,
@@ -244,6 +248,7 @@ def _confirmation(
             "amount_of": amount_of,
             "reason": reason,
             "problem": problem,
+            "as_of": as_of,
             "filter_query": q.link()[1:],
             "back": f"/practices/{practice.code}/worklist{q.link()}",
         },

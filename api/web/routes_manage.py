@@ -19,6 +19,7 @@ from api.deps import State, scoped_practice
 from api.endpoints import API_PREFIX
 from api.web.formatting import label
 from api.web.pages import WebError, WebUser, render_page, require
+from cbclassify.service.as_of import practice_as_of, practices_as_of
 from cbclassify.settings import Settings
 from cbclassify.store.accounts import practice_codes
 from cbclassify.store.audit_queries import (
@@ -60,6 +61,7 @@ def approvals(request: Request, state: State, user: WebUser) -> Response:
     page = _page_number(request)
     with state.db.read_session() as session:
         items, total = approval_queue(session, user.practice_ids, (page - 1) * PER_PAGE, PER_PAGE)
+        as_of = practices_as_of(session, {it.case.practice_id for it in items})
     done = request.query_params.get("done")
     return render_page(
         request,
@@ -72,7 +74,7 @@ def approvals(request: Request, state: State, user: WebUser) -> Response:
             "total": total,
             "page": page,
             "pages": max(math.ceil(total / PER_PAGE), 1),
-            "today": date.today(),
+            "as_of": as_of,
             "done": {"approve": "Approved.", "reject": "Rejected."}.get(done or ""),
             "page_link": lambda n: f"?page={n}",
         },
@@ -90,8 +92,8 @@ def report(code: str, request: Request, state: State, user: WebUser) -> Response
     the full manager's report when one has been published."""
     require(user, Permission.REPORTS_READ, "Reading the practice report")
     practice = scoped_practice(state, user, code)
-    today = date.today()
     with state.db.read_session() as session:
+        today = practice_as_of(session, practice.id)
         summary = practice_summary(session, practice.id, today)
     path = report_file(state.settings, practice.code)
     published = datetime.fromtimestamp(path.stat().st_mtime, UTC) if path.is_file() else None
@@ -107,6 +109,7 @@ def report(code: str, request: Request, state: State, user: WebUser) -> Response
             "published": published,
             "report_path": path,
             "today": today,
+            "as_of": today,
         },
     )
 
