@@ -270,13 +270,14 @@ def bulk(code: str, request: Request, state: State, user: WebUser, form: Posted)
     practice = scoped_practice(state, user, code)
     q = parse_query(QueryParams(_text(form, "filter")))
     ids = _selection(state, user, practice, form, q)
+    cases = _cases(state, practice, ids[: MAX_BULK + 1])
     outcome = Outcome(action)
-    if not ids:
+    if not cases:
         outcome.problem = (
             "No case was selected. Tick rows, or choose all rows on the page or all matching "
             "the filter."
         )
-    elif len(ids) > MAX_BULK:
+    elif len(cases) > MAX_BULK:
         outcome.problem = (
             f"The filter matches more than {MAX_BULK:,} cases; a bulk action takes at most "
             f"{MAX_BULK:,} at a time. Narrow the filter and try again."
@@ -284,9 +285,8 @@ def bulk(code: str, request: Request, state: State, user: WebUser, form: Posted)
     if outcome.problem:
         return _render_outcome(request, state, user, practice, q, outcome)
     if action == "assign":
-        outcome = _assign(state, user, practice, form, ids)
+        outcome = _assign(state, user, practice, form, [c.id for c in cases])
         return _render_outcome(request, state, user, practice, q, outcome)
-    cases = _cases(state, practice, ids)
     if action in DECISIONS:
         return _confirmation(
             request, state, user, practice, q, action, cases, reason=_text(form, "reason")
