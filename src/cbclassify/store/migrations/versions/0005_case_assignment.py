@@ -4,7 +4,10 @@ of the practice; audited as ``case.assign``) with its index per practice, and
 next ingest).
 
 SQLite adds the columns in place (``ALTER TABLE ... ADD COLUMN ... REFERENCES``) instead of
-recreating the table: other tables refer to ``credit_cases`` and foreign keys are enforced.
+recreating the table: other tables refer to ``credit_cases`` and foreign keys are enforced, so
+the table cannot be dropped and recreated while it has rows. For the same reason a downgrade on
+SQLite cannot drop ``assigned_to_id`` (a column with a foreign key): it empties the column and
+leaves it (code before this revision never reads it), and an upgrade reuses it.
 
 Revision ID: 0005_case_assign
 Revises: 0003_ingest_audit_head
@@ -27,12 +30,20 @@ _FK = "fk_credit_cases_assigned_to_id_users"
 _INDEX = "ix_credit_cases_practice_assigned"
 
 
+def _has_assignment_column() -> bool:
+    columns = sa.inspect(op.get_bind()).get_columns("credit_cases")
+    return any(c["name"] == "assigned_to_id" for c in columns)
+
+
 def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        op.execute(
-            f"ALTER TABLE credit_cases ADD COLUMN assigned_to_id INTEGER "
-            f"CONSTRAINT {_FK} REFERENCES users (id)"
-        )
+        if _has_assignment_column():  # left by a downgrade (see the module)
+            op.execute("UPDATE credit_cases SET assigned_to_id = NULL")
+        else:
+            op.execute(
+                f"ALTER TABLE credit_cases ADD COLUMN assigned_to_id INTEGER "
+                f"CONSTRAINT {_FK} REFERENCES users (id)"
+            )
     else:
         op.add_column("credit_cases", sa.Column("assigned_to_id", sa.BigInteger(), nullable=True))
         op.create_foreign_key(_FK, "credit_cases", "users", ["assigned_to_id"], ["id"])
@@ -44,8 +55,7 @@ def downgrade() -> None:
     op.drop_index(_INDEX, table_name="credit_cases")
     if op.get_bind().dialect.name == "sqlite":  # SQLite 3.35+ drops plain columns in place
         op.execute("ALTER TABLE credit_cases DROP COLUMN payer_name")
-        with op.batch_alter_table("credit_cases", recreate="always") as batch:
-            batch.drop_column("assigned_to_id")
+        op.execute("UPDATE credit_cases SET assigned_to_id = NULL")  # kept: see the module
     else:
         op.drop_constraint(_FK, "credit_cases", type_="foreignkey")
         op.drop_column("credit_cases", "payer_name")
