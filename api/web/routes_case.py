@@ -223,5 +223,5 @@ def case_step(
         raise WebError(403, "You are not allowed to do this", f"{err.message}.") from None
     back = RETURN_TO.get(form.get("return_to", ""))
     if back:
-        return RedirectResponse(f"{back}?done={cmd.value}", 303)
+        return RedirectResponse(f"{back}?done={cmd.value}&case={case_id}", 303)
     return RedirectResponse(f"/cases/{case_id}?done={cmd.value}#status", 303)

@@ -14,7 +14,7 @@ import pytest
 from conftest import SignIn
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
-from web_helpers import OTHER, PRACTICE, csrf_of
+from web_helpers import OTHER, PRACTICE, csrf_of, unlabelled_controls
 
 from api.web.formatting import usd
 from cbclassify.service.exports import WORKLIST_CSV_COLUMNS
@@ -222,6 +222,8 @@ def test_bulk_approve_confirms_count_and_total_first(client: TestClient, sign_in
     assert f'<strong class="confirm-total">{usd(total)}</strong>' in confirmation.text
     assert f"Approve {n} proposals ({usd(total)})" in confirmation.text
     assert all(c.claim_id in confirmation.text for c in waiting)
+    assert unlabelled_controls(confirmation.text) == []
+    assert unlabelled_controls(client.get(BASE).text) == []
     # nothing is approved before the confirmation
     assert all(
         c.state == "action_proposed" for c in _cases(client) if c.id in {w.id for w in waiting}
