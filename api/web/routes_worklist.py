@@ -40,6 +40,7 @@ from cbclassify.store.case_queries import (
     export_rows,
     filter_choices,
     page_of_cases,
+    resolve_search,
     worklist_totals,
 )
 from cbclassify.store.cases import ActingUser
@@ -227,8 +228,8 @@ def _page(state: ServiceState, practice_id: int, q: WorklistQuery, user_id: int)
     sort = cast(SortKey, q.sort)
     with state.db.read_session() as session:
         as_of = practice_as_of(session, practice_id)
-        filters = case_filter(q, as_of, user_id)
-        unbucketed = case_filter(replace(q, age=""), as_of, user_id)
+        filters = resolve_search(session, practice_id, case_filter(q, as_of, user_id))
+        unbucketed = replace(filters, min_age_days=None, max_age_days=None)
         totals = worklist_totals(session, practice_id, unbucketed, as_of)
         total = totals.bucket(q.age).cases if q.age else totals.cases
         pages = max(math.ceil(total / q.per_page), 1)

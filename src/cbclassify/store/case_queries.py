@@ -6,12 +6,12 @@ the grant; these functions take the practice ids)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
 import pandas as pd
-from sqlalchemy import Row, Select, and_, func, or_, select
+from sqlalchemy import Row, Select, func, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
@@ -64,6 +64,8 @@ class CaseFilter:
     #: Cases assigned to this user id; ``unassigned`` True: cases assigned to nobody.
     assigned_to_id: int | None = None
     unassigned: bool | None = None
+    #: Only these cases (a search resolved once, see ``resolve_search``).
+    case_ids: tuple[int, ...] | None = None
     today: date = field(default_factory=date.today)
 
 
@@ -112,6 +114,8 @@ def _where(stmt: Select[Any], f: CaseFilter) -> Select[Any]:
                 func.lower(c.patient_id).like(pattern, escape="\\"),
             )
         )
+    if f.case_ids is not None:
+        stmt = stmt.where(c.id.in_(f.case_ids))
     if f.assigned_to_id is not None:
         stmt = stmt.where(c.assigned_to_id == f.assigned_to_id)
     if f.unassigned is not None:
@@ -119,6 +123,25 @@ def _where(stmt: Select[Any], f: CaseFilter) -> Select[Any]:
             c.assigned_to_id.is_(None) if f.unassigned else c.assigned_to_id.is_not(None)
         )
     return stmt
+
+
+#: A search matching at most this many cases is resolved to their ids once per page.
+SEARCH_IDS_KEPT = 2000
+
+
+def resolve_search(session: Session, practice_id: int, filters: CaseFilter) -> CaseFilter:
+    """``filters`` with its search replaced by the ids of the practice's cases it matches,
+    found in one pass: the page's totals and rows then read those rows by key instead of each
+    scanning every case with the search. A search matching more than SEARCH_IDS_KEPT cases is
+    left as it is."""
+    if not filters.search:
+        return filters
+    only_search = CaseFilter(search=filters.search, credit_present=None)
+    base = _where(select(CreditCase.id).where(CreditCase.practice_id == practice_id), only_search)
+    ids = list(session.scalars(base.limit(SEARCH_IDS_KEPT + 1)))
+    if len(ids) > SEARCH_IDS_KEPT:
+        return filters
+    return replace(filters, search=None, case_ids=tuple(ids))
 
 
 def list_cases(
@@ -216,37 +239,38 @@ class WorklistTotals:
         return next(b for b in self.buckets if b.key == key)
 
 
-def _bucket_condition(key: str, as_of: date) -> Any:
-    low, high = AGE_BUCKETS[key]
+def _bucket_of(as_of: date) -> Any:
+    """The aging bucket of a case as one SQL expression (NULL when it has no credit-since)."""
     since = CreditCase.credit_since
-    parts = []
-    if low is not None:
-        parts.append(since <= as_of - timedelta(days=low))
-    if high is not None:
-        parts.append(since >= as_of - timedelta(days=high))
-    return and_(*parts)
+    whens: list[tuple[Any, str]] = []
+    for key, (_, high) in AGE_BUCKETS.items():
+        if high is not None:  # the buckets are in increasing age: the first that fits
+            whens.append((since >= as_of - timedelta(days=high), key))
+    last = list(AGE_BUCKETS)[-1]
+    return sql_case(*whens, else_=sql_case((since.is_not(None), last), else_=None))
 
 
 def worklist_totals(
     session: Session, practice_id: int, filters: CaseFilter, as_of: date
 ) -> WorklistTotals:
     """Count and credit of the cases matching ``filters``, in all and per aging bucket (days in
-    credit counted up to ``as_of``), in one pass over the practice's cases."""
+    credit counted up to ``as_of``), in one grouped pass over the practice's cases."""
     c = CreditCase
-    columns: list[Any] = [func.count(), func.coalesce(func.sum(c.credit_cents), 0)]
-    for key in AGE_BUCKETS:
-        condition = _bucket_condition(key, as_of)
-        columns += [
-            func.coalesce(func.sum(sql_case((condition, 1), else_=0)), 0),
-            func.coalesce(func.sum(sql_case((condition, c.credit_cents), else_=0)), 0),
-        ]
-    columns.append(func.coalesce(func.sum(sql_case((c.credit_since.is_(None), 1), else_=0)), 0))
-    stmt = _where(select(*columns).select_from(c).where(c.practice_id == practice_id), filters)
-    row = session.execute(stmt).one()
-    buckets = [
-        Bucket(key, int(row[2 + 2 * i]), int(row[3 + 2 * i])) for i, key in enumerate(AGE_BUCKETS)
-    ]
-    return WorklistTotals(int(row[0]), int(row[1]), buckets, int(row[-1]))
+    bucket = _bucket_of(as_of).label("bucket")
+    inner = _where(
+        select(bucket, c.credit_cents).select_from(c).where(c.practice_id == practice_id), filters
+    ).subquery()
+    rows = session.execute(
+        select(
+            inner.c.bucket, func.count(), func.coalesce(func.sum(inner.c.credit_cents), 0)
+        ).group_by(inner.c.bucket)
+    ).all()
+    found = {key: (int(n), int(cents)) for key, n, cents in rows}
+    buckets = [Bucket(key, *found.get(key, (0, 0))) for key in AGE_BUCKETS]
+    undated = found.get(None, (0, 0))  # type: ignore[call-overload]
+    cases = sum(n for n, _ in found.values())
+    cents = sum(v for _, v in found.values())
+    return WorklistTotals(cases, cents, buckets, undated[0])
 
 
 #: Columns of the worklist export, in order (the query's labels).
