@@ -73,6 +73,7 @@ def case_out(
         claim_id=case.claim_id,
         patient_id=case.patient_id,
         payer_id=case.payer_id,
+        payer_name=case.payer_name,
         payer_type=case.payer_type,
         location_id=case.location_id,
         credit_amount=format_cents(case.credit_cents),

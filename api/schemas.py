@@ -86,6 +86,7 @@ class CaseOut(BaseModel):
     claim_id: str
     patient_id: str | None
     payer_id: str | None
+    payer_name: str | None = None
     payer_type: str | None
     location_id: str | None
     credit_amount: str

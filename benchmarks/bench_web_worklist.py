@@ -14,6 +14,7 @@ nothing about time. Usage:
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import tempfile
 import time
@@ -60,20 +61,26 @@ def analysed_cases(n: int, seed: int = 3) -> object:
 
 def seed(db_url: str, n: int) -> float:
     """Migrate, create a practice and a biller, ingest n cases; returns seconds."""
+    from sqlalchemy import update
+
     from cbclassify.store.accounts import create_practice, create_user
     from cbclassify.store.audit import SYSTEM
     from cbclassify.store.db import Database
     from cbclassify.store.ingest import ingest_cases
     from cbclassify.store.migrate import upgrade
+    from cbclassify.store.models_cases import CreditCase
 
     started = time.perf_counter()
     db = Database.from_url(db_url)
     upgrade(db.engine)
     with db.transaction() as s:
         practice = create_practice(s, "big", "Big Practice")
-        create_user(s, "biller", PASSWORD, ["biller", "manager"], ["big"])
+        biller = create_user(s, "biller", PASSWORD, ["biller", "manager"], ["big"])
         ingest_cases(s, practice, analysed_cases(n), kind="ledger", content_sha256="bench",
                      actor=SYSTEM)  # type: ignore[arg-type]  # fmt: skip
+        s.execute(  # every 7th case is the biller's ("My cases")
+            update(CreditCase).where(CreditCase.id % 7 == 0).values(assigned_to_id=biller.id)
+        )
     db.dispose()
     return time.perf_counter() - started
 
@@ -109,8 +116,12 @@ def main() -> None:
         print(f"seeded {args.cases:,} cases in {seconds:.1f} s")
         settings = Settings(data_dir=Path(tmp) / "data", database_url=url, secret_key="bench")
         app = create_app(settings, config=ServiceConfig(load_model=False))
-        with TestClient(app, follow_redirects=False) as client:
-            assert client.post("/login", data={"username": "biller", "password": PASSWORD}
+        with TestClient(app, base_url="http://127.0.0.1", follow_redirects=False) as client:
+            form = client.get("/login").text  # the sign-in form's login-CSRF token first
+            token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', form)
+            assert token, "no csrf_token in the sign-in form"
+            assert client.post("/login", data={"username": "biller", "password": PASSWORD,
+                                               "csrf_token": token.group(1)}
                                ).status_code == 303  # fmt: skip
             base = "/practices/big/worklist"
             pages = {
@@ -120,6 +131,9 @@ def main() -> None:
                 "worklist, payer + confirmed + $500": f"{base}?payer=PAYER-07&verification="
                 "confirmed&min_amount=500",
                 "worklist, overdue, 100 rows": f"{base}?due=overdue&per_page=100",
+                "worklist, search by claim number": f"{base}?q=C0012345",
+                "worklist, aging bucket 91-120 d": f"{base}?age=91-120",
+                "worklist, my cases": f"{base}?assigned=me",
                 "approval queue": "/approvals",
                 "case page": "/cases/12345",
             }
@@ -128,6 +142,8 @@ def main() -> None:
                 assert client.get(path).status_code == 200, path
                 results[name] = median_ms(lambda p=path: client.get(p), args.repeat)
                 print(f"{name:<40} {results[name]:8.1f} ms (median of {args.repeat})")
+            export = median_ms(lambda: client.get(f"{base}.csv"), max(args.repeat // 2, 1))
+            print(f"{'export: every case as CSV (all pages)':<40} {export:8.1f} ms")
             db = app.state.service.db
 
             def load_all() -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -32,6 +31,7 @@ from api.schemas import (
 )
 from api.state import ServiceState
 from cbclassify.contract.enums import VERIFICATIONS
+from cbclassify.service.as_of import practice_as_of
 from cbclassify.store.accounts import practice_by_id, usernames
 from cbclassify.store.case_queries import (
     CaseFilter,
@@ -74,9 +74,11 @@ def worklist(
     offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> CasePage:
-    """Cases of one practice, filtered, sorted and paginated (credits still present by default)."""
+    """Cases of one practice, filtered, sorted and paginated (credits still present by default).
+    Ages, days to due and ``overdue`` count to the practice's ledger as-of date."""
     practice = scoped_practice(state, user, code)
-    today = date.today()
+    with state.db.read_session() as session:
+        today = practice_as_of(session, practice.id)
     filters = CaseFilter(
         states=tuple(status or ()),
         source=source,
@@ -111,7 +113,8 @@ def read_case(case_id: CaseId, state: State, user: CaseReader) -> CaseDetailOut:
         history = case_history(session, case)
         practice = practice_by_id(session, case.practice_id)
         label = model_version_label(session, case.model_version_id)
-        return case_detail(case, practice.code, date.today(), history, user, label)
+        as_of = practice_as_of(session, case.practice_id)
+        return case_detail(case, practice.code, as_of, history, user, label)
 
 
 def _step(
@@ -135,7 +138,7 @@ def _step(
         )
         practice = practice_by_id(session, case.practice_id)
         names = usernames(session, case_user_ids(case))
-        out = case_out(case, practice.code, date.today(), names)
+        out = case_out(case, practice.code, practice_as_of(session, practice.id), names)
     state.metrics.workflow.labels(command.value).inc()
     return out
 

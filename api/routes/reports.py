@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -23,6 +22,7 @@ from api.deps import (
     scoped_practice,
 )
 from api.errors import ApiError
+from cbclassify.service.as_of import practice_as_of
 from cbclassify.service.exports import write_audit_csv, write_resolutions_csv
 from cbclassify.store.audit import AuditActor, append_audit
 from cbclassify.store.audit_queries import audit_events, sees_global_events
@@ -42,13 +42,15 @@ def _csv(text: str, filename: str) -> StreamingResponse:
 
 @router.get("/practices/{code}/reports/summary", summary="Credit balances at a glance")
 def summary(code: PracticeCode, state: State, user: ReportReader) -> dict[str, Any]:
-    """Cases and amounts by state and by predicted source, and overdue open cases."""
+    """Cases and amounts by state and by predicted source, and overdue open cases, as of the
+    practice's latest ledger."""
     practice = scoped_practice(state, user, code)
     with state.db.read_session() as session:
+        as_of = practice_as_of(session, practice.id)
         return {
             "practice": practice.code,
-            "as_of": date.today().isoformat(),
-            **practice_summary(session, practice.id, date.today()),
+            "as_of": as_of.isoformat(),
+            **practice_summary(session, practice.id, as_of),
         }
 
 
@@ -104,8 +106,8 @@ def deidentified(
     """Predictions, verification and outcomes without claim, patient, payer or location ids;
     ``case_key`` is a keyed hash, stable per case, not reversible without the server key."""
     practice = scoped_practice(state, user, code)
-    today = date.today()
     with state.db.read_session() as session:
+        today = practice_as_of(session, practice.id)
         cases = practice_cases(session, practice.id, limit)
     return [
         DeidentifiedRow(

@@ -57,6 +57,7 @@ AUDIT_LABELS = {
     **{f"case.{k}": v for k, v in COMMAND_LABELS.items()},
     "case.override": "Overrode the recommendation",
     "case.read": "Viewed case details",
+    "case.assign": "Assigned the case",
     "auth.login": "Signed in",
     "auth.login_failed": "Failed sign-in",
     "auth.logout": "Signed out",
@@ -71,6 +72,7 @@ AUDIT_LABELS = {
     "user.password_reset": "Reset a password",
     "user.revoke_credentials": "Revoked a user's sessions and tokens",
     "token.revoke": "Revoked an API token",
+    "export.worklist": "Exported the worklist",
 }
 ROLE_LABELS = {
     "biller": "biller",

@@ -7,6 +7,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.web import (
     routes_auth,
+    routes_bulk,
     routes_case,
     routes_documents,
     routes_manage,
@@ -20,6 +21,7 @@ from api.web.pages import STATIC_DIR
 ROUTERS = (
     routes_auth.router,
     routes_worklist.router,
+    routes_bulk.router,
     routes_case.router,
     routes_manage.router,
     routes_documents.router,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -18,6 +17,7 @@ from api.web.forms import PROPOSE_FROM, FormProblem, parse_step, run_step
 from api.web.pages import WebError, WebUser, render_page, require, user_practices
 from api.web.views import history_rows
 from cbclassify.contract.enums import CREDIT_SOURCES
+from cbclassify.service.as_of import practice_as_of
 from cbclassify.service.documents import DOCUMENT_OF_ACTION
 from cbclassify.store.cases import ActingUser, approval_policy
 from cbclassify.store.errors import ConflictError
@@ -120,6 +120,8 @@ def render_case(
     done = request.query_params.get("done") if status == 200 else None
     practice = next(p for p in user_practices(state, user) if p.code == detail.practice)
     policy = approval_policy(practice, state.refund_threshold_cents)
+    with state.db.read_session() as session:
+        as_of = practice_as_of(session, practice.id)
     approval = (
         needs_approval(detail.recommended_action, detail.credit_cents, policy)
         if detail.recommended_action
@@ -139,7 +141,8 @@ def render_case(
             "problem_field": field,
             "form": form or {},
             "done": DONE_MESSAGES.get(done or ""),
-            "today": date.today(),
+            "today": as_of,
+            "as_of": as_of,
             "practice": practice,
             "recommendation_needs_approval": approval,
             "refund_threshold_cents": policy.refund_threshold_cents,
@@ -231,5 +234,5 @@ def case_step(
         raise WebError(403, "You are not allowed to do this", f"{err.message}.") from None
     back = RETURN_TO.get(form.get("return_to", ""))
     if back:
-        return RedirectResponse(f"{back}?done={cmd.value}", 303)
+        return RedirectResponse(f"{back}?done={cmd.value}&case={case_id}", 303)
     return RedirectResponse(f"/cases/{case_id}?done={cmd.value}#status", 303)

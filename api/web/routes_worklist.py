@@ -1,8 +1,12 @@
 """The worklist page: the store's own filtered, sorted, paginated query (LIMIT/OFFSET on
-indexed columns), shown with badges for source, confidence, verification and due date."""
+indexed columns), shown with badges for source, confidence, verification and due date; the
+total credit and aging buckets of the filter (one aggregate query), search, assignment, row
+selection for bulk steps (``routes_bulk``) and the CSV export of every matching case. Days count
+to the practice's ledger as-of date (``service.as_of``)."""
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -10,7 +14,7 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from starlette.datastructures import QueryParams
 
 from api.bounds import MAX_PAGE
@@ -20,16 +24,29 @@ from api.state import ServiceState
 from api.web.pages import WebUser, render_page, require
 from cbclassify.contract.enums import CREDIT_SOURCES, VERIFICATIONS
 from cbclassify.contract.money import MoneyFormatError, parse_money
+from cbclassify.service.as_of import practice_as_of
+from cbclassify.service.bulk import MAX_BULK
+from cbclassify.service.exports import write_worklist_csv
+from cbclassify.store.accounts import usernames
+from cbclassify.store.assignments import assignable_users
+from cbclassify.store.audit import append_audit
 from cbclassify.store.case_queries import (
+    AGE_BUCKETS,
     OPEN_STATES,
     CaseFilter,
     FilterChoices,
     SortKey,
+    WorklistTotals,
+    export_rows,
     filter_choices,
-    list_cases,
+    page_of_cases,
+    resolve_search,
+    worklist_totals,
 )
+from cbclassify.store.cases import ActingUser
+from cbclassify.store.models_auth import Practice
 from cbclassify.store.models_cases import CreditCase
-from cbclassify.workflow import CaseState, Permission
+from cbclassify.workflow import CaseState, Permission, has_permission
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,12 +65,19 @@ DUE_BUCKETS = {
 }
 STATUS_CHOICES = {"active": "Needs work", **{s.value: s.value for s in CaseState}, "all": "All"}
 PAGE_SIZES = (25, 50, 100)
+AGE_LABELS = {key: f"{key} days" for key in AGE_BUCKETS}
+#: The "Assigned to" filter's fixed choices (besides each biller or manager by id).
+ASSIGNED_CHOICES = {"me": "My cases", "none": "Unassigned"}
+MAX_SEARCH = 100
 
 
 @dataclass(frozen=True)
 class WorklistQuery:
     """The worklist's filters, sort and page as the form sends them (validated)."""
 
+    q: str = ""
+    age: str = ""
+    assigned: str = ""
     source: str = ""
     payer: str = ""
     location: str = ""
@@ -86,6 +110,9 @@ class WorklistQuery:
 
 
 _FIELDS = (
+    "q",
+    "age",
+    "assigned",
     "source",
     "payer",
     "location",
@@ -120,7 +147,13 @@ def parse_query(params: QueryParams) -> WorklistQuery:
             errors.append("Minimum amount: enter dollars and cents, like 250 or 250.00.")
             min_amount = ""
     per_page = _int(get("per_page"), 50)
+    assigned = get("assigned")
+    if not (assigned in ASSIGNED_CHOICES or (assigned.isdigit() and len(assigned) < 19)):
+        assigned = ""
     return WorklistQuery(
+        q=get("q")[:MAX_SEARCH],
+        age=get("age") if get("age") in AGE_BUCKETS else "",
+        assigned=assigned,
         source=get("source") if get("source") in CREDIT_SOURCES else "",
         payer=get("payer")[:100],
         location=get("location")[:100],
@@ -136,8 +169,9 @@ def parse_query(params: QueryParams) -> WorklistQuery:
     )
 
 
-def case_filter(q: WorklistQuery, today: date) -> CaseFilter:
-    """The store's filter for the page's choices (due buckets count from today)."""
+def case_filter(q: WorklistQuery, today: date, user_id: int) -> CaseFilter:
+    """The store's filter for the page's choices (days count to ``today``: the practice's
+    ledger as-of date); ``user_id`` is whose "My cases" are."""
     states: tuple[str, ...] = ()
     if q.status == "active":
         states = OPEN_STATES
@@ -149,7 +183,16 @@ def case_filter(q: WorklistQuery, today: date) -> CaseFilter:
     elif q.due:
         due_after, due_before = today, today + timedelta(days=int(q.due))
     min_cents = parse_money(q.min_amount.replace(",", "").lstrip("$")) if q.min_amount else None
+    min_age, max_age = AGE_BUCKETS.get(q.age, (None, None))
+    assignee = (
+        user_id if q.assigned == "me" else (int(q.assigned) if q.assigned.isdigit() else None)
+    )
     return CaseFilter(
+        search=q.q or None,
+        min_age_days=min_age,
+        max_age_days=max_age,
+        assigned_to_id=assignee,
+        unassigned=True if q.assigned == "none" else None,
         states=states,
         source=q.source or None,
         verification=q.verification or None,
@@ -165,21 +208,34 @@ def case_filter(q: WorklistQuery, today: date) -> CaseFilter:
 
 @dataclass(frozen=True)
 class WorklistPage:
-    """One page of cases (past the end: the last page), the number matching, the filters'
-    choices."""
+    """One page of cases (past the end: the last page), the number and credit matching with
+    the aging buckets, the filters' choices, who can be assigned and the as-of date."""
 
     query: WorklistQuery
     cases: list[CreditCase]
     total: int
     pages: int
     choices: FilterChoices
+    totals: WorklistTotals
+    as_of: date
+    workers: dict[int, str]
+    assignees: dict[int, str]
 
 
-def _page(state: ServiceState, practice_id: int, q: WorklistQuery, today: date) -> WorklistPage:
-    """The page ``q`` asks for, from the store's worklist query (LIMIT/OFFSET)."""
-    filters, sort = case_filter(q, today), cast(SortKey, q.sort)
+def _page(state: ServiceState, practice_id: int, q: WorklistQuery, user_id: int) -> WorklistPage:
+    """The page ``q`` asks for: the totals of the filter without its aging bucket (so every
+    bucket keeps its figures), then one page of rows (LIMIT/OFFSET)."""
+    sort = cast(SortKey, q.sort)
     with state.db.read_session() as session:
-        rows, total = list_cases(
+        as_of = practice_as_of(session, practice_id)
+        filters = resolve_search(session, practice_id, case_filter(q, as_of, user_id))
+        unbucketed = replace(filters, min_age_days=None, max_age_days=None)
+        totals = worklist_totals(session, practice_id, unbucketed, as_of)
+        total = totals.bucket(q.age).cases if q.age else totals.cases
+        pages = max(math.ceil(total / q.per_page), 1)
+        if q.page > pages:  # past the end (e.g. after filtering): show the last page
+            q = replace(q, page=pages)
+        rows = page_of_cases(
             session,
             practice_id,
             filters,
@@ -188,20 +244,28 @@ def _page(state: ServiceState, practice_id: int, q: WorklistQuery, today: date) 
             (q.page - 1) * q.per_page,
             q.per_page,
         )
-        pages = max(math.ceil(total / q.per_page), 1)
-        if q.page > pages:  # past the end (e.g. after filtering): show the last page
-            q = replace(q, page=pages)
-            rows, _ = list_cases(
-                session,
-                practice_id,
-                filters,
-                sort,
-                q.dir == "desc",
-                (q.page - 1) * q.per_page,
-                q.per_page,
-            )
         choices = filter_choices(session, practice_id)
-    return WorklistPage(q, rows, total, pages, choices)
+        workers = assignable_users(session, practice_id)
+        assigned = {c.assigned_to_id for c in rows if c.assigned_to_id} - set(workers)
+        assignees = {**workers, **usernames(session, assigned)}
+    return WorklistPage(q, rows, total, pages, choices, totals, as_of, workers, assignees)
+
+
+def _filtered(q: WorklistQuery) -> bool:
+    return any(
+        (
+            q.q,
+            q.age,
+            q.assigned,
+            q.source,
+            q.payer,
+            q.location,
+            q.verification,
+            q.due,
+            q.min_amount,
+            q.status != "active",
+        )
+    )
 
 
 @router.get("/practices/{code}/worklist")
@@ -209,13 +273,12 @@ def worklist(code: str, request: Request, state: State, user: WebUser) -> Respon
     """One page of the practice's credit cases."""
     require(user, Permission.CASE_LIST, "Seeing the worklist")
     practice = scoped_practice(state, user, code)
-    today = date.today()
-    found = _page(state, practice.id, parse_query(request.query_params), today)
+    found = _page(state, practice.id, parse_query(request.query_params), user.user_id)
     q, total, pages, choices = found.query, found.total, found.pages, found.choices
-    items = [case_out(c, practice.code, today) for c in found.cases]
-    filtered = any(
-        (q.source, q.payer, q.location, q.verification, q.due, q.min_amount, q.status != "active")
-    )
+    as_of = found.as_of
+    items = [case_out(c, practice.code, as_of) for c in found.cases]
+    assigned_to = {c.id: found.assignees.get(c.assigned_to_id or 0) for c in found.cases}
+    shown_cents = found.totals.bucket(q.age).credit_cents if q.age else found.totals.credit_cents
     return render_page(
         request,
         state,
@@ -227,8 +290,12 @@ def worklist(code: str, request: Request, state: State, user: WebUser) -> Respon
             "q": q,
             "items": items,
             "total": total,
+            "total_cents": shown_cents,
+            "totals": found.totals,
+            "age_labels": AGE_LABELS,
             "pages": pages,
-            "today": today,
+            "today": as_of,
+            "as_of": as_of,
             "choices": choices,
             "sorts": SORTS,
             "due_buckets": DUE_BUCKETS,
@@ -236,9 +303,55 @@ def worklist(code: str, request: Request, state: State, user: WebUser) -> Respon
             "page_sizes": PAGE_SIZES,
             "sources": CREDIT_SOURCES,
             "verifications": VERIFICATIONS,
-            "filtered": filtered,
+            "filtered": _filtered(q),
             "first": (q.page - 1) * q.per_page + 1 if total else 0,
             "last": min(q.page * q.per_page, total),
             "page_link": lambda n: q.link(page=n),
+            "workers": found.workers,
+            "assigned_to": assigned_to,
+            "assigned_choices": ASSIGNED_CHOICES,
+            "can_work": has_permission(user.roles, Permission.CASE_WORK),
+            "can_approve": has_permission(user.roles, Permission.CASE_APPROVE),
+            "max_bulk": MAX_BULK,
+            "filter_query": q.link()[1:],
+        },
+    )
+
+
+def export_csv(
+    state: ServiceState, user: ActingUser, practice: Practice, q: WorklistQuery
+) -> tuple[str, int]:
+    """Every case matching the worklist's filters (all pages) as formula-safe CSV, and the row
+    count; the export is audited (``export.worklist``: row count, no identifiers)."""
+    out = io.StringIO()
+    with state.db.transaction() as session:
+        as_of = practice_as_of(session, practice.id)
+        filters = case_filter(q, as_of, user.user_id)
+        rows = export_rows(session, practice.id, filters, cast(SortKey, q.sort), q.dir == "desc")
+        count = write_worklist_csv(rows, out, as_of)
+        append_audit(
+            session,
+            user.audit,
+            "export.worklist",
+            practice_id=practice.id,
+            details={"rows": count, "as_of": as_of.isoformat(), "filtered": _filtered(q)},
+        )
+    return out.getvalue(), count
+
+
+@router.get("/practices/{code}/worklist.csv")
+def worklist_csv(code: str, request: Request, state: State, user: WebUser) -> Response:
+    """The filtered worklist, every page, as CSV (the page's own filters and sort)."""
+    require(user, Permission.CASE_LIST, "Exporting the worklist")
+    practice = scoped_practice(state, user, code)
+    text, _ = export_csv(state, user, practice, parse_query(request.query_params))
+    name = f"worklist-{practice.code}.csv"
+    return StreamingResponse(
+        iter([text]),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
         },
     )

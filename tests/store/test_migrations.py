@@ -33,3 +33,35 @@ def test_downgrade_to_base_and_up_again(db: Database) -> None:
     assert current_revision(db.engine) is None
     upgrade(db.engine)
     assert is_at_head(db.engine)
+
+
+def test_case_assignment_revision_goes_down_and_up_with_cases_stored(db: Database) -> None:
+    """0005 (assignment, payer names) undone and redone on a database holding cases that other
+    tables refer to: nothing is lost but the assignments, and the schema matches the models."""
+    from datetime import date
+
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import func, select
+
+    from cbclassify.store.accounts import create_practice, create_user
+    from cbclassify.store.audit import SYSTEM
+    from cbclassify.store.ingest import ingest_cases
+    from cbclassify.store.models_cases import CaseObservation, CreditCase
+
+    from .helpers import analysed
+
+    with db.transaction() as s:
+        practice = create_practice(s, "m", "Migrating")
+        user = create_user(s, "mig", "correct horse battery", ["biller"], ["m"])
+        ingest_cases(s, practice, analysed(date(2025, 1, 31), {"C1": 100, "C2": 200}),
+                     kind="ledger", content_sha256="m", actor=SYSTEM)  # fmt: skip
+        s.execute(CreditCase.__table__.update().values(assigned_to_id=user.id))
+    downgrade(db.engine, "0003_ingest_audit_head")
+    upgrade(db.engine)
+    with db.read_session() as s:
+        assert s.scalar(select(func.count()).select_from(CreditCase)) == 2
+        assert s.scalar(select(func.count()).select_from(CaseObservation)) == 2
+        assert s.scalar(select(func.count(CreditCase.assigned_to_id))) == 0
+    with db.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []

@@ -66,9 +66,11 @@ def test_approval_queue_lists_proposals_and_approves_inline(
             "return_to": "approvals",
         },
     )
-    assert answer.status_code == 303 and answer.headers["location"] == "/approvals?done=approve"
-    after = client.get(answer.headers["location"])
+    location = answer.headers["location"]
+    assert answer.status_code == 303 and location == f"/approvals?done=approve&case={case.id}"
+    after = client.get(location)
     assert "Approved." in after.text and f'href="/cases/{case.id}"' not in after.text
+    assert f"Approved. Claim {case.claim_id}: " in after.text  # the message names the claim
 
 
 def test_queue_marks_the_managers_own_proposals(client: TestClient, sign_in: SignIn) -> None:

@@ -29,6 +29,16 @@ def _cases(client: TestClient) -> list[CreditCase]:
         return list(s.scalars(select(CreditCase).where(CreditCase.practice_id == pid)))
 
 
+def _as_of(client: TestClient) -> date:
+    """The practice's ledger as-of date (the date its pages count days to)."""
+    from cbclassify.service.as_of import practice_as_of
+
+    db = client.app.state.service.db  # type: ignore[attr-defined]
+    with db.read_session() as s:
+        pid = s.scalar(select(Practice.id).where(Practice.code == PRACTICE))
+        return practice_as_of(s, pid)
+
+
 def _ids(html: str) -> list[int]:
     return [int(i) for i in ROW.findall(html)]
 
@@ -64,14 +74,15 @@ def test_filters_match_the_database(client: TestClient, sign_in: SignIn) -> None
     source = next(c.predicted_source for c in cases if c.predicted_source)
     by_source = _ids(client.get(f"/practices/sunrise/worklist?source={source}&per_page=100").text)
     assert sorted(by_source) == sorted(c.id for c in cases if c.predicted_source == source)
-    today = date.today()
+    as_of = _as_of(client)
+    assert as_of != date.today()  # the seeded ledger ends in the past: overdue counts to it
     overdue = _ids(client.get("/practices/sunrise/worklist?due=overdue&per_page=100").text)
-    assert sorted(overdue) == sorted(c.id for c in cases if c.due_date and c.due_date < today)
+    assert sorted(overdue) == sorted(c.id for c in cases if c.due_date and c.due_date < as_of)
 
 
 def test_due_date_buckets(client: TestClient, sign_in: SignIn) -> None:
     ids = sorted(c.id for c in _cases(client))[:3]
-    today = date.today()
+    today = _as_of(client)
     db = client.app.state.service.db  # type: ignore[attr-defined]
     with db.transaction() as s:  # one case due in 3 days, one in 12, one in 25
         for case_id, days in zip(ids, (3, 12, 25), strict=True):
@@ -81,11 +92,20 @@ def test_due_date_buckets(client: TestClient, sign_in: SignIn) -> None:
                 .values(due_date=today + timedelta(days=days))
             )
     sign_in("bill")
-    bucket = {n: _ids(client.get(f"/practices/sunrise/worklist?due={n}").text) for n in (7, 14, 30)}
-    assert bucket == {7: ids[:1], 14: ids[:2], 30: ids}
+    open_cases = [c for c in _cases(client) if c.state in OPEN_STATES and c.credit_present]
+    for n in (7, 14, 30):
+        shown = _ids(client.get(f"/practices/sunrise/worklist?due={n}&per_page=100").text)
+        expected = [
+            c.id
+            for c in open_cases
+            if c.due_date and today <= c.due_date <= today + timedelta(days=n)
+        ]
+        assert sorted(shown) == sorted(expected)
+        assert set(ids[: {7: 1, 14: 2, 30: 3}[n]]) <= set(shown)
+        assert not set(ids[{7: 1, 14: 2, 30: 3}[n] :]) & set(shown)
     overdue = _ids(client.get("/practices/sunrise/worklist?due=overdue&per_page=100").text)
     assert not set(ids) & set(overdue)
-    page = client.get("/practices/sunrise/worklist?due=30")
+    page = client.get("/practices/sunrise/worklist?due=30&per_page=100")
     assert "Due in 3 d" in page.text and "Due in 12 d" in page.text and "Due in 25 d" in page.text
 
 

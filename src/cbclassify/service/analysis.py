@@ -27,6 +27,7 @@ _WORKLIST_FACTS = (
     "claim_id",
     "patient_id",
     "payer_id",
+    "payer_name",
     "payer_type",
     "location_id",
     "credit_cents",

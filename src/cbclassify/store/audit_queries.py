@@ -31,10 +31,11 @@ AUDIT_KINDS: dict[str, tuple[str, ...]] = {
         "case.complete",
         "case.reopen",
         "case.override",
+        "case.assign",
     ),
     "reads": ("case.read",),
     "signins": ("auth.login", "auth.login_failed", "auth.logout"),
-    "data": ("batch.ingest", "export.audit", "export.resolutions"),
+    "data": ("batch.ingest", "export.audit", "export.resolutions", "export.worklist"),
     "documents": ("document.refund_letter", "document.patient_refund_form"),
     "users": (
         "user.create",

@@ -3,9 +3,11 @@ same content; and the per-practice ingest lock under which the merge base is rea
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from cbclassify.store.errors import NotFound
@@ -47,6 +49,23 @@ def newest_batch_id(session: Session, practice_id: int) -> int | None:
         .limit(1)
     )
     return session.scalar(stmt)
+
+
+def latest_as_of(session: Session, practice_ids: Iterable[int]) -> dict[int, date]:
+    """Per practice, the ledger as-of date of its latest ingest (practices never ingested are
+    left out)."""
+    ids = list(practice_ids)
+    if not ids:
+        return {}
+    newest = (
+        select(func.max(LedgerBatch.id))
+        .where(LedgerBatch.practice_id.in_(ids))
+        .group_by(LedgerBatch.practice_id)
+    )
+    rows = session.execute(
+        select(LedgerBatch.practice_id, LedgerBatch.as_of).where(LedgerBatch.id.in_(newest))
+    )
+    return {practice_id: as_of for practice_id, as_of in rows}
 
 
 def list_batches(session: Session, practice_id: int, limit: int = 100) -> list[LedgerBatch]:

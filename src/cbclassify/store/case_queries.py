@@ -5,18 +5,19 @@ the grant; these functions take the practice ids)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
 import pandas as pd
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, func, or_, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from cbclassify.contract.ledger import coerce_frame
 from cbclassify.store.accounts import usernames
-from cbclassify.store.models_auth import Practice, User
+from cbclassify.store.models_auth import Practice, User, UserPractice, UserRole
 from cbclassify.store.models_cases import (
     Approval,
     CaseEvent,
@@ -58,7 +59,20 @@ class CaseFilter:
     min_amount_cents: int | None = None
     max_amount_cents: int | None = None
     credit_present: bool | None = True
+    #: A claim number or patient id, or the start of one (case-insensitive).
+    search: str | None = None
+    #: Cases assigned to this user id; ``unassigned`` True: cases assigned to nobody.
+    assigned_to_id: int | None = None
+    unassigned: bool | None = None
+    #: Only these cases (a search resolved once, see ``resolve_search``).
+    case_ids: tuple[int, ...] | None = None
     today: date = field(default_factory=date.today)
+
+
+def _like_prefix(text: str) -> str:
+    """A LIKE pattern matching values that start with ``text`` (wildcards escaped)."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
 
 
 def _where(stmt: Select[Any], f: CaseFilter) -> Select[Any]:
@@ -92,7 +106,42 @@ def _where(stmt: Select[Any], f: CaseFilter) -> Select[Any]:
         stmt = stmt.where(c.credit_cents >= f.min_amount_cents)
     if f.max_amount_cents is not None:
         stmt = stmt.where(c.credit_cents <= f.max_amount_cents)
+    if f.search:
+        pattern = _like_prefix(f.search.strip())
+        stmt = stmt.where(
+            or_(
+                func.lower(c.claim_id).like(pattern, escape="\\"),
+                func.lower(c.patient_id).like(pattern, escape="\\"),
+            )
+        )
+    if f.case_ids is not None:
+        stmt = stmt.where(c.id.in_(f.case_ids))
+    if f.assigned_to_id is not None:
+        stmt = stmt.where(c.assigned_to_id == f.assigned_to_id)
+    if f.unassigned is not None:
+        stmt = stmt.where(
+            c.assigned_to_id.is_(None) if f.unassigned else c.assigned_to_id.is_not(None)
+        )
     return stmt
+
+
+#: A search matching at most this many cases is resolved to their ids once per page.
+SEARCH_IDS_KEPT = 2000
+
+
+def resolve_search(session: Session, practice_id: int, filters: CaseFilter) -> CaseFilter:
+    """``filters`` with its search replaced by the ids of the practice's cases it matches,
+    found in one pass: the page's totals and rows then read those rows by key instead of each
+    scanning every case with the search. A search matching more than SEARCH_IDS_KEPT cases is
+    left as it is."""
+    if not filters.search:
+        return filters
+    only_search = CaseFilter(search=filters.search, credit_present=None)
+    base = _where(select(CreditCase.id).where(CreditCase.practice_id == practice_id), only_search)
+    ids = list(session.scalars(base.limit(SEARCH_IDS_KEPT + 1)))
+    if len(ids) > SEARCH_IDS_KEPT:
+        return filters
+    return replace(filters, search=None, case_ids=tuple(ids))
 
 
 def list_cases(
@@ -107,11 +156,203 @@ def list_cases(
     """One page of a practice's cases and the total number matching the filters."""
     base = _where(select(CreditCase).where(CreditCase.practice_id == practice_id), filters)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    return page_of_cases(session, practice_id, filters, sort, descending, offset, limit), total
+
+
+def _ordered(stmt: Select[Any], sort: SortKey, descending: bool) -> Select[Any]:
     column = _SORT_COLUMNS[sort]
     order = column.desc() if descending else column.asc()
-    nulls_last = order.nulls_last()
-    page = session.scalars(base.order_by(nulls_last, CreditCase.id).offset(offset).limit(limit))
-    return list(page), total
+    return stmt.order_by(order.nulls_last(), CreditCase.id)
+
+
+def page_of_cases(
+    session: Session,
+    practice_id: int,
+    filters: CaseFilter,
+    sort: SortKey = "due_date",
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = 50,
+) -> list[CreditCase]:
+    """One page of a practice's cases (no count: see ``worklist_totals``)."""
+    base = _where(select(CreditCase).where(CreditCase.practice_id == practice_id), filters)
+    return list(session.scalars(_ordered(base, sort, descending).offset(offset).limit(limit)))
+
+
+def matching_case_ids(
+    session: Session,
+    practice_id: int,
+    filters: CaseFilter,
+    sort: SortKey = "due_date",
+    descending: bool = False,
+    limit: int = 1000,
+) -> list[int]:
+    """Ids of the practice's cases matching the filters, in worklist order (at most ``limit``)."""
+    base = _where(select(CreditCase.id).where(CreditCase.practice_id == practice_id), filters)
+    return list(session.scalars(_ordered(base, sort, descending).limit(limit)))
+
+
+def cases_by_ids(session: Session, practice_id: int, case_ids: Iterable[int]) -> list[CreditCase]:
+    """The practice's cases among ``case_ids`` (others' ids are ignored), by id."""
+    ids = list(case_ids)
+    if not ids:
+        return []
+    stmt = (
+        select(CreditCase)
+        .where(CreditCase.practice_id == practice_id, CreditCase.id.in_(ids))
+        .order_by(CreditCase.id)
+    )
+    return list(session.scalars(stmt))
+
+
+#: Aging buckets by days in credit (as of the practice's ledger date): key -> (min, max) days.
+AGE_BUCKETS: dict[str, tuple[int | None, int | None]] = {
+    "0-30": (None, 30),
+    "31-60": (31, 60),
+    "61-90": (61, 90),
+    "91-120": (91, 120),
+    "120+": (121, None),
+}
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """Cases and credit in one aging bucket."""
+
+    key: str
+    cases: int
+    credit_cents: int
+
+
+@dataclass(frozen=True)
+class WorklistTotals:
+    """Cases and credit matching a filter, and the same split by days in credit (cases with no
+    credit-since date are in no bucket: ``undated``)."""
+
+    cases: int
+    credit_cents: int
+    buckets: list[Bucket]
+    undated: int
+
+    def bucket(self, key: str) -> Bucket:
+        """The bucket ``key`` (one of AGE_BUCKETS)."""
+        return next(b for b in self.buckets if b.key == key)
+
+
+def _bucket_of(as_of: date) -> Any:
+    """The aging bucket of a case as one SQL expression (NULL when it has no credit-since)."""
+    since = CreditCase.credit_since
+    whens: list[tuple[Any, str]] = []
+    for key, (_, high) in AGE_BUCKETS.items():
+        if high is not None:  # the buckets are in increasing age: the first that fits
+            whens.append((since >= as_of - timedelta(days=high), key))
+    last = list(AGE_BUCKETS)[-1]
+    return sql_case(*whens, else_=sql_case((since.is_not(None), last), else_=None))
+
+
+def worklist_totals(
+    session: Session, practice_id: int, filters: CaseFilter, as_of: date
+) -> WorklistTotals:
+    """Count and credit of the cases matching ``filters``, in all and per aging bucket (days in
+    credit counted up to ``as_of``), in one grouped pass over the practice's cases."""
+    c = CreditCase
+    bucket = _bucket_of(as_of).label("bucket")
+    inner = _where(
+        select(bucket, c.credit_cents).select_from(c).where(c.practice_id == practice_id), filters
+    ).subquery()
+    rows = session.execute(
+        select(
+            inner.c.bucket, func.count(), func.coalesce(func.sum(inner.c.credit_cents), 0)
+        ).group_by(inner.c.bucket)
+    ).all()
+    found = {key: (int(n), int(cents)) for key, n, cents in rows}
+    buckets = [Bucket(key, *found.get(key, (0, 0))) for key in AGE_BUCKETS]
+    undated = found.get(None, (0, 0))  # type: ignore[call-overload]
+    cases = sum(n for n, _ in found.values())
+    cents = sum(v for _, v in found.values())
+    return WorklistTotals(cases, cents, buckets, undated[0])
+
+
+#: Columns of the worklist export, in order (the query's labels).
+EXPORT_FIELDS: tuple[str, ...] = (
+    "case_id",
+    "claim_id",
+    "patient_id",
+    "payer_id",
+    "payer_name",
+    "payer_type",
+    "location_id",
+    "credit_cents",
+    "credit_since",
+    "identified_date",
+    "predicted_source",
+    "confidence",
+    "verification",
+    "verified_source",
+    "recommended_action",
+    "due_date",
+    "state",
+    "proposed_action",
+    "proposed_amount_cents",
+    "assigned_to",
+)
+
+
+def export_rows(
+    session: Session,
+    practice_id: int,
+    filters: CaseFilter,
+    sort: SortKey = "due_date",
+    descending: bool = False,
+) -> Iterator[Row[Any]]:
+    """Every case matching the filters (no paging), in worklist order, as rows of
+    EXPORT_FIELDS (only the listed columns are read: no histories)."""
+    c, assignee = CreditCase, aliased(User)
+    stmt = (
+        select(
+            c.id.label("case_id"),
+            c.claim_id,
+            c.patient_id,
+            c.payer_id,
+            c.payer_name,
+            c.payer_type,
+            c.location_id,
+            c.credit_cents,
+            c.credit_since,
+            c.identified_date,
+            c.predicted_source,
+            c.confidence,
+            c.verification,
+            c.verified_source,
+            c.recommended_action,
+            c.due_date,
+            c.state,
+            c.proposed_action,
+            c.proposed_amount_cents,
+            assignee.username.label("assigned_to"),
+        )
+        .outerjoin(assignee, assignee.id == c.assigned_to_id)
+        .where(c.practice_id == practice_id)
+    )
+    stmt = _ordered(_where(stmt, filters), sort, descending)
+    yield from session.execute(stmt.execution_options(yield_per=2000))
+
+
+def case_workers(session: Session, practice_id: int, roles: Iterable[str]) -> dict[int, str]:
+    """Active users granted the practice who hold one of ``roles``: id -> username, by name."""
+    stmt = (
+        select(User.id, User.username)
+        .join(UserPractice, UserPractice.user_id == User.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(
+            UserPractice.practice_id == practice_id,
+            UserRole.role.in_(list(roles)),
+            User.is_active.is_(True),
+        )
+        .distinct()
+        .order_by(User.username)
+    )
+    return {user_id: name for user_id, name in session.execute(stmt)}
 
 
 @dataclass(frozen=True)
@@ -192,10 +433,12 @@ def practice_summary(session: Session, practice_id: int, today: date) -> dict[st
 
 @dataclass(frozen=True)
 class FilterChoices:
-    """Distinct payers and locations among a practice's cases."""
+    """Distinct payers (with their names, where the ledger gave one) and locations among a
+    practice's cases."""
 
     payers: list[str]
     locations: list[str]
+    payer_names: dict[str, str] = field(default_factory=dict)
 
 
 def _distinct(
@@ -224,9 +467,16 @@ def filter_choices(session: Session, practice_id: int) -> FilterChoices:
     key = (str(session.get_bind().engine.url), practice_id, latest)
     found = _CHOICES.get(key)
     if found is None:
+        names = session.execute(
+            select(CreditCase.payer_id, func.max(CreditCase.payer_name))
+            .where(CreditCase.practice_id == practice_id, CreditCase.payer_id.is_not(None))
+            .group_by(CreditCase.payer_id)
+            .order_by(CreditCase.payer_id)
+        ).all()
         found = FilterChoices(
-            _distinct(session, CreditCase.payer_id, practice_id),
+            [payer for payer, _ in names if payer],
             _distinct(session, CreditCase.location_id, practice_id),
+            {payer: name for payer, name in names if payer and name},
         )
         if len(_CHOICES) >= _CHOICES_KEPT:
             _CHOICES.clear()

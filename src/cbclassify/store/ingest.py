@@ -30,6 +30,7 @@ CASE_COLUMNS: tuple[str, ...] = (
     "claim_id",
     "patient_id",
     "payer_id",
+    "payer_name",
     "payer_type",
     "location_id",
     "credit_cents",

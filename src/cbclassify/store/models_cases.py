@@ -64,6 +64,7 @@ class CreditCase(Base):
         UniqueConstraint("practice_id", "claim_id"),
         Index("ix_credit_cases_practice_state", "practice_id", "state"),
         Index("ix_credit_cases_practice_due", "practice_id", "due_date"),
+        Index("ix_credit_cases_practice_assigned", "practice_id", "assigned_to_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -71,6 +72,8 @@ class CreditCase(Base):
     claim_id: Mapped[str] = mapped_column(String(100))
     patient_id: Mapped[str | None] = mapped_column(String(100))
     payer_id: Mapped[str | None] = mapped_column(String(100))
+    #: The payer's name from the ledger's payers table ("Self-pay" when there is no payer).
+    payer_name: Mapped[str | None] = mapped_column(String(200))
     payer_type: Mapped[str | None] = mapped_column(String(32))
     location_id: Mapped[str | None] = mapped_column(String(100))
     credit_cents: Mapped[int] = mapped_column(BigInteger)
@@ -115,6 +118,9 @@ class CreditCase(Base):
     resolution_details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     resolved_date: Mapped[date | None] = mapped_column(Date)
     resolved_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id"))
+    #: Who works the case (a biller or manager of the practice); not a workflow fact, so
+    #: assigning does not change the case's version (audited as ``case.assign``).
+    assigned_to_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
