@@ -4,12 +4,19 @@ tiny real model), copied for every test; the app on it through TestClient, signe
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from web_helpers import PASSWORD, post_login, seed_database, tiny_champion, write_small_practice
+from web_helpers import (
+    PASSWORD,
+    SignIn,
+    post_login,
+    seed_database,
+    tiny_champion,
+    write_small_practice,
+)
 
 from api.app import create_app
 from api.config import ServiceConfig
@@ -82,9 +89,6 @@ def client(
     app = create_app(web_settings, config=service_config, model_loader=lambda _: champion)
     with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as test_client:
         yield test_client
-
-
-SignIn = Callable[[str], TestClient]
 
 
 @pytest.fixture

@@ -4,10 +4,9 @@ is answered 409 with the reason on the case page, and nothing changes."""
 from __future__ import annotations
 
 import pytest
-from conftest import SignIn
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
-from web_helpers import PRACTICE, csrf_of, version_of
+from web_helpers import PRACTICE, SignIn, csrf_of, version_of
 
 from cbclassify.store.models_auth import Practice
 from cbclassify.store.models_cases import CreditCase

@@ -7,10 +7,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import SignIn
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from web_helpers import OTHER, PRACTICE, csrf_of, version_of
+from web_helpers import OTHER, PRACTICE, SignIn, csrf_of, version_of
 
 from cbclassify.settings import PracticeDetails
 from cbclassify.store.models_audit import AuditEvent

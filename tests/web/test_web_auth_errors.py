@@ -4,13 +4,13 @@ case), 403 (with the role needed), 500 (no internals), CSRF refusal, and labelle
 from __future__ import annotations
 
 import pytest
-from conftest import SignIn
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from web_helpers import (
     OTHER,
     PASSWORD,
     PRACTICE,
+    SignIn,
     csrf_of,
     post_login,
     unlabelled_controls,

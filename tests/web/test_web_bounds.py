@@ -5,9 +5,8 @@ page, never a 500."""
 from __future__ import annotations
 
 import pytest
-from conftest import SignIn
 from fastapi.testclient import TestClient
-from web_helpers import PRACTICE
+from web_helpers import PRACTICE, SignIn
 
 from api.bounds import MAX_ID
 

@@ -9,10 +9,9 @@ from datetime import date
 
 import httpx
 import pytest
-from conftest import SignIn
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from web_helpers import PRACTICE, csrf_of, version_of
+from web_helpers import PRACTICE, SignIn, csrf_of, version_of
 
 from cbclassify.store.models_audit import AuditEvent
 from cbclassify.store.models_auth import Practice

@@ -7,10 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import SignIn
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from web_helpers import PRACTICE, csrf_of, version_of
+from web_helpers import PRACTICE, SignIn, csrf_of, version_of
 
 from cbclassify.settings import PracticeDetails
 from cbclassify.store.models_audit import AuditEvent

@@ -8,10 +8,9 @@ import io
 
 import httpx
 import pytest
-from conftest import SignIn
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from web_helpers import OTHER, PRACTICE, csrf_of, version_of
+from web_helpers import OTHER, PRACTICE, SignIn, csrf_of, version_of
 
 from api.web.routes_manage import report_file
 from cbclassify.store.models_auth import Practice

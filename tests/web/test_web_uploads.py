@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import SignIn
 from fastapi.testclient import TestClient
 from remit_factory import credit_835
-from web_helpers import EMPTY, OTHER, PRACTICE, csrf_of
+from web_helpers import EMPTY, OTHER, PRACTICE, SignIn, csrf_of
 
 from cbclassify.ledger_io import validate_ledger_dir
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import SignIn
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from web_helpers import PASSWORD, PRACTICE, csrf_of, post_login, unlabelled_controls
+from web_helpers import PASSWORD, PRACTICE, SignIn, csrf_of, post_login, unlabelled_controls
 
 from cbclassify.store.accounts import find_user, issue_token
 from cbclassify.store.models_audit import AuditEvent

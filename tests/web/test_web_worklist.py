@@ -7,10 +7,9 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from conftest import SignIn
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
-from web_helpers import PRACTICE
+from web_helpers import PRACTICE, SignIn
 
 from api.web.views import due_badge
 from cbclassify.store.case_queries import OPEN_STATES

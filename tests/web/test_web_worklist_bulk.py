@@ -11,10 +11,9 @@ import re
 from typing import Any
 
 import pytest
-from conftest import SignIn
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
-from web_helpers import OTHER, PRACTICE, csrf_of, unlabelled_controls
+from web_helpers import OTHER, PRACTICE, SignIn, csrf_of, unlabelled_controls
 
 from api.web.formatting import usd
 from cbclassify.service.exports import WORKLIST_CSV_COLUMNS

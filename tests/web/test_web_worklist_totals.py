@@ -9,10 +9,9 @@ from datetime import date, timedelta
 from urllib.parse import quote_plus
 
 import pytest
-from conftest import SignIn
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
-from web_helpers import PRACTICE
+from web_helpers import PRACTICE, SignIn
 
 from api.web.formatting import usd
 from cbclassify.service.as_of import practice_as_of

@@ -5,6 +5,7 @@ checks."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from html.parser import HTMLParser
@@ -13,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from fastapi.testclient import TestClient
 
 from cbclassify.features import CATEGORICAL_FEATURES, FEATURE_NAMES, NUMERIC_FEATURES
 from cbclassify.service.champion import LoadedModel
@@ -26,6 +28,9 @@ from cbclassify.store.ingest import CASE_COLUMNS, AnalysedLedger, ModelRef, inge
 from cbclassify.store.migrate import upgrade
 
 PASSWORD = "web-test-password-1"
+
+#: The ``sign_in`` fixture: sign the test client in as the named user.
+SignIn = Callable[[str], TestClient]
 _LOGIN_CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 
 
