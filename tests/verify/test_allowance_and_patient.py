@@ -3,6 +3,7 @@ same adjustment twice) and patient credit (above the responsibility the payer as
 
 from __future__ import annotations
 
+import pandas as pd
 from verify_ledgers import credits_of, one, standard
 
 from cbclassify.verify import verify_credits
@@ -131,6 +132,43 @@ def test_full_contract_paid_without_responsibility_rows_and_a_desk_copay_is_inco
     row = one(_verify(b))
     assert row["verification"] == "inconclusive"
     assert row["candidates"] == "patient_credit|payer_overpayment"
+
+
+def test_medicaid_paying_the_full_contract_without_responsibility_leaves_a_patient_credit():
+    """Medicaid members owe no cost share beyond what the plan assigns (42 CFR 447.15): the
+    money taken at the desk is the patient's, not a copay the payer skipped."""
+    b = standard(("MCD", "medicaid"))
+    b.line("C1", charge="400.00", payer="MCD").fee("MCD", "97110", "50.00")
+    b.era_payment("C1", "MCD", "200.00", allowed="200.00", era="E1", co45="200.00", pr={})
+    b.patient_payment("C1", "20.00")
+    row = one(_verify(b))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
+    assert row["explained_cents"] == 2000 and pd.isna(row["candidates"])
+
+
+def test_payer_allowing_the_codes_contract_rate_under_another_modifier_is_inconclusive():
+    """No row governs the line (the schedule names the code with modifier HN only), but the
+    payer allowed exactly the contracted rate of the code: it applied the contract, so a
+    full payment without responsibility is again no cost share or a skipped copay."""
+    b = standard()
+    b.line("C1", charge="400.00", modifier=None).fee("BCBS", "97110", "50.00", modifier="HN")
+    b.era_payment("C1", "BCBS", "200.00", allowed="200.00", era="E1", co45="200.00", pr={})
+    b.patient_payment("C1", "20.00")
+    row = one(_verify(b))
+    assert row["verification"] == "inconclusive"
+    assert row["candidates"] == "patient_credit|payer_overpayment"
+
+
+def test_payer_allowing_another_amount_than_any_contract_rate_keeps_its_835_reading():
+    """Look-alike: the schedule's rate for the code is $50.00 a unit under HN, the payer
+    allowed $45.00 a unit on a line without modifier: no contract was applied, the 835 is the
+    only adjudication and its 'no responsibility' stands."""
+    b = standard()
+    b.line("C1", charge="400.00", modifier=None).fee("BCBS", "97110", "50.00", modifier="HN")
+    b.era_payment("C1", "BCBS", "180.00", allowed="180.00", era="E1", co45="220.00", pr={})
+    b.patient_payment("C1", "20.00")
+    row = one(_verify(b))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
 
 
 def test_manual_posting_without_responsibility_leaves_the_patient_credit_inconclusive():
