@@ -57,10 +57,12 @@ class PatientHistory:
 
     def open_claims(self, other_than: str, day: date) -> tuple[str | None, str | None]:
         """The patient's oldest claim other than ``other_than`` with a positive balance at the
-        end of ``day`` that the patient owes (a self-pay claim, or one a payer has posted on:
-        what is left is the patient's), and the oldest one whose balance still awaits a payer
-        (billed to a payer that has posted nothing on it yet). Counts only the patient's own
-        lines; None where there is none."""
+        end of ``day`` that the patient owes (one a payer has posted on: what is left is the
+        patient's; or a self-pay claim with something posted on it: a payment or its self-pay
+        discount), and the oldest one whose balance is not settled yet (billed to a payer that
+        has posted nothing on it, or a bare self-pay charge with nothing posted: it may still be
+        discounted, or billed to coverage found later, e.g. retroactive Medicaid). Counts only
+        the patient's own lines; None where there is none."""
         if self._claims is None or self.patient_id is None:
             return None, None
         return self._claims.open_claims(self.patient_id, other_than, day)
@@ -167,7 +169,8 @@ class OpenClaims:
             start, end = posting_bounds[claim], posting_bounds[claim + 1]
             posted = posting_days[start:end] <= limit
             owed[claim] += int(posting_effects[start:end][posted].sum())
-            adjudicated[claim] = self_pay[claim] or bool(by_payer[start:end][posted].any())
+            priced = self_pay[claim] and bool(posted.any())
+            adjudicated[claim] = priced or bool(by_payer[start:end][posted].any())
         open_claims = [c for c, balance in owed.items() if balance > 0]
 
         def oldest(claims: list[int]) -> str | None:

@@ -123,8 +123,8 @@ def held_patient_credit(bundle: ClaimBundle, verdict: Verdict, policy: Policy) -
         return verdict
     reason = (
         f"patient credit of {dollars(verdict.credit_cents)} held: the patient owes no other "
-        f"balance yet, and claim {awaiting} awaits its payer; apply the credit there once the "
-        "payer has adjudicated it, else refund"
+        f"balance yet, and claim {awaiting} is not settled (it awaits its payer, or is a "
+        "self-pay charge with nothing posted); apply the credit there once it is, else refund"
     )
     head = f"Patient credit of {dollars(verdict.credit_cents)} held. {reason}. "
     body = verdict.statement.split(". ", 1)[1] if ". " in verdict.statement else ""
