@@ -99,6 +99,44 @@ def test_partially_recouped_duplicate_confirms_what_is_left():
     assert row["confirmed_rule"] == "paid_twice" and row["explained_cents"] == 10000
 
 
+def _three_lines_paid_twice(takeback: str):
+    """C2: three lines (allowed 60 + 50 + 40, PR-2 20% each, paid by the patient) paid on E1
+    and again, line by line, on E2 (another trace); then a claim-level takeback of
+    ``takeback`` on E3."""
+    b = standard()
+    for n, (charge, fee) in enumerate((("100.00", "60.00"), ("90.00", "50.00"),
+                                       ("80.00", "40.00")), start=1):  # fmt: skip
+        b.line("C2", n, cpt=f"9711{n}", units=1, charge=charge).fee("BCBS", f"9711{n}", fee)
+    for era, day in (("E1", "2026-01-20"), ("E2", "2026-02-20")):
+        for n, (paid, allowed, pr) in enumerate(
+            (("48.00", "60.00", "12.00"), ("40.00", "50.00", "10.00"), ("32.00", "40.00", "8.00")),
+            start=1,
+        ):
+            co45 = "40.00" if era == "E1" else None  # charge - allowed, on the first 835
+            b.era_payment("C2", "BCBS", paid, allowed=allowed, era=era, line=n, date=day,
+                          pr={"2": pr}, co45=co45)  # fmt: skip
+    b.patient_payment("C2", "30.00", date="2026-01-25")
+    b.remit("E3", "BCBS", "TRN-E3", "2026-03-20")
+    b.txn("C2", "payment", "payer", f"-{takeback}", payer="BCBS", line=None, era="E3",
+          date="2026-03-20")  # fmt: skip
+    return b
+
+
+def test_claim_level_partial_takeback_of_a_duplicate_is_spent_once_across_its_lines():
+    """The payer paid three lines twice ($120.00) and took back $60.00 at claim level: $60.00
+    is still a duplicate. The takeback covers line 1 ($48.00) and $12.00 of line 2, once."""
+    row = one(_verify(_three_lines_paid_twice("60.00")), "C2")
+    assert row["credit_cents"] == 6000
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "duplicate_payment")
+    assert row["confirmed_rule"] == "paid_twice" and row["explained_cents"] == 6000
+
+
+def test_claim_level_takeback_of_the_whole_duplicate_leaves_nothing():
+    """Look-alike: the takeback equals the whole repeat: no credit is left."""
+    ledger = _three_lines_paid_twice("120.00").build()
+    assert "C2" not in set(credits_of(ledger)["claim_id"])
+
+
 def test_reversal_not_posted_is_a_posting_to_correct_not_money_received_twice():
     """The second 835 reversed the claim and paid it again (it paid $0 net); only the
     re-payment was posted: reverse_posting, not a refund."""
