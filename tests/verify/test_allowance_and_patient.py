@@ -53,6 +53,32 @@ def test_patient_responsibility_written_off_as_contractual():
     assert "written off as a contractual adjustment" in row["statement"]
 
 
+def _pr_as_adjustment_only(patient_paid: str):
+    """The 835 reported the $20.00 coinsurance only as a PR-2 adjustment (posted as a
+    write-off, no responsibility row); the patient paid ``patient_paid``."""
+    b = _adjudicated(standard(), pr={})
+    b.txn("C1", "adjustment", "payer", "20.00", payer="BCBS", group="PR", reason="2", era="E-C1")
+    b.patient_payment("C1", patient_paid, date="2026-02-10")
+    return b
+
+
+def test_responsibility_reported_only_as_a_pr_adjustment_then_paid_is_an_allowance_error():
+    """The payer assigned the $20.00 (its PR adjustment says so) although no responsibility
+    row was posted: the patient owed it and paid it; what is wrong is the write-off."""
+    row = one(_verify(_pr_as_adjustment_only("20.00")))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "allowance_error")
+    assert row["confirmed_rule"] == "pr_written_off" and row["explained_cents"] == 2000
+
+
+def test_patient_paying_above_a_share_reported_only_as_a_pr_adjustment_is_partial():
+    """Look-alike: the patient paid $25.00 of the $20.00 share that was written off: $20.00
+    write-off to reverse and $5.00 the patient paid above the share (two sources)."""
+    row = one(_verify(_pr_as_adjustment_only("25.00")))
+    assert row["verification"] == "partial"
+    sources = {c["source"]: c["amount_cents"] for c in row["components"]}
+    assert sources == {"allowance_error": 2000, "patient_credit": 500}
+
+
 def test_same_adjustment_posted_twice():
     b = _adjudicated(standard())
     b.txn(

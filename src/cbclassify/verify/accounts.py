@@ -1,7 +1,8 @@
 """What each party holds on a claim, from the postings left after duplicates are set aside.
 
 Per payer: net money kept (payments + transfers - refunds), whether and how it adjudicated
-(ERA or manual), the patient responsibility it assigned (by deductible, coinsurance, copay),
+(ERA or manual), the patient responsibility it assigned (by deductible, coinsurance, copay;
+reported only as PR adjustments when it posted no responsibility rows),
 sequestration (CO-253, or uncoded: ``duplicates.uncoded_sequestration``), its other write-offs,
 OA-23 on its payments. For the patient: net payments and write-offs. All sums are exact
 integer cents.
@@ -42,7 +43,9 @@ _ZERO_FIELDS = (
     "n_pr",
     "n_oa23",
     "n_negative",
+    "pr_adjusted_cents",
     *(f"pr_{n}_cents" for n in PR_NAMES.values()),
+    *(f"pr_adjusted_{n}_cents" for n in PR_NAMES.values()),
 )
 
 
@@ -74,6 +77,7 @@ def payer_accounts(
         if billed is not None and billed not in accounts:
             out.append(_new_account(claim.claim_id, billed))
     for a in out:
+        _responsibility_written_off(a)
         a["net_cents"] = a["paid_cents"] + a["moved_cents"] - a["refund_cents"]
         a["adjudicated"] = a["n_pay"] > 0
         a["pr_known"] = a["n_era_pay"] > 0 or a["n_pr"] > 0
@@ -110,6 +114,21 @@ def _post(a: Row, p: Posting, uncoded_seq: bool) -> None:
         a["seq_cents"] += amount
     elif kind == "adjustment":
         a["writeoff_cents"] += amount
+        if p.group_code == "PR" or reason in PR_NAMES:
+            a["pr_adjusted_cents"] += amount
+            if reason in PR_NAMES:
+                a[f"pr_adjusted_{PR_NAMES[reason]}_cents"] += amount
+
+
+def _responsibility_written_off(a: Row) -> None:
+    """A payer that reported the patient's share only as adjustments (group PR, or CARC 1/2/3:
+    the 835's PR amounts posted as write-offs) and posted no responsibility rows still
+    assigned that share: it is the payer's patient responsibility (and, being written off, an
+    allowance error: ``findings.pr_written_off``)."""
+    if a["n_pr"] == 0 and a["pr_adjusted_cents"] > 0:
+        a["pr_cents"] = a["pr_adjusted_cents"]
+        for name in PR_NAMES.values():
+            a[f"pr_{name}_cents"] = a[f"pr_adjusted_{name}_cents"]
 
 
 _PATIENT_FIELDS = {
