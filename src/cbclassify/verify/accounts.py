@@ -131,6 +131,50 @@ def _responsibility_written_off(a: Row) -> None:
             a[f"pr_{name}_cents"] = a[f"pr_adjusted_{name}_cents"]
 
 
+def folded_sequestration(
+    claim: CreditClaim,
+    live: Sequence[Posting],
+    accounts: list[Row],
+    allowed: Row,
+    sequestering: frozenset[str],
+) -> None:
+    """A sequestering primary's paper EOB keyed by hand as one uncoded write-off: the
+    contractual adjustment and the 2% sequestration (CO-253) together. Where the primary
+    posted no CO-253 on the claim, its uncoded manual write-off exceeds charge minus the
+    governing allowed, and that excess is the sequestration of what it paid (2/98 of its
+    payments, within a cent per line: sequestration is rounded line by line), the excess is
+    read as sequestration; where the excess is larger, the sequestration's part of it
+    (2/98 of the payments) is, and the rest stays a write-off above the contract. Moves the
+    amount from the primary's write-offs to its sequestration (``accounts`` in place)."""
+    primary = claim.facts["primary_payer_id"]
+    g = allowed["allowed_cents"]
+    if primary is None or primary not in sequestering or g is None:
+        return
+    account = next((a for a in accounts if a["payer_id"] == primary), None)
+    if account is None or account["seq_cents"] != 0:
+        return
+    uncoded = any(
+        p.kind == "adjustment"
+        and p.source == "payer"
+        and p.payer_id == primary
+        and p.era_id is None
+        and p.reason_code is None
+        and p.amount_cents > 0
+        for p in live
+    )
+    paid = account["paid_cents"]
+    if not uncoded or paid <= 0:
+        return
+    excess = account["writeoff_cents"] - (claim.facts["charge_cents"] - g)
+    expected = (paid * 2 + 49) // 98
+    slack = len(claim.lines)
+    if expected <= 0 or excess < expected - slack:
+        return
+    folded = excess if excess <= expected + slack else expected
+    account["writeoff_cents"] -= folded
+    account["seq_cents"] += folded
+
+
 _PATIENT_FIELDS = {
     "payment": "patient_paid_cents",
     "transfer": "patient_moved_cents",

@@ -27,7 +27,12 @@ from cbclassify.bundles import (
     map_patient_groups,
 )
 from cbclassify.contract.ledger import Ledger
-from cbclassify.verify.accounts import governing_allowed, patient_account, payer_accounts
+from cbclassify.verify.accounts import (
+    folded_sequestration,
+    governing_allowed,
+    patient_account,
+    payer_accounts,
+)
 from cbclassify.verify.claim import Row, credit_claim
 from cbclassify.verify.duplicates import (
     find_duplicates,
@@ -86,6 +91,7 @@ def verify_bundle(
     accounts = payer_accounts(claim, live, uncoded)
     allowed = governing_allowed(claim, live, context.fee_schedule, context.fee_schedule_empty)
     patient = patient_account(live)
+    folded_sequestration(claim, live, accounts, allowed, context.sequestering_payers)
     c = claim_row(claim, accounts, patient, allowed)
     parties = party_rows(c, accounts)
     found = patterns(claim.claim_id, duplicates.groups, live, parties)
