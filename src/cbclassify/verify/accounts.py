@@ -114,17 +114,18 @@ def _post(a: Row, p: Posting, uncoded_seq: bool) -> None:
         a["seq_cents"] += amount
     elif kind == "adjustment":
         a["writeoff_cents"] += amount
-        if p.group_code == "PR" or reason in PR_NAMES:
+        if p.group_code == "PR":
             a["pr_adjusted_cents"] += amount
             if reason in PR_NAMES:
                 a[f"pr_adjusted_{PR_NAMES[reason]}_cents"] += amount
 
 
 def _responsibility_written_off(a: Row) -> None:
-    """A payer that reported the patient's share only as adjustments (group PR, or CARC 1/2/3:
-    the 835's PR amounts posted as write-offs) and posted no responsibility rows still
-    assigned that share: it is the payer's patient responsibility (and, being written off, an
-    allowance error: ``findings.pr_written_off``)."""
+    """A payer that reported the patient's share only as adjustments of group PR (the 835's
+    PR amounts posted as write-offs) and posted no responsibility rows still assigned that
+    share: it is the payer's patient responsibility (and, being written off, an allowance
+    error: ``findings.pr_written_off``). A write-off of group CO with a responsibility CARC
+    is a biller's coding, not the payer's assignment: it assigns nothing."""
     if a["n_pr"] == 0 and a["pr_adjusted_cents"] > 0:
         a["pr_cents"] = a["pr_adjusted_cents"]
         for name in PR_NAMES.values():
