@@ -141,6 +141,7 @@ def test_secondary_check_covering_the_whole_patient_share_leaves_the_patient_not
     it covered all of it, so the patient's $20.00 is a patient credit."""
     row = one(_secondary_check("20.00"))
     assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
+    assert "it paid the whole $20.00 share the primary left" in row["statement"]
     assert row["explained_cents"] == 2000 and row["confirmed_action"] == "patient_return"
 
 

@@ -167,6 +167,9 @@ def test_write_off_above_contract_and_folded_sequestration_is_the_allowance_erro
     row = one(_verify(_paper_eob("MCR", "medicare", "228.20")), "C3")
     assert (row["verification"], row["verified_source"]) == ("confirmed", "allowance_error")
     assert row["explained_cents"] == 2500
+    assert (
+        "Write-offs total $228.20 ($3.20 of it the payer's 2% sequestration" in (row["statement"])
+    )
 
 
 def test_a_payer_that_does_not_sequester_wrote_off_too_much():

@@ -174,6 +174,7 @@ def folded_sequestration(
     folded = excess if excess <= expected + slack else expected
     account["writeoff_cents"] -= folded
     account["seq_cents"] += folded
+    account["seq_folded_cents"] = folded
 
 
 _PATIENT_FIELDS = {
