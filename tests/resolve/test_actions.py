@@ -193,6 +193,43 @@ def test_patient_credit_applied_to_a_self_pay_balance_once_priced_or_paid_on():
         assert (row["recommended_action"], row["apply_to_claim_id"]) == ("apply_to_balance", "C2")
 
 
+def _deductible_other_claim(payer_paid: str):
+    """C1: a confirmed $10.00 patient credit. C2: BCBS's 835 paid ``payer_paid`` and put the
+    rest of the $150.00 allowed to the deductible (PR-1): a balance the patient owes."""
+    b = standard()
+    b.line("C1", charge="400.00").fee("BCBS", "97110", "50.00")
+    b.era_payment("C1", "BCBS", "180.00", allowed="200.00", era="E1", co45="200.00",
+                  pr={"3": "20.00"}, date="2026-03-02")  # fmt: skip
+    b.patient_payment("C1", "30.00", date="2026-01-05")
+    b.line("C2", charge="150.00", service_date="2026-01-02")
+    deductible = f"{150 - float(payer_paid):.2f}"
+    b.era_payment("C2", "BCBS", payer_paid, allowed="150.00", era="E2", pr={"1": deductible},
+                  date="2026-01-20")  # fmt: skip
+    return b.build()
+
+
+def test_deductible_balance_takes_the_credit_unless_the_policy_waits_for_a_payer_payment():
+    """Default: a balance all to the deductible is the patient's (the 835 says so). A practice
+    that holds credits while deductibles may be re-adjudicated sets
+    patient_credits.apply_to_deductible_balances: false: the credit is held."""
+    ledger = _deductible_other_claim("0.00")
+    row = one(verify_and_recommend(ledger, credits_of(ledger)))
+    assert (row["recommended_action"], row["apply_to_claim_id"]) == ("apply_to_balance", "C2")
+    hold = parse_policy({"patient_credits": {"apply_to_deductible_balances": False}})
+    row = one(verify_and_recommend(ledger, credits_of(ledger), policy=hold))
+    assert row["verification"] == "inconclusive" and pd.isna(row["recommended_action"])
+    assert "its payer paid nothing yet" in row["review_reason"]
+
+
+def test_balance_a_payer_paid_on_takes_the_credit_under_either_policy():
+    """Look-alike: the payer paid $30.00 and left $120.00 to the deductible: settled."""
+    ledger = _deductible_other_claim("30.00")
+    hold = parse_policy({"patient_credits": {"apply_to_deductible_balances": False}})
+    for policy in (None, hold):
+        row = one(verify_and_recommend(ledger, credits_of(ledger), policy=policy))
+        assert (row["recommended_action"], row["apply_to_claim_id"]) == ("apply_to_balance", "C2")
+
+
 def test_open_balance_is_looked_up_as_of_identification():
     # C2 was billed after the credit was identified: nothing to apply it to yet.
     ledger = _patient_credit(other_billed="2026-03-05")
