@@ -147,13 +147,87 @@ def test_patient_credit_is_held_while_the_other_balance_awaits_its_payer():
     ledger = _patient_credit(owed=False)
     row = one(verify_and_recommend(ledger, credits_of(ledger)))
     assert row["verification"] == "inconclusive" and pd.isna(row["recommended_action"])
-    assert "claim C2 awaits its payer" in row["review_reason"]
+    assert "claim C2 is not settled (it awaits its payer" in row["review_reason"]
     verdict = resolve_credits(ledger, credits_of(ledger))[0].verdict
     assert (verdict.ledger_source, verdict.ledger_cents) == ("patient_credit", 1000)
     owed = _patient_credit()
     assert one(verify_and_recommend(owed, credits_of(owed)))["recommended_action"] == (
         "apply_to_balance"
     )
+
+
+def _self_pay_other_claim(posted: str | None):
+    """C1: a confirmed $10.00 patient credit (copay $20.00, paid $30.00). C2: the patient's
+    self-pay charge of $150.00 with ``posted`` on it: None (a bare charge), "discount" (the
+    practice's self-pay discount) or "payment" (the patient paid part of it)."""
+    b = standard()
+    b.line("C1", charge="400.00").fee("BCBS", "97110", "50.00")
+    b.era_payment("C1", "BCBS", "180.00", allowed="200.00", era="E1", co45="200.00",
+                  pr={"3": "20.00"}, date="2026-03-02")  # fmt: skip
+    b.patient_payment("C1", "30.00", date="2026-01-05")
+    b.line("C2", charge="150.00", payer=None, service_date="2026-02-02", billed_date="2026-02-03")
+    if posted == "discount":
+        b.txn("C2", "adjustment", "patient", "45.00", date="2026-02-03")
+    elif posted == "payment":
+        b.patient_payment("C2", "50.00", receipt="R9", date="2026-02-03")
+    return b.build()
+
+
+def test_patient_credit_is_held_while_the_other_self_pay_charge_has_nothing_posted():
+    """A bare self-pay charge is not a settled balance yet: the practice may still apply its
+    self-pay discount, or coverage may be found for it (retroactive Medicaid): the credit is
+    held, not applied."""
+    ledger = _self_pay_other_claim(None)
+    row = one(verify_and_recommend(ledger, credits_of(ledger)))
+    assert row["verification"] == "inconclusive" and pd.isna(row["recommended_action"])
+    assert "claim C2 is not settled" in row["review_reason"]
+
+
+def test_patient_credit_applied_to_a_self_pay_balance_once_priced_or_paid_on():
+    """Look-alikes: the self-pay discount is posted, or the patient paid part of it: the rest
+    is a balance the patient owes."""
+    for posted in ("discount", "payment"):
+        ledger = _self_pay_other_claim(posted)
+        row = one(verify_and_recommend(ledger, credits_of(ledger)))
+        assert row["verification"] == "confirmed", posted
+        assert (row["recommended_action"], row["apply_to_claim_id"]) == ("apply_to_balance", "C2")
+
+
+def _deductible_other_claim(payer_paid: str):
+    """C1: a confirmed $10.00 patient credit. C2: BCBS's 835 paid ``payer_paid`` and put the
+    rest of the $150.00 allowed to the deductible (PR-1): a balance the patient owes."""
+    b = standard()
+    b.line("C1", charge="400.00").fee("BCBS", "97110", "50.00")
+    b.era_payment("C1", "BCBS", "180.00", allowed="200.00", era="E1", co45="200.00",
+                  pr={"3": "20.00"}, date="2026-03-02")  # fmt: skip
+    b.patient_payment("C1", "30.00", date="2026-01-05")
+    b.line("C2", charge="150.00", service_date="2026-01-02")
+    deductible = f"{150 - float(payer_paid):.2f}"
+    b.era_payment("C2", "BCBS", payer_paid, allowed="150.00", era="E2", pr={"1": deductible},
+                  date="2026-01-20")  # fmt: skip
+    return b.build()
+
+
+def test_deductible_balance_takes_the_credit_unless_the_policy_waits_for_a_payer_payment():
+    """Default: a balance all to the deductible is the patient's (the 835 says so). A practice
+    that holds credits while deductibles may be re-adjudicated sets
+    patient_credits.apply_to_deductible_balances: false: the credit is held."""
+    ledger = _deductible_other_claim("0.00")
+    row = one(verify_and_recommend(ledger, credits_of(ledger)))
+    assert (row["recommended_action"], row["apply_to_claim_id"]) == ("apply_to_balance", "C2")
+    hold = parse_policy({"patient_credits": {"apply_to_deductible_balances": False}})
+    row = one(verify_and_recommend(ledger, credits_of(ledger), policy=hold))
+    assert row["verification"] == "inconclusive" and pd.isna(row["recommended_action"])
+    assert "its payer paid nothing yet" in row["review_reason"]
+
+
+def test_balance_a_payer_paid_on_takes_the_credit_under_either_policy():
+    """Look-alike: the payer paid $30.00 and left $120.00 to the deductible: settled."""
+    ledger = _deductible_other_claim("30.00")
+    hold = parse_policy({"patient_credits": {"apply_to_deductible_balances": False}})
+    for policy in (None, hold):
+        row = one(verify_and_recommend(ledger, credits_of(ledger), policy=policy))
+        assert (row["recommended_action"], row["apply_to_claim_id"]) == ("apply_to_balance", "C2")
 
 
 def test_open_balance_is_looked_up_as_of_identification():

@@ -3,6 +3,7 @@ same adjustment twice) and patient credit (above the responsibility the payer as
 
 from __future__ import annotations
 
+import pandas as pd
 from verify_ledgers import credits_of, one, standard
 
 from cbclassify.verify import verify_credits
@@ -50,6 +51,32 @@ def test_patient_responsibility_written_off_as_contractual():
     assert (row["verification"], row["verified_source"]) == ("confirmed", "allowance_error")
     assert row["explained_cents"] == 2000
     assert "written off as a contractual adjustment" in row["statement"]
+
+
+def _pr_as_adjustment_only(patient_paid: str):
+    """The 835 reported the $20.00 coinsurance only as a PR-2 adjustment (posted as a
+    write-off, no responsibility row); the patient paid ``patient_paid``."""
+    b = _adjudicated(standard(), pr={})
+    b.txn("C1", "adjustment", "payer", "20.00", payer="BCBS", group="PR", reason="2", era="E-C1")
+    b.patient_payment("C1", patient_paid, date="2026-02-10")
+    return b
+
+
+def test_responsibility_reported_only_as_a_pr_adjustment_then_paid_is_an_allowance_error():
+    """The payer assigned the $20.00 (its PR adjustment says so) although no responsibility
+    row was posted: the patient owed it and paid it; what is wrong is the write-off."""
+    row = one(_verify(_pr_as_adjustment_only("20.00")))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "allowance_error")
+    assert row["confirmed_rule"] == "pr_written_off" and row["explained_cents"] == 2000
+
+
+def test_patient_paying_above_a_share_reported_only_as_a_pr_adjustment_is_partial():
+    """Look-alike: the patient paid $25.00 of the $20.00 share that was written off: $20.00
+    write-off to reverse and $5.00 the patient paid above the share (two sources)."""
+    row = one(_verify(_pr_as_adjustment_only("25.00")))
+    assert row["verification"] == "partial"
+    sources = {c["source"]: c["amount_cents"] for c in row["components"]}
+    assert sources == {"allowance_error": 2000, "patient_credit": 500}
 
 
 def test_same_adjustment_posted_twice():
@@ -131,6 +158,43 @@ def test_full_contract_paid_without_responsibility_rows_and_a_desk_copay_is_inco
     row = one(_verify(b))
     assert row["verification"] == "inconclusive"
     assert row["candidates"] == "patient_credit|payer_overpayment"
+
+
+def test_medicaid_paying_the_full_contract_without_responsibility_leaves_a_patient_credit():
+    """Medicaid members owe no cost share beyond what the plan assigns (42 CFR 447.15): the
+    money taken at the desk is the patient's, not a copay the payer skipped."""
+    b = standard(("MCD", "medicaid"))
+    b.line("C1", charge="400.00", payer="MCD").fee("MCD", "97110", "50.00")
+    b.era_payment("C1", "MCD", "200.00", allowed="200.00", era="E1", co45="200.00", pr={})
+    b.patient_payment("C1", "20.00")
+    row = one(_verify(b))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
+    assert row["explained_cents"] == 2000 and pd.isna(row["candidates"])
+
+
+def test_payer_allowing_the_codes_contract_rate_under_another_modifier_is_inconclusive():
+    """No row governs the line (the schedule names the code with modifier HN only), but the
+    payer allowed exactly the contracted rate of the code: it applied the contract, so a
+    full payment without responsibility is again no cost share or a skipped copay."""
+    b = standard()
+    b.line("C1", charge="400.00", modifier=None).fee("BCBS", "97110", "50.00", modifier="HN")
+    b.era_payment("C1", "BCBS", "200.00", allowed="200.00", era="E1", co45="200.00", pr={})
+    b.patient_payment("C1", "20.00")
+    row = one(_verify(b))
+    assert row["verification"] == "inconclusive"
+    assert row["candidates"] == "patient_credit|payer_overpayment"
+
+
+def test_payer_allowing_another_amount_than_any_contract_rate_keeps_its_835_reading():
+    """Look-alike: the schedule's rate for the code is $50.00 a unit under HN, the payer
+    allowed $45.00 a unit on a line without modifier: no contract was applied, the 835 is the
+    only adjudication and its 'no responsibility' stands."""
+    b = standard()
+    b.line("C1", charge="400.00", modifier=None).fee("BCBS", "97110", "50.00", modifier="HN")
+    b.era_payment("C1", "BCBS", "180.00", allowed="180.00", era="E1", co45="220.00", pr={})
+    b.patient_payment("C1", "20.00")
+    row = one(_verify(b))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
 
 
 def test_manual_posting_without_responsibility_leaves_the_patient_credit_inconclusive():

@@ -122,6 +122,37 @@ def test_legitimate_secondary_payment_with_oa23_is_not_an_overpayment():
     assert row["confirmed_action"] == "patient_return"
 
 
+def _secondary_check(paid: str):
+    """BCBS's 835 left $20.00 coinsurance, the patient paid it at the desk; the secondary
+    (Medigap) paid ``paid`` by paper check, keyed by hand without PR rows or OA-23."""
+    b = standard(("MDG", "commercial"))
+    b.line("C1", charge="400.00", secondary="MDG").fee("BCBS", "97110", "50.00")
+    b.era_payment(
+        "C1", "BCBS", "180.00", allowed="200.00", era="E1", co45="200.00", pr={"2": "20.00"}
+    )
+    b.patient_payment("C1", "20.00")
+    b.txn("C1", "payment", "payer", paid, payer="MDG", line=None, trace="CHK-77",
+          method="check", date="2026-02-10")  # fmt: skip
+    return _verify(b)
+
+
+def test_secondary_check_covering_the_whole_patient_share_leaves_the_patient_nothing():
+    """Its responsibility rows are missing, but it paid exactly the share the primary left:
+    it covered all of it, so the patient's $20.00 is a patient credit."""
+    row = one(_secondary_check("20.00"))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
+    assert "it paid the whole $20.00 share the primary left" in row["statement"]
+    assert row["explained_cents"] == 2000 and row["confirmed_action"] == "patient_return"
+
+
+def test_secondary_check_covering_part_of_the_patient_share_stays_unknown():
+    """Look-alike: it paid $15.00 of the $20.00: the patient may owe the rest (a
+    responsibility the secondary did not post), so the patient's excess is unknown."""
+    row = one(_secondary_check("15.00"))
+    assert row["verification"] == "inconclusive"
+    assert "without patient responsibility" in row["review_reason"]
+
+
 def test_medicaid_secondary_write_off_of_the_patient_share_is_not_an_allowance_error():
     b = standard(("MCD", "medicaid"))
     b.line("C1", charge="400.00", secondary="MCD").fee("BCBS", "97110", "50.00")

@@ -99,6 +99,88 @@ def test_partially_recouped_duplicate_confirms_what_is_left():
     assert row["confirmed_rule"] == "paid_twice" and row["explained_cents"] == 10000
 
 
+def _three_lines_paid_twice(takeback: str):
+    """C2: three lines (allowed 60 + 50 + 40, PR-2 20% each, paid by the patient) paid on E1
+    and again, line by line, on E2 (another trace); then a claim-level takeback of
+    ``takeback`` on E3."""
+    b = standard()
+    for n, (charge, fee) in enumerate((("100.00", "60.00"), ("90.00", "50.00"),
+                                       ("80.00", "40.00")), start=1):  # fmt: skip
+        b.line("C2", n, cpt=f"9711{n}", units=1, charge=charge).fee("BCBS", f"9711{n}", fee)
+    for era, day in (("E1", "2026-01-20"), ("E2", "2026-02-20")):
+        for n, (paid, allowed, pr) in enumerate(
+            (("48.00", "60.00", "12.00"), ("40.00", "50.00", "10.00"), ("32.00", "40.00", "8.00")),
+            start=1,
+        ):
+            co45 = "40.00" if era == "E1" else None  # charge - allowed, on the first 835
+            b.era_payment("C2", "BCBS", paid, allowed=allowed, era=era, line=n, date=day,
+                          pr={"2": pr}, co45=co45)  # fmt: skip
+    b.patient_payment("C2", "30.00", date="2026-01-25")
+    b.remit("E3", "BCBS", "TRN-E3", "2026-03-20")
+    b.txn("C2", "payment", "payer", f"-{takeback}", payer="BCBS", line=None, era="E3",
+          date="2026-03-20")  # fmt: skip
+    return b
+
+
+def test_claim_level_partial_takeback_of_a_duplicate_is_spent_once_across_its_lines():
+    """The payer paid three lines twice ($120.00) and took back $60.00 at claim level: $60.00
+    is still a duplicate. The takeback covers line 1 ($48.00) and $12.00 of line 2, once."""
+    row = one(_verify(_three_lines_paid_twice("60.00")), "C2")
+    assert row["credit_cents"] == 6000
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "duplicate_payment")
+    assert row["confirmed_rule"] == "paid_twice" and row["explained_cents"] == 6000
+
+
+def test_claim_level_takeback_of_the_whole_duplicate_leaves_nothing():
+    """Look-alike: the takeback equals the whole repeat: no credit is left."""
+    ledger = _three_lines_paid_twice("120.00").build()
+    assert "C2" not in set(credits_of(ledger)["claim_id"])
+
+
+def _paper_eob(payer: str, payer_type: str, write_off: str, paid: str = "156.80"):
+    """C3: 97110 x4, charge $400.00, contract $200.00; the payer's paper EOB keyed by hand at
+    claim level (lockbox): ``paid`` (default 80% of $200.00 less 2% sequestration) and one
+    uncoded write-off of ``write_off``; the patient paid the $40.00 coinsurance."""
+    b = standard((payer, payer_type))
+    b.line("C3", charge="400.00", payer=payer).fee(payer, "97110", "50.00")
+    b.txn("C3", "payment", "payer", paid, payer=payer, line=None, trace="0044001",
+          method="lockbox", date="2026-02-02")  # fmt: skip
+    b.txn("C3", "adjustment", "payer", write_off, payer=payer, line=None, trace="0044001",
+          method="lockbox", date="2026-02-02")  # fmt: skip
+    b.patient_payment("C3", "40.00", date="2026-02-10")
+    return b
+
+
+def test_paper_eob_keyed_twice_with_sequestration_folded_into_the_write_off():
+    """Medicare's $3.20 sequestration keyed inside the $203.20 write-off (no CO-253): not a
+    write-off above the contract; the credit is the payment keyed again (same check)."""
+    b = _paper_eob("MCR", "medicare", "203.20")
+    b.txn("C3", "payment", "payer", "156.80", payer="MCR", line=None, trace="44001",
+          method="manual", date="2026-02-12")  # fmt: skip
+    row = one(_verify(b), "C3")
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "duplicate_payment")
+    assert row["confirmed_rule"] == "posted_twice" and row["explained_cents"] == 15680
+
+
+def test_write_off_above_contract_and_folded_sequestration_is_the_allowance_error_left():
+    """The write-off is $25.00 above contract plus sequestration: $25.00 allowance error."""
+    row = one(_verify(_paper_eob("MCR", "medicare", "228.20")), "C3")
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "allowance_error")
+    assert row["explained_cents"] == 2500
+    assert (
+        "Write-offs total $228.20 ($3.20 of it the payer's 2% sequestration" in (row["statement"])
+    )
+
+
+def test_a_payer_that_does_not_sequester_wrote_off_too_much():
+    """Look-alike: a commercial payer (no sequestration) paid its whole 80% ($160.00) and the
+    write-off is $3.20 above charge minus allowed (what Medicare would have sequestered): a
+    write-off above the contract."""
+    row = one(_verify(_paper_eob("ACME", "commercial", "203.20", paid="160.00")), "C3")
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "allowance_error")
+    assert row["explained_cents"] == 320
+
+
 def test_reversal_not_posted_is_a_posting_to_correct_not_money_received_twice():
     """The second 835 reversed the claim and paid it again (it paid $0 net); only the
     re-payment was posted: reverse_posting, not a refund."""

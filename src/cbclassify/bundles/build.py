@@ -138,7 +138,7 @@ class LedgerPart:
     patient_lines: pd.DataFrame  # every line of those patients' claims: claim_id, patient_id,
     # payer_id, billed_date, service_date, charge_amount_cents
     patient_postings: pd.DataFrame  # every posting of those claims: claim_id, posted_date,
-    # effect_cents, by_payer
+    # effect_cents, by_payer, paid_by_payer
 
 
 def select_rows(ledger: Ledger, claim_ids: Sequence[str]) -> LedgerPart:
@@ -169,6 +169,7 @@ def select_rows(ledger: Ledger, claim_ids: Sequence[str]) -> LedgerPart:
                 "posted_date": txns["posted_date"],
                 "effect_cents": balance_effects(txns["kind"], txns["amount_cents"]),
                 "by_payer": payer_adjudicated(txns["source"], txns["kind"], txns["amount_cents"]),
+                "paid_by_payer": payer_paid(txns["source"], txns["kind"], txns["amount_cents"]),
             }
         ),
     )
@@ -182,6 +183,15 @@ def payer_adjudicated(source: pd.Series, kind: pd.Series, amount: pd.Series) -> 
     assigns = kind.eq("responsibility").fillna(False).to_numpy(dtype=bool)
     moves = amount.fillna(0).astype("int64").to_numpy() != 0
     return np.asarray(by_payer & (assigns | moves), dtype=bool)
+
+
+def payer_paid(source: pd.Series, kind: pd.Series, amount: pd.Series) -> np.ndarray:
+    """Positive payer payments: a payer paid something on the claim (an adjudication that put
+    the whole allowed to the patient's deductible pays nothing)."""
+    by_payer = source.eq("payer").fillna(False).to_numpy(dtype=bool)
+    pays = kind.eq("payment").fillna(False).to_numpy(dtype=bool)
+    positive = amount.fillna(0).astype("int64").to_numpy() > 0
+    return np.asarray(by_payer & pays & positive, dtype=bool)
 
 
 PATIENT_LINE_COLUMNS = (
@@ -212,6 +222,7 @@ class GroupRows:
     states: Mapping[str, str | None]
     line_self_pay: npt.NDArray[np.bool_]  # the line names no payer
     posting_by_payer: npt.NDArray[np.bool_]  # the posting's source is a payer
+    posting_paid_by_payer: npt.NDArray[np.bool_]  # a positive payer payment
 
 
 def frame_rows(part: LedgerPart) -> GroupRows:
@@ -240,6 +251,7 @@ def frame_rows(part: LedgerPart) -> GroupRows:
         ),
         line_self_pay=lines["payer_id"].isna().to_numpy(dtype=bool),
         posting_by_payer=postings["by_payer"].to_numpy(dtype=bool),
+        posting_paid_by_payer=postings["paid_by_payer"].to_numpy(dtype=bool),
     )
 
 
@@ -273,6 +285,15 @@ def request_rows(ledger: Ledger, credits: Credits) -> GroupRows:
         posting_by_payer=np.array(
             [
                 source == "payer" and (kind == "responsibility" or (amount or 0) != 0)
+                for source, kind, amount in zip(
+                    txns["source"], txns["kind"], txns["amount_cents"], strict=True
+                )
+            ],
+            dtype=bool,
+        ),
+        posting_paid_by_payer=np.array(
+            [
+                source == "payer" and kind == "payment" and (amount or 0) > 0
                 for source, kind, amount in zip(
                     txns["source"], txns["kind"], txns["amount_cents"], strict=True
                 )
@@ -333,6 +354,7 @@ def patient_histories(patients: Sequence[str], rows: GroupRows) -> dict[str, Pat
     posting_claim = posting_claim[known]
     posting_days, posting_effects = rows.posting_days[known], rows.posting_effects[known]
     posting_by_payer = rows.posting_by_payer[known]
+    posting_paid_by_payer = rows.posting_paid_by_payer[known]
     posting_owner = owner[posting_claim]
     mine = line_patient >= 0
     owned = owner >= 0
@@ -371,6 +393,7 @@ def patient_histories(patients: Sequence[str], rows: GroupRows) -> dict[str, Pat
         list(patients),
         line_self_pay=rows.line_self_pay,
         posting_by_payer=posting_by_payer,
+        posting_paid_by_payer=posting_paid_by_payer,
     )
     return {
         patient: PatientHistory(patient, rows.states.get(patient), *totals.of(i), claims)

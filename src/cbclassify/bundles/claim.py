@@ -49,21 +49,31 @@ class PatientHistory:
         """How many of the patient's claims were billed by the end of ``day``."""
         return total_on(self._days, self._totals, day, 1)
 
-    def open_claim(self, other_than: str, day: date) -> str | None:
+    def open_claim(
+        self, other_than: str, day: date, *, deductible_settled: bool = True
+    ) -> str | None:
         """The patient's oldest claim other than ``other_than`` (earliest service date of its
         lines billed by ``day``, then claim id) with a balance the patient owes at the end of
         ``day`` (``open_claims``); None when there is none."""
-        return self.open_claims(other_than, day)[0]
+        return self.open_claims(other_than, day, deductible_settled=deductible_settled)[0]
 
-    def open_claims(self, other_than: str, day: date) -> tuple[str | None, str | None]:
+    def open_claims(
+        self, other_than: str, day: date, *, deductible_settled: bool = True
+    ) -> tuple[str | None, str | None]:
         """The patient's oldest claim other than ``other_than`` with a positive balance at the
-        end of ``day`` that the patient owes (a self-pay claim, or one a payer has posted on:
-        what is left is the patient's), and the oldest one whose balance still awaits a payer
-        (billed to a payer that has posted nothing on it yet). Counts only the patient's own
-        lines; None where there is none."""
+        end of ``day`` that the patient owes (one a payer has posted on: what is left is the
+        patient's; or a self-pay claim with something posted on it: a payment or its self-pay
+        discount), and the oldest one whose balance is not settled yet (billed to a payer that
+        has posted nothing on it, or a bare self-pay charge with nothing posted: it may still be
+        discounted, or billed to coverage found later, e.g. retroactive Medicaid). Counts only
+        the patient's own lines; None where there is none. ``deductible_settled=False``: a
+        claim a payer adjudicated without paying anything (its whole allowed to the deductible)
+        is not settled either (the policy ``patient_credits.apply_to_deductible_balances``)."""
         if self._claims is None or self.patient_id is None:
             return None, None
-        return self._claims.open_claims(self.patient_id, other_than, day)
+        return self._claims.open_claims(
+            self.patient_id, other_than, day, deductible_settled=deductible_settled
+        )
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, PatientHistory):
@@ -99,6 +109,7 @@ class OpenClaims:
         *,
         line_self_pay: npt.NDArray[np.bool_] | None = None,
         posting_by_payer: npt.NDArray[np.bool_] | None = None,
+        posting_paid_by_payer: npt.NDArray[np.bool_] | None = None,
     ) -> None:
         self._claim_ids = list(claim_ids)
         self._self_pay = (
@@ -109,6 +120,7 @@ class OpenClaims:
             if posting_by_payer is None
             else posting_by_payer
         )
+        self._paid = self._by_payer if posting_paid_by_payer is None else posting_paid_by_payer
         self._patients = {p: i for i, p in enumerate(patients)}
         self._lines = (line_patients, line_claims, line_billed, line_service, line_charges)
         self._postings = (posting_claims, posting_days, posting_effects)
@@ -132,23 +144,27 @@ class OpenClaims:
                 effects[postings],
                 posting_bounds,
                 self._by_payer[postings],
+                self._paid[postings],
             )
         return self._index
 
-    def open_claim(self, patient: str, other_than: str, day: date) -> str | None:
+    def open_claim(
+        self, patient: str, other_than: str, day: date, *, deductible_settled: bool = True
+    ) -> str | None:
         """See ``PatientHistory.open_claim``."""
-        return self.open_claims(patient, other_than, day)[0]
+        return self.open_claims(patient, other_than, day, deductible_settled=deductible_settled)[0]
 
     def open_claims(
-        self, patient: str, other_than: str, day: date
+        self, patient: str, other_than: str, day: date, *, deductible_settled: bool = True
     ) -> tuple[str | None, str | None]:
         """See ``PatientHistory.open_claims``."""
         code = self._patients.get(patient)
         if code is None:
             return None, None
-        lines, line_bounds, posting_days, posting_effects, posting_bounds, by_payer = (
+        lines, line_bounds, posting_days, posting_effects, posting_bounds, by_payer, paid = (
             self._indexed()
         )
+        settles = by_payer if deductible_settled else paid
         _, line_claims, line_billed, line_service, line_charges = self._lines
         limit = day_number(day)
         owed: dict[int, int] = {}
@@ -167,7 +183,8 @@ class OpenClaims:
             start, end = posting_bounds[claim], posting_bounds[claim + 1]
             posted = posting_days[start:end] <= limit
             owed[claim] += int(posting_effects[start:end][posted].sum())
-            adjudicated[claim] = self_pay[claim] or bool(by_payer[start:end][posted].any())
+            priced = self_pay[claim] and bool(posted.any())
+            adjudicated[claim] = priced or bool(settles[start:end][posted].any())
         open_claims = [c for c, balance in owed.items() if balance > 0]
 
         def oldest(claims: list[int]) -> str | None:

@@ -77,7 +77,11 @@ def recommend(
     confirmed = verdict.verification == "confirmed"
     apply_to = None
     if confirmed and verdict.confirmed_action == "patient_return" and history is not None:
-        apply_to = history.open_claim(bundle.claim_id, day)
+        apply_to = history.open_claim(
+            bundle.claim_id,
+            day,
+            deductible_settled=policy.patient_credits.apply_to_deductible_balances,
+        )
     action = _action(verdict, apply_to, context, policy) if confirmed else None
     payer_id = verdict.confirmed_payer_id if action in PAYER_ACTIONS else None
     payer = context.payers.get(payer_id) if payer_id is not None else None
@@ -118,13 +122,23 @@ def held_patient_credit(bundle: ClaimBundle, verdict: Verdict, policy: Policy) -
     history = bundle.patients.get(first.patient_id) if first is not None else None
     if history is None:
         return verdict
-    owed, awaiting = history.open_claims(bundle.claim_id, bundle.as_of)
+    owed, awaiting = history.open_claims(
+        bundle.claim_id,
+        bundle.as_of,
+        deductible_settled=policy.patient_credits.apply_to_deductible_balances,
+    )
     if owed is not None or awaiting is None:
         return verdict
     reason = (
         f"patient credit of {dollars(verdict.credit_cents)} held: the patient owes no other "
-        f"balance yet, and claim {awaiting} awaits its payer; apply the credit there once the "
-        "payer has adjudicated it, else refund"
+        f"balance yet, and claim {awaiting} is not settled (it awaits its payer, or is a "
+        "self-pay charge with nothing posted"
+        + (
+            ""
+            if policy.patient_credits.apply_to_deductible_balances
+            else ", or its payer paid nothing yet: all to the deductible"
+        )
+        + "); apply the credit there once it is, else refund"
     )
     head = f"Patient credit of {dollars(verdict.credit_cents)} held. {reason}. "
     body = verdict.statement.split(". ", 1)[1] if ". " in verdict.statement else ""

@@ -38,6 +38,7 @@ class PatientCreditPolicy(_Strict):
     """What happens to a patient's confirmed credit."""
 
     apply_to_other_balances: bool = True
+    apply_to_deductible_balances: bool = True
     refund_days: Days = 30
 
 

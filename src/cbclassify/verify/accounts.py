@@ -1,7 +1,8 @@
 """What each party holds on a claim, from the postings left after duplicates are set aside.
 
 Per payer: net money kept (payments + transfers - refunds), whether and how it adjudicated
-(ERA or manual), the patient responsibility it assigned (by deductible, coinsurance, copay),
+(ERA or manual), the patient responsibility it assigned (by deductible, coinsurance, copay;
+reported only as PR adjustments when it posted no responsibility rows),
 sequestration (CO-253, or uncoded: ``duplicates.uncoded_sequestration``), its other write-offs,
 OA-23 on its payments. For the patient: net payments and write-offs. All sums are exact
 integer cents.
@@ -42,7 +43,9 @@ _ZERO_FIELDS = (
     "n_pr",
     "n_oa23",
     "n_negative",
+    "pr_adjusted_cents",
     *(f"pr_{n}_cents" for n in PR_NAMES.values()),
+    *(f"pr_adjusted_{n}_cents" for n in PR_NAMES.values()),
 )
 
 
@@ -74,6 +77,7 @@ def payer_accounts(
         if billed is not None and billed not in accounts:
             out.append(_new_account(claim.claim_id, billed))
     for a in out:
+        _responsibility_written_off(a)
         a["net_cents"] = a["paid_cents"] + a["moved_cents"] - a["refund_cents"]
         a["adjudicated"] = a["n_pay"] > 0
         a["pr_known"] = a["n_era_pay"] > 0 or a["n_pr"] > 0
@@ -110,6 +114,67 @@ def _post(a: Row, p: Posting, uncoded_seq: bool) -> None:
         a["seq_cents"] += amount
     elif kind == "adjustment":
         a["writeoff_cents"] += amount
+        if p.group_code == "PR":
+            a["pr_adjusted_cents"] += amount
+            if reason in PR_NAMES:
+                a[f"pr_adjusted_{PR_NAMES[reason]}_cents"] += amount
+
+
+def _responsibility_written_off(a: Row) -> None:
+    """A payer that reported the patient's share only as adjustments of group PR (the 835's
+    PR amounts posted as write-offs) and posted no responsibility rows still assigned that
+    share: it is the payer's patient responsibility (and, being written off, an allowance
+    error: ``findings.pr_written_off``). A write-off of group CO with a responsibility CARC
+    is a biller's coding, not the payer's assignment: it assigns nothing."""
+    if a["n_pr"] == 0 and a["pr_adjusted_cents"] > 0:
+        a["pr_cents"] = a["pr_adjusted_cents"]
+        for name in PR_NAMES.values():
+            a[f"pr_{name}_cents"] = a[f"pr_adjusted_{name}_cents"]
+
+
+def folded_sequestration(
+    claim: CreditClaim,
+    live: Sequence[Posting],
+    accounts: list[Row],
+    allowed: Row,
+    sequestering: frozenset[str],
+) -> None:
+    """A sequestering primary's paper EOB keyed by hand as one uncoded write-off: the
+    contractual adjustment and the 2% sequestration (CO-253) together. Where the primary
+    posted no CO-253 on the claim, its uncoded manual write-off exceeds charge minus the
+    governing allowed, and that excess is the sequestration of what it paid (2/98 of its
+    payments, within a cent per line: sequestration is rounded line by line), the excess is
+    read as sequestration; where the excess is larger, the sequestration's part of it
+    (2/98 of the payments) is, and the rest stays a write-off above the contract. Moves the
+    amount from the primary's write-offs to its sequestration (``accounts`` in place)."""
+    primary = claim.facts["primary_payer_id"]
+    g = allowed["allowed_cents"]
+    if primary is None or primary not in sequestering or g is None:
+        return
+    account = next((a for a in accounts if a["payer_id"] == primary), None)
+    if account is None or account["seq_cents"] != 0:
+        return
+    uncoded = any(
+        p.kind == "adjustment"
+        and p.source == "payer"
+        and p.payer_id == primary
+        and p.era_id is None
+        and p.reason_code is None
+        and p.amount_cents > 0
+        for p in live
+    )
+    paid = account["paid_cents"]
+    if not uncoded or paid <= 0:
+        return
+    excess = account["writeoff_cents"] - (claim.facts["charge_cents"] - g)
+    expected = (paid * 2 + 49) // 98
+    slack = len(claim.lines)
+    if expected <= 0 or excess < expected - slack:
+        return
+    folded = excess if excess <= expected + slack else expected
+    account["writeoff_cents"] -= folded
+    account["seq_cents"] += folded
+    account["seq_folded_cents"] = folded
 
 
 _PATIENT_FIELDS = {

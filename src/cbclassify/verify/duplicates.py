@@ -7,8 +7,10 @@ copies left beyond the first are *extras*. How they arose decides the source and
 
 * ``posted_twice``: the copies share a remittance (era_id) or trace / receipt number: one payment
   posted twice; undone internally (``reverse_posting``), no money moves.
-* ``paid_twice``: payer copies on distinct remittances with distinct traces: the payer paid twice
-  (``takeback_unclear`` instead when the payer has a negative payment that cancels no copy).
+* ``paid_twice``: payer copies on distinct remittances with distinct traces: the payer paid twice;
+  less what the payer took back with negative payments that cancel no copy (a partial
+  recoupment, often one claim-level amount for several lines): such a takeback is spent once,
+  line by line in posting order, and a line it covers whole is ``recouped``.
 * ``receipts_twice``: patient copies with distinct receipt numbers: the patient paid twice
   (a patient credit, left in the patient's account).
 * ``untraced_twice``: copies without trace or remittance: cannot tell posting from payment.
@@ -197,9 +199,12 @@ def _classify(
         if eras and all(unreversed(e, claim, repaid[e], over) for e in eras if e is not None):
             g["dup_kind"] = "reversal_not_posted"
             continue
+        # a takeback is spent once: across the payer's duplicated lines, not once per line
         back = recouped.get(g["payer_key"], 0)
-        g["recouped_cents"] = min(back, g["extra_cents"])
-        if back >= g["extra_cents"]:
+        taken = min(back, g["extra_cents"])
+        recouped[g["payer_key"]] = back - taken
+        g["recouped_cents"] = taken
+        if taken >= g["extra_cents"]:
             g["dup_kind"] = "recouped"
 
 

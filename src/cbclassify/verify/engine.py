@@ -17,9 +17,22 @@ import numpy as np
 import pandas as pd
 
 from cbclassify.balances import resolve_as_of
-from cbclassify.bundles import ClaimBundle, Credits, LedgerContext, Posting, map_patient_groups
+from cbclassify.bundles import (
+    ClaimBundle,
+    Credits,
+    FeeRow,
+    LedgerContext,
+    Line,
+    Posting,
+    map_patient_groups,
+)
 from cbclassify.contract.ledger import Ledger
-from cbclassify.verify.accounts import governing_allowed, patient_account, payer_accounts
+from cbclassify.verify.accounts import (
+    folded_sequestration,
+    governing_allowed,
+    patient_account,
+    payer_accounts,
+)
 from cbclassify.verify.claim import Row, credit_claim
 from cbclassify.verify.duplicates import (
     find_duplicates,
@@ -78,6 +91,7 @@ def verify_bundle(
     accounts = payer_accounts(claim, live, uncoded)
     allowed = governing_allowed(claim, live, context.fee_schedule, context.fee_schedule_empty)
     patient = patient_account(live)
+    folded_sequestration(claim, live, accounts, allowed, context.sequestering_payers)
     c = claim_row(claim, accounts, patient, allowed)
     parties = party_rows(c, accounts)
     found = patterns(claim.claim_id, duplicates.groups, live, parties)
@@ -98,7 +112,7 @@ def verify_bundle(
         context.plb_recoveries,
         claim.claim_id,
         predicted_source,
-        rivals=rival_sources(comps, live, claim.credit_cents, c),
+        rivals=rival_sources(comps, live, claim.credit_cents, c, context, claim.lines),
         confirm_ledger_source=confirm_ledger_source,
     )
     v["claim_id"] = claim.claim_id
@@ -110,17 +124,27 @@ _PAYER_EXCESS_RULES = ("above_allowed", "above_full_allowed", "secondary_excess"
 
 
 def rival_sources(
-    comps: list[Row], live: list[Posting], credit: int, c: Row | None = None
+    comps: list[Row],
+    live: list[Posting],
+    credit: int,
+    c: Row | None = None,
+    context: LedgerContext | None = None,
+    lines: tuple[Line, ...] = (),
 ) -> tuple[str, ...]:
     """Sources that explain a credit as well as its one finding: a payer's excess (above the
     contract, as a secondary, or not billed) that equals one whole payment of that payer when
     the payer paid the claim more than once is also the signature of a duplicate payment (the
     same service paid again at another amount is indistinguishable from a re-adjudication
     above the contract). And a patient's excess on a claim whose primary paid 100% of the
-    contracted allowed amount on its 835 with no patient responsibility row at all, while the
-    patient paid at the visit: either the plan has no cost share (a patient credit) or the
-    payer skipped the copay (a payer overpayment); the ledger cannot tell."""
-    if c is not None and _copay_or_skipped(comps, live, credit, c):
+    contracted allowed amount on its 835 (the schedule row that governs, or a schedule rate for
+    the same code under another modifier that the payer evidently applied:
+    ``priced_at_a_contract_rate``) with no patient responsibility row at all, while the patient paid at the visit: either
+    the plan has no cost share (a patient credit) or the payer skipped the copay (a payer
+    overpayment); the ledger cannot tell. Except from a Medicaid payer: Medicaid is the payer
+    of last resort, its beneficiaries owe no cost share beyond what the plan assigns (a
+    nominal copay comes as a PR-3 row) and may not be charged more (42 CFR 447.15), so its
+    835 without responsibility leaves the patient's money a patient credit."""
+    if c is not None and _copay_or_skipped(comps, live, credit, c, context, lines):
         return ("payer_overpayment",)
     if len(comps) != 1 or comps[0]["rule"] not in _PAYER_EXCESS_RULES:
         return ()
@@ -130,19 +154,66 @@ def rival_sources(
     return ("duplicate_payment",) if len(totals) > 1 and credit in totals else ()
 
 
-def _copay_or_skipped(comps: list[Row], live: list[Posting], credit: int, c: Row) -> bool:
+#: Payer types whose members owe no cost share beyond the responsibility the plan assigns.
+NO_COST_SHARE_TYPES = frozenset({"medicaid"})
+
+
+def _copay_or_skipped(
+    comps: list[Row],
+    live: list[Posting],
+    credit: int,
+    c: Row,
+    context: LedgerContext | None,
+    lines: tuple[Line, ...],
+) -> bool:
     if len(comps) != 1 or comps[0]["rule"] != "above_responsibility":
         return False
-    if comps[0]["amount_cents"] != credit or c["self_pay"] or c["allowed_basis"] != "contract":
+    if comps[0]["amount_cents"] != credit or c["self_pay"] or c["allowed_basis"] is None:
+        return False
+    primary = c["primary_payer_id"]
+    payer = context.payers.get(primary or "") if context is not None else None
+    if payer is not None and payer.payer_type in NO_COST_SHARE_TYPES:
         return False
     if c["has_secondary"] and c["p2_adjudicated"]:
         return False
-    primary = c["primary_payer_id"]
     mine = [p for p in live if p.source == "payer" and p.payer_id == primary]
     era_paid = any(p.kind == "payment" and p.era_id is not None for p in mine)
     no_pr = not any(p.kind == "responsibility" for p in mine)
     in_full = c["p1_net_cents"] + c["p1_seq_cents"] == c["allowed_cents"]
-    return era_paid and no_pr and in_full and c["patient_paid_cents"] > 0
+    contracted = c["allowed_basis"] == "contract" or (
+        context is not None and priced_at_a_contract_rate(mine, lines, context.fee_schedule)
+    )
+    return era_paid and no_pr and in_full and contracted and c["patient_paid_cents"] > 0
+
+
+def priced_at_a_contract_rate(
+    payments: list[Posting],
+    lines: tuple[Line, ...],
+    fee_schedule: Mapping[tuple[str, str], tuple[FeeRow, ...]],
+) -> bool:
+    """Whether the payer's reported allowed on every line is the schedule's rate for the
+    line's code in force on its date of service, times units, under any modifier: where no
+    row governs a line (its modifier is not the row's), a payer that allowed exactly the
+    contracted rate of the code applied the contract."""
+    reported: dict[int, int] = {}
+    for p in payments:
+        if p.kind == "payment" and p.line_no is not None and p.allowed_cents is not None:
+            reported[p.line_no] = p.allowed_cents
+    if not lines:
+        return False
+    for line in lines:
+        allowed = reported.get(line.line_no)
+        if allowed is None or line.payer_id is None:
+            return False
+        day = line.service_date
+        rates = {
+            fee.allowed_per_unit_cents * line.units
+            for fee in fee_schedule.get((line.payer_id, line.cpt), ())
+            if fee.effective_from <= day and (fee.effective_to is None or day <= fee.effective_to)
+        }
+        if allowed not in rates:
+            return False
+    return True
 
 
 def _evidence_ids(comp: Row, ctx: StatementContext, patient: Row) -> str:

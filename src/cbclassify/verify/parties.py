@@ -64,9 +64,29 @@ def claim_row(claim: CreditClaim, accounts: list[Row], patient: Row, allowed: Ro
     c["p1_paid_in_full"] = c["p1_adjudicated"] and not c["p1_pr_known"] and full
     c["p1_above_full"] = above_full_allowed(c)
     c["p1_pr_known"] = c["p1_pr_known"] or c["p1_paid_in_full"] or c["p1_above_full"]
+    c["p2_paid_in_full"] = secondary_paid_in_full(c)
+    c["p2_pr_known"] = c["p2_pr_known"] or c["p2_paid_in_full"]
     c["self_pay"] = c["primary_payer_id"] is None
     c["has_secondary"] = c["secondary_payer_id"] is not None
     return c
+
+
+def secondary_paid_in_full(c: Row) -> bool:
+    """A secondary posted by hand without responsibility rows (a paper EOB, no OA-23 or PR
+    codes) whose payments, write-offs and sequestration equal exactly the patient's share the
+    primary left (known, above zero): it covered the whole share, so it left the patient
+    nothing (its own responsibility is 0: whatever it assigned would have lowered what it
+    paid)."""
+    owed = c["p1_pr_cents"]
+    return bool(
+        c["secondary_payer_id"] is not None
+        and c["p2_adjudicated"]
+        and not c["p2_pr_known"]
+        and c["p1_adjudicated"]
+        and c["p1_pr_known"]
+        and owed > 0
+        and c["p2_net_cents"] + c["p2_writeoff_cents"] + c["p2_seq_cents"] == owed
+    )
 
 
 def above_full_allowed(c: Row) -> bool:

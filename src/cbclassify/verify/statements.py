@@ -248,8 +248,12 @@ def _above_contract(comp: Row, ctx: StatementContext) -> str:
     c = ctx.claim
     allowed = c["allowed_cents"]
     should = c["charge_cents"] - (allowed if allowed is not None else c["charge_cents"])
+    folded = ctx.account(c["primary_payer_id"]).get("seq_folded_cents", 0) or 0
+    total = usd(c["writeoff_cents"] + folded)
+    if folded:
+        total += f" ({usd(folded)} of it the payer's 2% sequestration, keyed without CO-253)"
     return (
-        f"Write-offs total {usd(c['writeoff_cents'])} on charges of "
+        f"Write-offs total {total} on charges of "
         f"{usd(c['charge_cents'])}; with {_allowed_words(c)} of {usd(allowed)} only "
         f"{usd(should)} should be written off: {usd(comp['amount_cents'])} too much."
     )
@@ -263,6 +267,8 @@ def _patient(comp: Row, ctx: StatementContext) -> str:
     else:
         name = "?" if by is None else ctx.payer_names.get(by, by)
         who = f"payer {name} assigned {responsibility_text(ctx.account(by))} patient responsibility"
+        if c["p2_adjudicated"] and c.get("p2_paid_in_full"):
+            who += f" (it paid the whole {usd(c['p1_pr_cents'])} share the primary left)"
     wo = c["patient_writeoff_cents"]
     wo_txt = f" and had {usd(wo)} written off" if wo != 0 else ""
     return (
