@@ -13,8 +13,8 @@ from api.bounds import MAX_ID, BoundedDate
 from cbclassify.contract.enums import ACTIONS, CREDIT_SOURCES
 
 Money = Decimal
-ActionName = Literal[ACTIONS]  # type: ignore[valid-type]
-SourceName = Literal[CREDIT_SOURCES]  # type: ignore[valid-type]
+ActionName = Literal[ACTIONS]  # type: ignore[valid-type]  # the contract's values, read at run time (one source of truth)
+SourceName = Literal[CREDIT_SOURCES]  # type: ignore[valid-type]  # the contract's values, read at run time (one source of truth)
 
 
 class Versioned(BaseModel):

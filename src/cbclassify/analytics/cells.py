@@ -39,7 +39,8 @@ class RootCauseData:
 
 
 def _month(dates: pd.Series) -> pd.Series:
-    return dates.dt.to_period("M").astype("string")
+    months: pd.Series = dates.dt.to_period("M").astype("string")
+    return months
 
 
 def analyze(ledger: Ledger, credits: pd.DataFrame) -> RootCauseData:

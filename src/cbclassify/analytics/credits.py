@@ -34,6 +34,11 @@ SOURCE_POSTINGS: dict[str, tuple[str, str]] = {
 }
 
 
+def _blank_as_na(text: pd.Series) -> pd.Series:
+    """Blank strings as NA."""
+    return text.mask(text == "")
+
+
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(
         {
@@ -42,7 +47,7 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
             "basis": frame["basis"].astype("string"),
             "credit_cents": frame["credit_cents"].astype("Int64"),
             "date": pd.to_datetime(frame["date"]).astype("datetime64[ns]"),
-            "evidence": frame["evidence"].astype("string").replace("", pd.NA),
+            "evidence": _blank_as_na(frame["evidence"].astype("string")),
         }
     )
     bad = sorted(set(out["source"].dropna()) - set(CREDIT_SOURCES))
@@ -72,7 +77,7 @@ def credits_from_scores(scores: pd.DataFrame, as_of: pd.Timestamp | str) -> pd.D
             ),
             "credit_cents": scores["credit_amount_cents"],
             "date": pd.Timestamp(as_of),
-            "evidence": scores["evidence"].astype("string").where(confirmed, pd.NA),
+            "evidence": scores["evidence"].astype("string").where(confirmed),
         }
     )
     return _typed(frame)

@@ -140,7 +140,8 @@ def merge_same_groups(stats: pd.DataFrame) -> pd.DataFrame:
     members = pd.Series(pairs, index=ranked.index).groupby(group.ngroup()).agg(list)
     first_of = group.ngroup()[kept.index]
     kept["same_as"] = [members[g][1:] for g in first_of]
-    return kept.drop(columns="_specific").sort_index()
+    out: pd.DataFrame = kept.drop(columns="_specific").sort_index()
+    return out
 
 
 def _also_words(row: pd.Series) -> str:

@@ -7,18 +7,20 @@ do not move the balance. A credit balance is a claim whose balance is below -0.0
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 from cbclassify.contract.balance_rule import balance_effects
 from cbclassify.contract.ledger import Ledger
 
 
-def resolve_as_of(ledger: Ledger, as_of: pd.Timestamp | str | None) -> pd.Timestamp:
+def resolve_as_of(ledger: Ledger, as_of: pd.Timestamp | date | str | None) -> pd.Timestamp:
     """``as_of`` as a Timestamp; None means the ledger's latest posted_date."""
     return ledger.default_as_of() if as_of is None else pd.Timestamp(as_of).normalize()
 
 
-def ledger_as_of(ledger: Ledger, as_of: pd.Timestamp | str | None = None) -> Ledger:
+def ledger_as_of(ledger: Ledger, as_of: pd.Timestamp | date | str | None = None) -> Ledger:
     """The ledger as it stood at the end of ``as_of``: later postings and charges removed."""
     cutoff = resolve_as_of(ledger, as_of)
     txns = ledger.transactions

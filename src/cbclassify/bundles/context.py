@@ -62,7 +62,7 @@ class PayerHistory:
             np.array_equal(self._days, other._days) and np.array_equal(self._totals, other._totals)
         )
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # unhashable on purpose: it holds arrays
 
     def __repr__(self) -> str:
         return f"PayerHistory({len(self._days)} days)"
@@ -176,7 +176,10 @@ def era_overposting(
     repeated = repeated[repeated["era_id"].isin(over.index)]
     per_claim = repeated.groupby(["era_id", "claim_id"], sort=True)["amount_cents"].sum()
     out: dict[str, list[tuple[str, int]]] = {}
-    for (era, claim), cents in per_claim.items():
+    pairs = per_claim.index
+    for era, claim, cents in zip(
+        pairs.get_level_values(0), pairs.get_level_values(1), per_claim.to_numpy(), strict=True
+    ):
         out.setdefault(str(era), []).append((str(claim), int(cents)))
     return {era: (int(over[era]), tuple(claims)) for era, claims in out.items()}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,9 @@ from cbclassify.contract.enums import CREDIT_SOURCES
 from cbclassify.contract.ledger import Ledger
 from cbclassify.explain import FastExplainer, top_reasons
 from cbclassify.reports.builder import ReportInputs, metrics_dict
+
+if TYPE_CHECKING:
+    from cbclassify.settings import Settings
 
 log = logging.getLogger(__name__)
 NO_MODEL_NOTE = (
@@ -40,7 +43,7 @@ class Scored:
     explanation: Any = None
 
 
-def load_model(model: str | None, settings: Any) -> Any:
+def load_model(model: str | None, settings: Settings) -> Any:
     """A ``CreditSourceModel`` from a saved model folder or an MLflow URI (default: the
     registry's champion). Raises LookupError when there is none."""
     from cbclassify.model.classifier import PIPELINE_FILE, CreditSourceModel

@@ -20,8 +20,12 @@ from cbclassify.contract.money import format_cents_series
 from cbclassify.contract.schema import TABLES
 from cbclassify.ledger_io.write import to_contract_frame
 from cbclassify.resolve import verify_and_recommend
+from cbclassify.resolve.policy import Policy
 from cbclassify.scoring import score_ledger
 from cbclassify.store.ingest import CASE_COLUMNS, AnalysedLedger, ModelRef
+
+#: An as-of date as the service takes it (None: the ledger's latest posting date).
+AsOf = pd.Timestamp | date | str | None
 
 _WORKLIST_FACTS = (
     "claim_id",
@@ -53,7 +57,7 @@ _DETAIL_COLUMNS = (
 )
 
 
-def verification_only(ledger: Ledger, as_of: pd.Timestamp, policy: Any) -> pd.DataFrame:
+def verification_only(ledger: Ledger, as_of: pd.Timestamp, policy: Policy | None) -> pd.DataFrame:
     """Verification and recommendation of every credit on ``as_of``, without a model (the
     explained amount under the scores' name, ``explained_amount_cents``)."""
     credits = credit_balances(ledger, as_of)
@@ -104,9 +108,7 @@ def ledger_history(ledger: Ledger, claim_ids: pd.Series) -> pd.Series:
         text = to_contract_frame(TABLES[table], frame)
         order = ["claim_id", "line_no"] if table == "claim_lines" else ["claim_id", "posted_date"]
         text = text.sort_values(order, kind="stable")
-        parts[table] = text.groupby("claim_id", sort=False).apply(
-            lambda g: g.to_dict("records"), include_groups=False
-        )
+        parts[table] = text.groupby("claim_id", sort=False).apply(lambda g: g.to_dict("records"))
     return pd.Series(
         [{t: parts[t].get(c, []) for t in parts} for c in claim_ids],
         index=claim_ids.index,
@@ -118,8 +120,8 @@ def analyse_ledger(
     ledger: Ledger,
     predictor: Any | None = None,
     model: ModelRef | None = None,
-    as_of: pd.Timestamp | str | None = None,
-    policy: Any = None,
+    as_of: AsOf = None,
+    policy: Policy | None = None,
 ) -> AnalysedLedger:
     """Every credit of ``ledger`` on ``as_of`` with its facts, analysis and history."""
     when = resolve_as_of(ledger, as_of)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -119,7 +119,8 @@ class CreditCase(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    # SQLAlchemy types __mapper_args__ as an instance attribute (mypy refuses a ClassVar).
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     events: Mapped[list[CaseEvent]] = relationship(
         order_by="CaseEvent.id", back_populates="case", lazy="raise_on_sql"

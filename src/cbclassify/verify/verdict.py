@@ -145,7 +145,7 @@ def decide(
     )
     confirm = confirm and not recouped
     proven = cs["top_source"] if confirm else None
-    candidates = (proven, *rivals) if confirm and rivals else ()
+    candidates = (str(proven), *rivals) if confirm and rivals else ()
     confirm = confirm and not candidates
     overruled = confirm and pred is not None and pred != proven and not confirm_ledger_source
     confirm = confirm and not overruled
