@@ -67,7 +67,7 @@ def classify(body: ClassifyIn, model: LoadedModel, policy: Policy | None = None)
     ledger = request_ledger(body)
     when = resolve_as_of(ledger, body.as_of)
     context, claims = billed_claim_bundles(ledger, when.date())
-    credits = [b for b in claims if b.credit_cents > 0]
+    credits = [b for b in claims if b.credit_amount_cents > 0]
     groups = PatientGroups.of_bundles(ledger, context, credits)
     return ClassifyOut(
         as_of=when.date(),

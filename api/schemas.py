@@ -89,7 +89,7 @@ class CaseOut(BaseModel):
     payer_type: str | None
     location_id: str | None
     credit_amount: str
-    credit_cents: int
+    credit_cents: int  # the API's published name (the store's credit_amount_cents)
     credit_since: date | None
     age_days: int | None
     identified_date: date

@@ -130,7 +130,7 @@ def test_threshold_one_cent_is_a_credit_zero_is_not() -> None:
     )
     credits = credit_balances(ledger)
     assert credits["claim_id"].tolist() == ["C1"]
-    assert credits["credit_cents"].tolist() == [1]
+    assert credits["credit_amount_cents"].tolist() == [1]
 
 
 def test_default_as_of_is_the_latest_posting() -> None:
@@ -139,7 +139,9 @@ def test_default_as_of_is_the_latest_posting() -> None:
         [txn("C1", "payment", "120.00", "2024-02-01"), txn("C1", "refund", "20.00", "2024-04-30")],
     )
     assert credit_balances(ledger).empty
-    assert credit_balances(ledger, pd.Timestamp("2024-04-29"))["credit_cents"].tolist() == [2000]
+    assert credit_balances(ledger, pd.Timestamp("2024-04-29"))["credit_amount_cents"].tolist() == [
+        2000
+    ]
 
 
 @pytest.mark.parametrize(

@@ -90,14 +90,14 @@ def line_balances(ledger: Ledger, as_of: pd.Timestamp | str | None = None) -> pd
 
 def credit_balances(ledger: Ledger, as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
     """Claims carrying a credit balance as of a date: claim_balances rows with balance <= -1
-    cent, plus ``credit_cents`` (= -balance, positive int64)."""
+    cent, plus ``credit_amount_cents`` (= -balance, positive int64)."""
     return credits_from_claim_balances(claim_balances(ledger, as_of))
 
 
 def credits_from_claim_balances(balances: pd.DataFrame) -> pd.DataFrame:
     """The credit rule applied to ``claim_balances`` output: rows with balance <= -1 cent, plus
-    ``credit_cents`` (= -balance, positive int64). Lets callers that already hold every claim's
+    ``credit_amount_cents`` (= -balance, positive int64). Lets callers that already hold every claim's
     balance (e.g. the worklist) select credits without recomputing."""
     credits = balances[balances["balance_cents"] <= -1].copy()
-    credits["credit_cents"] = (-credits["balance_cents"]).astype("int64")
+    credits["credit_amount_cents"] = (-credits["balance_cents"]).astype("int64")
     return credits.reset_index(drop=True)

@@ -203,7 +203,7 @@ class ClaimBundle:
 
     claim_id: str
     as_of: date  # this credit's date (scoring: the run's as-of; training: identified_date)
-    credit_cents: int  # from the credits input (0 when it gives none)
+    credit_amount_cents: int  # from the credits input (0 when it gives none)
     lines: tuple[Line, ...]  # billed on or before as_of, ledger order
     all_lines: tuple[Line, ...]  # every line of the claim, ledger order
     postings: tuple[Posting, ...]  # posted on or before as_of, ledger order

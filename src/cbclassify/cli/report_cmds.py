@@ -111,7 +111,7 @@ def root_causes_command(
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--by") from None
         typer.echo(f"\nCredits per 1,000 claims by {by}:")
-        typer.echo(table.drop(columns="credit_cents").to_string())
+        typer.echo(table.drop(columns="credit_amount_cents").to_string())
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         from cbclassify.csv_cells import formula_safe_frame

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 #: ``--sort`` words -> (worklist column, descending by default).
 SORT_KEYS: dict[str, tuple[str, bool]] = {
     "age": ("age_days", True),
-    "amount": ("credit_cents", True),
+    "amount": ("credit_amount_cents", True),
     "service_date": ("first_service_date", False),
     "payer": ("payer_name", False),
     "location": ("location_id", False),
@@ -134,7 +134,7 @@ def render_table(df: pd.DataFrame, as_of: pd.Timestamp) -> Table:
             str(row["location_id"]),
             str(row["provider_id"]),
             _service_text(row),
-            dollars(row["credit_cents"]),
+            dollars(row["credit_amount_cents"]),
             _date_text(row["credit_since"]),
             f"{int(row['age_days']):,}",
             _date_text(row["last_posted_date"]),

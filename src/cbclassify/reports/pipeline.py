@@ -73,7 +73,7 @@ def _verification_only(ledger: Ledger, when: pd.Timestamp) -> pd.DataFrame:
     credits = credit_balances(ledger, when)
     verified = verify_and_recommend(ledger, credits, as_of=when).set_index("claim_id")
     out = pd.DataFrame({"claim_id": credits["claim_id"].astype("string")})
-    out["credit_amount_cents"] = credits["credit_cents"].astype("Int64").to_numpy()
+    out["credit_amount_cents"] = credits["credit_amount_cents"].astype("Int64").to_numpy()
     for column in SCORE_MEMORY_COLUMNS:
         if column not in out.columns:
             out[column] = (

@@ -90,7 +90,7 @@ def recommend(
         last = _last_patient_activity(bundle, day)
         patient_state = history.state if history is not None else None
         dormancy = dormancy_date(last or day, patient_state, policy)
-    amount = verdict.explained_cents or 0
+    amount = verdict.explained_amount_cents or 0
     return Recommendation(
         claim_id=bundle.claim_id,
         recommended_action=action,
@@ -122,11 +122,11 @@ def held_patient_credit(bundle: ClaimBundle, verdict: Verdict, policy: Policy) -
     if owed is not None or awaiting is None:
         return verdict
     reason = (
-        f"patient credit of {dollars(verdict.credit_cents)} held: the patient owes no other "
+        f"patient credit of {dollars(verdict.credit_amount_cents)} held: the patient owes no other "
         f"balance yet, and claim {awaiting} awaits its payer; apply the credit there once the "
         "payer has adjudicated it, else refund"
     )
-    head = f"Patient credit of {dollars(verdict.credit_cents)} held. {reason}. "
+    head = f"Patient credit of {dollars(verdict.credit_amount_cents)} held. {reason}. "
     body = verdict.statement.split(". ", 1)[1] if ". " in verdict.statement else ""
     return replace(
         verdict,
@@ -139,7 +139,7 @@ def held_patient_credit(bundle: ClaimBundle, verdict: Verdict, policy: Policy) -
         confirmed_action=None,
         confirmed_payer_id=None,
         ledger_source=verdict.verified_source,
-        ledger_cents=verdict.credit_cents,
+        ledger_amount_cents=verdict.credit_amount_cents,
     )
 
 

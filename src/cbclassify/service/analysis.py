@@ -33,7 +33,7 @@ _WORKLIST_FACTS = (
     "payer_id",
     "payer_type",
     "location_id",
-    "credit_cents",
+    "credit_amount_cents",
     "credit_since",
 )
 _SCORE_FACTS = (
@@ -59,15 +59,9 @@ _DETAIL_COLUMNS = (
 
 def verification_only(ledger: Ledger, as_of: pd.Timestamp, policy: Policy | None) -> pd.DataFrame:
     """Verification and recommendation of every credit on ``as_of``, without a model (the
-    explained amount under the scores' name, ``explained_amount_cents``)."""
+    scores' columns, ``credit_amount_cents``, ``explained_amount_cents``, ...)."""
     credits = credit_balances(ledger, as_of)
-    frame = verify_and_recommend(ledger, credits, predicted=None, as_of=as_of, policy=policy)
-    return frame.rename(
-        columns={
-            "explained_amount": "explained_amount_cents",
-            "ledger_cents": "ledger_amount_cents",
-        }
-    )
+    return verify_and_recommend(ledger, credits, predicted=None, as_of=as_of, policy=policy)
 
 
 def _verification_detail(scores: pd.DataFrame) -> pd.Series:
@@ -141,7 +135,7 @@ def analyse_ledger(
     for column in (*_SCORE_FACTS, "probabilities", "verification_detail"):
         if column not in cases.columns:
             cases[column] = None
-    cases = cases.rename(columns={"explained_amount_cents": "explained_cents"})
+    cases = cases.rename(columns={"explained_amount_cents": "explained_amount_cents"})
     cases["evidence"] = _split(cases["evidence"])
     cases["top_reasons"] = _split(cases["top_reasons"])
     cases["due_date"] = pd.to_datetime(cases["due_date"])

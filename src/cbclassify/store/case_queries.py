@@ -29,7 +29,7 @@ from cbclassify.store.models_cases import (
 SortKey = Literal["due_date", "amount", "age", "payer", "updated", "id"]
 _SORT_COLUMNS = {
     "due_date": CreditCase.due_date,
-    "amount": CreditCase.credit_cents,
+    "amount": CreditCase.credit_amount_cents,
     "age": CreditCase.credit_since,
     "payer": CreditCase.payer_id,
     "updated": CreditCase.updated_at,
@@ -89,9 +89,9 @@ def _where(stmt: Select[Any], f: CaseFilter) -> Select[Any]:
         late = (c.due_date < f.today) & c.state.in_(OPEN_STATES)
         stmt = stmt.where(late if f.overdue else ~late | c.due_date.is_(None))
     if f.min_amount_cents is not None:
-        stmt = stmt.where(c.credit_cents >= f.min_amount_cents)
+        stmt = stmt.where(c.credit_amount_cents >= f.min_amount_cents)
     if f.max_amount_cents is not None:
-        stmt = stmt.where(c.credit_cents <= f.max_amount_cents)
+        stmt = stmt.where(c.credit_amount_cents <= f.max_amount_cents)
     return stmt
 
 
@@ -161,23 +161,24 @@ def model_version_label(session: Session, model_version_id: int | None) -> str |
 
 
 def practice_summary(session: Session, practice_id: int, today: date) -> dict[str, Any]:
-    """Counts and amounts per state and per predicted source, and overdue open cases."""
+    """Counts and amounts per state and per predicted source, and overdue open cases (the
+    amounts under the API's published key ``credit_cents``)."""
     c = CreditCase
     scoped = select(c).where(c.practice_id == practice_id, c.credit_present.is_(True)).subquery()
     by_state = session.execute(
         select(
-            scoped.c.state, func.count(), func.coalesce(func.sum(scoped.c.credit_cents), 0)
+            scoped.c.state, func.count(), func.coalesce(func.sum(scoped.c.credit_amount_cents), 0)
         ).group_by(scoped.c.state)
     ).all()
     by_source = session.execute(
         select(
             scoped.c.predicted_source,
             func.count(),
-            func.coalesce(func.sum(scoped.c.credit_cents), 0),
+            func.coalesce(func.sum(scoped.c.credit_amount_cents), 0),
         ).group_by(scoped.c.predicted_source)
     ).all()
     overdue = session.execute(
-        select(func.count(), func.coalesce(func.sum(scoped.c.credit_cents), 0)).where(
+        select(func.count(), func.coalesce(func.sum(scoped.c.credit_amount_cents), 0)).where(
             scoped.c.due_date < today, scoped.c.state.in_(OPEN_STATES)
         )
     ).one()

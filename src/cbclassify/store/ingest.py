@@ -32,14 +32,14 @@ CASE_COLUMNS: tuple[str, ...] = (
     "payer_id",
     "payer_type",
     "location_id",
-    "credit_cents",
+    "credit_amount_cents",
     "credit_since",
     "predicted_source",
     "confidence",
     "probabilities",
     "verification",
     "verified_source",
-    "explained_cents",
+    "explained_amount_cents",
     "evidence",
     "verification_detail",
     "recommended_action",
@@ -50,7 +50,7 @@ CASE_COLUMNS: tuple[str, ...] = (
 #: Analysis columns copied onto the case at every ingest.
 _ANALYSIS = tuple(c for c in CASE_COLUMNS if c != "claim_id")
 _OBSERVED = (
-    "credit_cents",
+    "credit_amount_cents",
     "predicted_source",
     "confidence",
     "verification",
@@ -312,7 +312,7 @@ def _record_observations(
     ] + [
         {
             **blank,
-            "credit_cents": 0,
+            "credit_amount_cents": 0,
             "case_id": i,
             "batch_id": batch_id,
             "credit_present": False,

@@ -73,7 +73,7 @@ class CreditCase(Base):
     payer_id: Mapped[str | None] = mapped_column(String(100))
     payer_type: Mapped[str | None] = mapped_column(String(32))
     location_id: Mapped[str | None] = mapped_column(String(100))
-    credit_cents: Mapped[int] = mapped_column(BigInteger)
+    credit_amount_cents: Mapped[int] = mapped_column(BigInteger)
     credit_since: Mapped[date | None] = mapped_column(Date)
     identified_date: Mapped[date] = mapped_column(Date)
     # latest analysis
@@ -82,7 +82,7 @@ class CreditCase(Base):
     probabilities: Mapped[dict[str, float] | None] = mapped_column(JSON)
     verification: Mapped[str | None] = mapped_column(String(16))
     verified_source: Mapped[str | None] = mapped_column(String(32))
-    explained_cents: Mapped[int | None] = mapped_column(BigInteger)
+    explained_amount_cents: Mapped[int | None] = mapped_column(BigInteger)
     evidence: Mapped[list[str] | None] = mapped_column(JSON)
     #: The verifier's own words and parts (statement, review reason), when it gives them.
     verification_detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -137,7 +137,7 @@ class CaseObservation(Base):
     case_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_cases.id"), index=True)
     batch_id: Mapped[int] = mapped_column(BigId, ForeignKey("ledger_batches.id"))
     credit_present: Mapped[bool] = mapped_column(Boolean)
-    credit_cents: Mapped[int] = mapped_column(BigInteger)
+    credit_amount_cents: Mapped[int] = mapped_column(BigInteger)
     predicted_source: Mapped[str | None] = mapped_column(String(32))
     confidence: Mapped[float | None] = mapped_column(Float)
     verification: Mapped[str | None] = mapped_column(String(16))

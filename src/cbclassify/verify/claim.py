@@ -23,7 +23,7 @@ class CreditClaim:
     """A credit claim as of the verification date."""
 
     claim_id: str
-    credit_cents: int
+    credit_amount_cents: int
     postings: tuple[Posting, ...]  # posted by the as-of date, by (posted_date, txn_id)
     lines: tuple[Line, ...]  # billed by the as-of date, in ledger order
     facts: Row  # charge, patient, primary/secondary payer, location, services (claim_facts)
@@ -33,7 +33,11 @@ def credit_claim(bundle: ClaimBundle) -> CreditClaim:
     """The claim of ``bundle`` as the verification reads it."""
     postings = tuple(sorted(bundle.postings, key=lambda p: (p.posted_date, p.txn_id)))
     return CreditClaim(
-        bundle.claim_id, bundle.credit_cents, postings, bundle.lines, claim_facts(bundle.lines)
+        bundle.claim_id,
+        bundle.credit_amount_cents,
+        postings,
+        bundle.lines,
+        claim_facts(bundle.lines),
     )
 
 

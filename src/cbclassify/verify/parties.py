@@ -42,7 +42,7 @@ def claim_row(claim: CreditClaim, accounts: list[Row], patient: Row, allowed: Ro
     account and the primary (``p1_``) and secondary (``p2_``) payers' accounts."""
     c: Row = {
         "claim_id": claim.claim_id,
-        "credit_cents": claim.credit_cents,
+        "credit_amount_cents": claim.credit_amount_cents,
         **claim.facts,
         **allowed,
         **patient,
