@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+from argon2 import PasswordHasher, profiles
 
 from cbclassify.store.accounts import create_practice, create_user
 from cbclassify.store.cases import ActingUser
@@ -13,6 +14,11 @@ from cbclassify.store.ingest import CASE_COLUMNS, AnalysedLedger
 from cbclassify.store.models_auth import User
 
 PASSWORD = "correct horse battery"
+
+
+def cheap_hasher() -> PasswordHasher:
+    """Argon2 with the cheapest parameters: tests check behaviour, not hashing cost."""
+    return PasswordHasher.from_parameters(profiles.CHEAPEST)
 
 
 def acting(user: User) -> ActingUser:
