@@ -112,7 +112,7 @@ def test_as_of_excludes_later_postings_and_later_billed_claims() -> None:
     )
     early = claim_balances(ledger, "2024-02-20").set_index("claim_id")
     assert list(early.index) == ["C1"]  # C2 not billed yet
-    assert int(early.loc["C1", "charge_cents"]) == 10000  # line 2 not billed yet
+    assert int(early.loc["C1", "charge_amount_cents"]) == 10000  # line 2 not billed yet
     assert int(early.loc["C1", "balance_cents"]) == -1000
     late = claim_balances(ledger, "2024-03-20").set_index("claim_id")
     assert int(late.loc["C1", "balance_cents"]) == 12000 - 16000

@@ -43,7 +43,7 @@ def test_one_row_per_credit_claim_matching_credit_balances() -> None:
     by_claim = worklist.set_index("claim_id")
     for claim_id, row in credits.iterrows():
         assert by_claim.loc[claim_id, "credit_amount_cents"] == row["credit_amount_cents"]
-        assert by_claim.loc[claim_id, "charge_cents"] == row["charge_cents"]
+        assert by_claim.loc[claim_id, "charge_amount_cents"] == row["charge_amount_cents"]
     assert tuple(worklist.columns) == WORKLIST_COLUMNS
 
 
@@ -64,7 +64,7 @@ def test_claim_header_facts() -> None:
     assert row["provider_id"] == "multiple"
     assert row["first_service_date"] == pd.Timestamp("2024-01-02")
     assert row["last_service_date"] == pd.Timestamp("2024-01-09")
-    assert row["charge_cents"] == 16000
+    assert row["charge_amount_cents"] == 16000
     assert row["credit_amount_cents"] == 2000
     assert row["last_posted_date"] == pd.Timestamp("2024-02-01")
 

@@ -308,7 +308,7 @@ def test_postings_are_typed_with_their_trace_and_balance_effect() -> None:
     assert by_id["T3"].posted_date == date(2024, 1, 15)
     effects = {t: by_id[t].effect_cents for t in ("T1", "T3", "T4", "T9")}
     assert effects == {"T1": -9000, "T3": -1000, "T4": 500, "T9": 0}
-    assert by_id["T1"].allowed_cents == 9500 and by_id["T2"].allowed_cents is None
+    assert by_id["T1"].allowed_amount_cents == 9500 and by_id["T2"].allowed_amount_cents is None
 
 
 def test_reason_codes_are_stripped() -> None:

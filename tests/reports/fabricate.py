@@ -35,7 +35,7 @@ def worklist(n: int = 24, seed: int = 0) -> pd.DataFrame:
             "provider_id": rng.choice(["PRV1", "PRV2", "PRV3"], size=n),
             "first_service_date": AS_OF - pd.to_timedelta(age + 40, unit="D"),
             "last_service_date": AS_OF - pd.to_timedelta(age + 40, unit="D"),
-            "charge_cents": rng.integers(10_000, 40_000, size=n),
+            "charge_amount_cents": rng.integers(10_000, 40_000, size=n),
             "credit_amount_cents": rng.integers(500, 25_000, size=n),
             "credit_since": AS_OF - pd.to_timedelta(age, unit="D"),
             "age_days": age,

@@ -41,7 +41,7 @@ def signed_balance_effect(transactions: pd.DataFrame) -> pd.Series:
 def claim_balances(ledger: Ledger, as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
     """Balance per claim as of a date.
 
-    Returns one row per claim billed by ``as_of``: claim_id, charge_cents, posted_cents (the
+    Returns one row per claim billed by ``as_of``: claim_id, charge_amount_cents, posted_cents (the
     summed effect of postings, negative when money came in), balance_cents (all int64).
     """
     current = ledger_as_of(ledger, as_of)
@@ -49,7 +49,7 @@ def claim_balances(ledger: Ledger, as_of: pd.Timestamp | str | None = None) -> p
         current.claim_lines.groupby("claim_id", sort=False, observed=True)["charge_amount_cents"]
         .sum()
         .astype("int64")
-        .rename("charge_cents")
+        .rename("charge_amount_cents")
     )
     txns = current.transactions
     posted = (
@@ -60,7 +60,7 @@ def claim_balances(ledger: Ledger, as_of: pd.Timestamp | str | None = None) -> p
     )
     out = charges.to_frame().join(posted, how="left")
     out["posted_cents"] = out["posted_cents"].fillna(0).astype("int64")
-    out["balance_cents"] = (out["charge_cents"] + out["posted_cents"]).astype("int64")
+    out["balance_cents"] = (out["charge_amount_cents"] + out["posted_cents"]).astype("int64")
     out.index.name = "claim_id"
     return out.reset_index()
 
@@ -72,19 +72,17 @@ def line_balances(ledger: Ledger, as_of: pd.Timestamp | str | None = None) -> pd
     lines still sum to the claim balance."""
     current = ledger_as_of(ledger, as_of)
     keys = ["claim_id", "line_no"]
-    charges = current.claim_lines[keys + ["charge_amount_cents"]].rename(
-        columns={"charge_amount_cents": "charge_cents"}
-    )
-    charges["charge_cents"] = charges["charge_cents"].astype("int64")
+    charges = current.claim_lines[keys + ["charge_amount_cents"]].copy()
+    charges["charge_amount_cents"] = charges["charge_amount_cents"].astype("int64")
     txns = current.transactions
     effect = txns[keys].assign(posted_cents=signed_balance_effect(txns))
     posted = effect.groupby(keys, dropna=False, sort=False)["posted_cents"].sum().reset_index()
     out = charges.merge(posted, on=keys, how="outer")
     billed = out["claim_id"].isin(current.claim_lines["claim_id"].unique()).to_numpy(bool)
     out = out[billed].reset_index(drop=True)
-    out["charge_cents"] = out["charge_cents"].fillna(0).astype("int64")
+    out["charge_amount_cents"] = out["charge_amount_cents"].fillna(0).astype("int64")
     out["posted_cents"] = out["posted_cents"].fillna(0).astype("int64")
-    out["balance_cents"] = out["charge_cents"] + out["posted_cents"]
+    out["balance_cents"] = out["charge_amount_cents"] + out["posted_cents"]
     return out
 
 

@@ -14,7 +14,7 @@ from cbclassify.contract.money import dollars, format_cents_series
 
 #: In-memory money columns -> export column names (contract decimals such as ``1234.50``).
 EXPORT_MONEY_COLUMNS: dict[str, str] = {
-    "charge_cents": "charge_amount",
+    "charge_amount_cents": "charge_amount",
     "credit_amount_cents": "credit_amount",
     "patient_open_balance_cents": "patient_open_balance",
 }

@@ -17,7 +17,7 @@ SORTABLE_COLUMNS: tuple[str, ...] = (
     "age_days",
     "credit_amount_cents",
     "credit_since",
-    "charge_cents",
+    "charge_amount_cents",
     "first_service_date",
     "last_service_date",
     "last_posted_date",

@@ -215,7 +215,7 @@ class ClaimBundle:
     def balance_cents(self) -> int:
         """The claim's balance at the end of ``as_of``: the contract's balance rule on its
         billed charges and its postings (``balances.claim_balances`` for a whole ledger)."""
-        charges = sum(line.charge_cents for line in self.lines)
+        charges = sum(line.charge_amount_cents for line in self.lines)
         return charges + sum(posting.effect_cents for posting in self.postings)
 
     @property

@@ -50,7 +50,7 @@ def claim_facts(lines: tuple[Line, ...]) -> Row:
         modifier = "" if line.modifier is None else "-" + line.modifier
         services.append(f"{line.cpt}{modifier} x{line.units}")
     return {
-        "charge_cents": sum(line.charge_cents for line in ordered),
+        "charge_amount_cents": sum(line.charge_amount_cents for line in ordered),
         "patient_id": first.patient_id,
         "primary_payer_id": first.payer_id,
         "secondary_payer_id": first.secondary_payer_id,
