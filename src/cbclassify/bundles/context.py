@@ -157,11 +157,22 @@ def era_overposting(
     payment (``verify.duplicates`` decides which of them the over-posting accounts for).
     ``payments``: the payer payments' columns."""
     if isinstance(payments["era_id"], pd.Series):  # a frame's columns: as plain values
-        payments = {name: column_values(payments[name]) for name in _OVERPOSTING_COLUMNS}
+        payments = {name: _plain_values(payments[name]) for name in _OVERPOSTING_COLUMNS}
     return _era_overposting_rows(payments, remittances, adjustments)
 
 
 _OVERPOSTING_COLUMNS = ("era_id", "kind", "source", "amount_cents", "claim_id", "line_no")
+
+
+def _plain_values(series: pd.Series) -> list[Any]:
+    """A frame's column as plain values; text through its distinct values, so that a million
+    rows share a few thousand ``str`` objects (memory, and hashes computed once)."""
+    if not isinstance(series.dtype, pd.StringDtype):
+        return column_values(series)
+    codes, uniques = pd.factorize(series)
+    distinct = np.asarray([*uniques.tolist(), None], dtype=object)  # code -1 (NA) -> None
+    values: list[Any] = distinct[codes].tolist()
+    return values
 
 
 def _era_overposting_rows(
