@@ -18,6 +18,7 @@ from cbclassify.contract.money import format_cents
 from cbclassify.contract.schema import TABLES
 from cbclassify.contract.validate_issues import FIRST_DATA_LINE
 from cbclassify.contract.validate_rows import ledger_from_rows
+from cbclassify.resolve.policy import Policy
 from cbclassify.scoring import score_groups
 from cbclassify.service.champion import LoadedModel
 
@@ -61,12 +62,12 @@ def _field_issues(err: LedgerValidationError) -> list[dict[str, Any]]:
     return out
 
 
-def classify(body: ClassifyIn, model: LoadedModel, policy: Any = None) -> ClassifyOut:
+def classify(body: ClassifyIn, model: LoadedModel, policy: Policy | None = None) -> ClassifyOut:
     """Balances of the claims sent, and every credit classified, verified and explained."""
     ledger = request_ledger(body)
     when = resolve_as_of(ledger, body.as_of)
     context, claims = billed_claim_bundles(ledger, when.date())
-    credits = [b for b in claims if b.credit_cents > 0]
+    credits = [b for b in claims if b.credit_amount_cents > 0]
     groups = PatientGroups.of_bundles(ledger, context, credits)
     return ClassifyOut(
         as_of=when.date(),
@@ -96,7 +97,7 @@ def warm_up(model: LoadedModel) -> None:
         log.info("no explainer to warm up: %s", type(err).__name__)
 
 
-def _blank(value: object) -> bool:
+def _blank(value: Any) -> bool:
     return value is None or (not isinstance(value, list | dict) and bool(pd.isna(value)))
 
 
@@ -104,8 +105,6 @@ def _credit(row: dict[str, Any]) -> ClassifiedCredit:
     def text(name: str) -> str | None:
         return None if _blank(row.get(name)) else str(row[name])
 
-    explained = row.get("explained_amount_cents")
-    due = row.get("due_date")
     return ClassifiedCredit(
         claim_id=str(row["claim_id"]),
         credit_amount=format_cents(row["credit_amount_cents"]),
@@ -114,9 +113,13 @@ def _credit(row: dict[str, Any]) -> ClassifiedCredit:
         probabilities={s: float(row[f"p_{s}"]) for s in CREDIT_SOURCES},
         verification=text("verification"),
         verified_source=text("verified_source"),
-        explained_amount=None if _blank(explained) else format_cents(int(explained)),
+        explained_amount=(
+            None
+            if _blank(row.get("explained_amount_cents"))
+            else format_cents(int(row["explained_amount_cents"]))
+        ),
         evidence=[e for e in (text("evidence") or "").split(";") if e],
         recommended_action=text("recommended_action"),
-        due_date=None if _blank(due) else pd.Timestamp(due).date(),
+        due_date=None if _blank(row.get("due_date")) else pd.Timestamp(row["due_date"]).date(),
         explanation=[e for e in (text("top_reasons") or "").split(";") if e],
     )

@@ -57,7 +57,7 @@ def endpoints() -> list[Endpoint]:
             if not isinstance(route, APIRoute):
                 continue
             permission, authenticated = _walk(route.dependant)
-            for method in sorted(route.methods):
+            for method in sorted(route.methods or ()):
                 found.append(
                     Endpoint(
                         method,

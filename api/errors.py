@@ -134,10 +134,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     def _request(_: Request, err: RequestValidationError) -> JSONResponse:
-        problems = [{"field": _field(e), "message": e["msg"]} for e in err.errors()]
-        first = problems[0] if problems else {"field": None, "message": "invalid request"}
-        detail = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
-        return JSONResponse(body("invalid_request", detail, first["field"], problems), 422)
+        problems = [{"field": _field(e), "message": str(e["msg"])} for e in err.errors()]
+        field = problems[0]["field"] if problems else None
+        message = problems[0]["message"] if problems else "invalid request"
+        detail = f"{field}: {message}" if field else message
+        return JSONResponse(body("invalid_request", detail, field, problems), 422)
 
     @app.exception_handler(Exception)
     def _unexpected(request: Request, err: Exception) -> JSONResponse:

@@ -76,8 +76,8 @@ def case_out(
         payer_name=case.payer_name,
         payer_type=case.payer_type,
         location_id=case.location_id,
-        credit_amount=format_cents(case.credit_cents),
-        credit_cents=case.credit_cents,
+        credit_amount=format_cents(case.credit_amount_cents),
+        credit_cents=case.credit_amount_cents,
         credit_since=case.credit_since,
         age_days=(today - case.credit_since).days if case.credit_since else None,
         identified_date=case.identified_date,
@@ -137,8 +137,8 @@ def case_detail(
         probabilities=case.probabilities,
         explanation=case.top_reasons or [],
         explained_amount=None
-        if case.explained_cents is None
-        else format_cents(case.explained_cents),
+        if case.explained_amount_cents is None
+        else format_cents(case.explained_amount_cents),
         evidence=case.evidence or [],
         verification_detail=case.verification_detail,
         model_version=model_version,
@@ -147,7 +147,7 @@ def case_detail(
             ObservationOut(
                 batch_id=o.batch_id,
                 credit_present=o.credit_present,
-                credit_amount=format_cents(o.credit_cents),
+                credit_amount=format_cents(o.credit_amount_cents),
                 predicted_source=o.predicted_source,
                 confidence=o.confidence,
                 verification=o.verification,

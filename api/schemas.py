@@ -13,8 +13,8 @@ from api.bounds import MAX_ID, BoundedDate
 from cbclassify.contract.enums import ACTIONS, CREDIT_SOURCES
 
 Money = Decimal
-ActionName = Literal[ACTIONS]  # type: ignore[valid-type]
-SourceName = Literal[CREDIT_SOURCES]  # type: ignore[valid-type]
+ActionName = Literal[ACTIONS]  # type: ignore[valid-type]  # the contract's values, read at run time (one source of truth)
+SourceName = Literal[CREDIT_SOURCES]  # type: ignore[valid-type]  # the contract's values, read at run time (one source of truth)
 
 
 class Versioned(BaseModel):
@@ -90,7 +90,7 @@ class CaseOut(BaseModel):
     payer_type: str | None
     location_id: str | None
     credit_amount: str
-    credit_cents: int
+    credit_cents: int  # the API's published name (the store's credit_amount_cents)
     credit_since: date | None
     age_days: int | None
     identified_date: date

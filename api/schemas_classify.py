@@ -23,7 +23,7 @@ class _Row(BaseModel):
 class PayerIn(_Row):
     payer_id: Id
     payer_name: Annotated[str, Field(min_length=1, max_length=200)]
-    payer_type: Literal[PAYER_TYPES]  # type: ignore[valid-type]
+    payer_type: Literal[PAYER_TYPES]  # type: ignore[valid-type]  # the contract's values, read at run time (one source of truth)
     refund_deadline_days: Annotated[int | None, Field(None, gt=0)] = None
     allows_offset: bool | None = None
 
@@ -53,16 +53,16 @@ class TransactionIn(_Row):
     txn_id: Id
     claim_id: Id
     line_no: Annotated[int | None, Field(None, gt=0)] = None
-    kind: Literal[TXN_KINDS]  # type: ignore[valid-type]
-    source: Literal[TXN_SOURCES]  # type: ignore[valid-type]
+    kind: Literal[TXN_KINDS]  # type: ignore[valid-type]  # the contract's values, read at run time (one source of truth)
+    source: Literal[TXN_SOURCES]  # type: ignore[valid-type]  # the contract's values, read at run time (one source of truth)
     payer_id: OptId = None
     amount: Money
-    group_code: Literal[GROUP_CODES] | None = None  # type: ignore[valid-type]
+    group_code: Literal[GROUP_CODES] | None = None  # type: ignore[valid-type]  # the contract's values, read at run time (one source of truth)
     reason_code: Annotated[str | None, Field(None, max_length=10)] = None
     allowed_amount: Money | None = None
     trace_number: OptId = None
     era_id: OptId = None
-    method: Literal[TXN_METHODS]  # type: ignore[valid-type]
+    method: Literal[TXN_METHODS]  # type: ignore[valid-type]  # the contract's values, read at run time (one source of truth)
     posted_date: date
     posted_by: Id
 

@@ -12,8 +12,13 @@ features (default 40 features, 20,000 rows), then in ONE run:
   the row-hash cache.
 
 Prints rows/s (wall clock and per CPU-second, since the machine may be shared), the ratios and
-the largest |difference| between the naive values of each row's predicted class and ours. No
-assertion; results also go to benchmarks/out/bench_explain.json. Usage:
+the largest |difference| between the naive values of each row's predicted class and ours.
+
+Then, per batch size (1 row, as one claim's request, up to a worklist of ``--rows``), the median
+time of the two codes that could explain it: ``FastExplainer.explain`` (lookup tables, warm) and
+LightGBM's ``pred_contrib`` (every class, C++). FastExplainer has one path for every size (issue
+15); this table is the measurement behind that choice. No assertion; results also go to
+benchmarks/out/bench_explain.json. Usage:
 
     .venv/bin/python benchmarks/bench_explain.py [--rows 20000] [--naive-rows 3000]
 """
@@ -32,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from cbclassify.explain import ExplanationCache, FastExplainer
+from cbclassify.explain.contributions import lightgbm_contributions
 
 OUT = Path(__file__).resolve().parent / "out" / "bench_explain.json"
 
@@ -54,6 +60,36 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
     wall, cpu = time.perf_counter(), time.process_time()
     result = fn()
     return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def median_ms(fn: Callable[[], Any], repeat: int) -> float:
+    """Median wall time of ``fn`` over ``repeat`` calls, in milliseconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return float(np.median(times))
+
+
+def by_batch_size(model: Any, frame: pd.DataFrame, sizes: list[int]) -> dict[str, dict[str, float]]:
+    """Median ms of the lookup tables (FastExplainer, warm, 1 thread) and of LightGBM's
+    pred_contrib (1 thread) per batch size; the predicted class is given to both."""
+    explainer = FastExplainer(model).prepare()
+    matrix = frame.to_numpy(dtype="float64")
+    predicted = explainer.explain(frame.head(1)).predicted
+    out: dict[str, dict[str, float]] = {}
+    for size in sizes:
+        x = matrix[:size]
+        chosen = np.resize(predicted, size)
+        repeat = max(3, min(200, 20_000 // size))
+        out[str(size)] = {
+            "tables_ms": median_ms(lambda x=x, chosen=chosen: explainer.explain(x, chosen), repeat),
+            "pred_contrib_ms": median_ms(
+                lambda x=x: lightgbm_contributions(model, x, threads=1), repeat
+            ),
+        }
+    return out
 
 
 def main() -> None:
@@ -143,6 +179,11 @@ def main() -> None:
     print(
         f"max |naive - fast| on the predicted class: {diff:.2e}; threads vs 1 thread: {diff_threads:.2e}"
     )
+    sizes = sorted({1, 8, 64, 1000, min(args.rows, 10_000)})
+    results["by_batch_size"] = by_batch_size(model, frame, sizes)
+    print("\nper batch size, median ms (FastExplainer tables, warm | LightGBM pred_contrib):")
+    for size, row in results["by_batch_size"].items():
+        print(f"  {int(size):>6,} rows: {row['tables_ms']:9.2f} | {row['pred_contrib_ms']:9.2f}")
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(results, indent=2), encoding="utf-8")
     print(f"wrote {OUT}")

@@ -42,7 +42,7 @@ def analysed_cases(n: int, seed: int = 3) -> object:
         "payer_id": rng.choice(np.array([f"PAYER-{k:02d}" for k in range(40)]), n),
         "payer_type": rng.choice(np.array(["medicare", "medicaid", "commercial"]), n),
         "location_id": rng.choice(np.array([f"LOC-{k}" for k in range(8)]), n),
-        "credit_cents": rng.integers(100, 250_000, n),
+        "credit_amount_cents": rng.integers(100, 250_000, n),
         "credit_since": [today - timedelta(days=int(d)) for d in rng.integers(1, 700, n)],
         "predicted_source": sources,
         "confidence": rng.uniform(0.3, 0.99, n),

@@ -208,8 +208,8 @@ def check_agreement(naive: pd.DataFrame, worklist: pd.DataFrame) -> str:
     credits = naive[naive["balance_cents"] <= -1]
     built = worklist.set_index("claim_id").reindex(credits.index)
     same = (
-        built["credit_cents"].notna().all()
-        and (built["credit_cents"].astype("int64") == -credits["balance_cents"]).all()
+        built["credit_amount_cents"].notna().all()
+        and (built["credit_amount_cents"].astype("int64") == -credits["balance_cents"]).all()
         and (built["credit_since"] == credits["credit_since"]).all()
         and len(set(worklist["claim_id"]) & set(naive.index)) == len(credits)
     )

@@ -88,8 +88,9 @@ class Revision:
         return [sys.executable, "-c", "from cbclassify.cli.main import app; app()", *args]
 
 
-def _tree_rss_kb(root_pid: int) -> int:
-    """Resident memory (kB) of ``root_pid`` and all its descendants, from /proc."""
+def _tree_rss_kb(root_pid: int) -> tuple[int, int]:
+    """Resident memory (kB) of ``root_pid`` and all its descendants, and of the largest of
+    those processes, from /proc."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
@@ -103,30 +104,33 @@ def _tree_rss_kb(root_pid: int) -> int:
         pid, ppid = int(entry.name), int(fields.get("PPid", "0").strip() or 0)
         children.setdefault(ppid, []).append(pid)
         rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
-    total, stack = 0, [root_pid]
+    total, largest, stack = 0, 0, [root_pid]
     while stack:
         pid = stack.pop()
         total += rss.get(pid, 0)
+        largest = max(largest, rss.get(pid, 0))
         stack.extend(children.get(pid, []))
-    return total
+    return total, largest
 
 
 def run_measured(
     command: list[str], env: dict[str, str], cwd: Path
 ) -> tuple[float, float, float, float]:
-    """Wall s, CPU s (the command and its waited-for descendants), largest process RSS MB, peak
-    process-tree RSS MB."""
+    """Wall s, CPU s (the command and its waited-for descendants), peak RSS MB of the largest
+    single process and of the process tree, both sampled from /proc during this run
+    (``ru_maxrss`` of the children would be the peak over every earlier run too)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(
         command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
-    peak = [0]
+    peak = [0, 0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
-            peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+            tree, largest = _tree_rss_kb(proc.pid)
+            peak[0], peak[1] = max(peak[0], tree), max(peak[1], largest)
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -141,7 +145,7 @@ def run_measured(
             f"{' '.join(command[3:])} failed ({proc.returncode}):\n{stderr.decode()[-3000:]}"
         )
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, after.ru_maxrss / 1024, peak[0] / 1024
+    return wall, cpu, peak[1] / 1024, peak[0] / 1024
 
 
 def prepare(rev: Revision, train: Path) -> None:

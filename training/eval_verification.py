@@ -120,7 +120,7 @@ def report(joined: pd.DataFrame) -> dict[str, float]:
             "action",
             "verified_source",
             "recommended_action",
-            "credit_cents",
+            "credit_amount_cents",
             "statement",
         ]
         print(wrong[cols].to_string(max_colwidth=160))

@@ -45,8 +45,7 @@ from cbclassify.store.cases import ActingUser, apply_command, get_case, record_c
 from cbclassify.workflow import CaseState, Command, Completion, Note, Proposal
 
 router = APIRouter(tags=["cases"])
-Verification = Literal[VERIFICATIONS]  # type: ignore[valid-type]
-StateName = Literal[tuple(s.value for s in CaseState)]  # type: ignore[valid-type]
+Verification = Literal[VERIFICATIONS]  # type: ignore[valid-type]  # the contract's values, read at run time (one source of truth)
 
 
 @router.get("/practices/{code}/cases", response_model=CasePage, summary="The worklist")
@@ -54,7 +53,7 @@ def worklist(
     code: PracticeCode,
     state: State,
     user: CaseLister,
-    status: Annotated[list[StateName] | None, Query(description="case states")] = None,
+    status: Annotated[list[CaseState] | None, Query(description="case states")] = None,
     source: Annotated[SourceName | None, Query(description="predicted source")] = None,
     verified_source: SourceName | None = None,
     verification: Verification | None = None,

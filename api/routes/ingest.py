@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Response, UploadFile
 from pydantic import BaseModel
+from starlette.datastructures import UploadFile as AnyUpload
 
 from api.bounds import BoundedDate
 from api.deps import CaseLister, Ingester, PracticeCode, State, scoped_practice
@@ -65,7 +67,7 @@ def _out(summary: BatchSummary, **extra: Any) -> BatchOut:
     )
 
 
-def _upload_name(upload: UploadFile) -> str:
+def _upload_name(upload: AnyUpload) -> str:
     return Path(upload.filename or "upload").name[:200]
 
 
@@ -97,7 +99,7 @@ def ingest_ledger(
 
 
 def unzip_ledger(
-    state: ServiceState, upload: UploadFile, tmp: Path, folder: Path, index: int = 0
+    state: ServiceState, upload: AnyUpload, tmp: Path, folder: Path, index: int = 0
 ) -> list[Path]:
     """Save an uploaded ledger zip under ``tmp`` and extract its files flat into ``folder``
     (the upload limits; 413/422 ``ApiError`` naming the upload). Returns the files."""
@@ -113,7 +115,7 @@ def unzip_ledger(
 
 
 def x12_upload_texts(
-    state: ServiceState, uploads: list[UploadFile], tmp: Path
+    state: ServiceState, uploads: Sequence[AnyUpload], tmp: Path
 ) -> list[tuple[str, str]]:
     """(name, text) of every 835 in the upload; zips are expanded. All the 835 text of one
     upload (plain files and zip members) is capped by ``max_x12_bytes`` (413 naming the file

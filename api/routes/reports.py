@@ -74,7 +74,7 @@ def resolutions(code: PracticeCode, state: State, user: ResolutionExporter) -> S
 class DeidentifiedRow(BaseModel):
     case_key: str
     payer_type: str | None
-    credit_cents: int
+    credit_cents: int  # the API's published name (the store's credit_amount_cents)
     age_days: int | None
     predicted_source: str | None
     confidence: float | None
@@ -113,7 +113,7 @@ def deidentified(
         DeidentifiedRow(
             case_key=_case_key(state.secret, c.id),
             payer_type=c.payer_type,
-            credit_cents=c.credit_cents,
+            credit_cents=c.credit_amount_cents,
             age_days=(today - c.credit_since).days if c.credit_since else None,
             predicted_source=c.predicted_source,
             confidence=c.confidence,

@@ -134,7 +134,7 @@ def day(value: date | datetime | str | None) -> str:
         return "—"
     if isinstance(value, str):
         try:
-            value = date.fromisoformat(value[:10])
+            return date.fromisoformat(value[:10]).strftime("%b %d, %Y")
         except ValueError:
             return value
     return value.strftime("%b %d, %Y")
@@ -146,7 +146,7 @@ def moment(value: datetime | str | None) -> str:
         return "—"
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value)
+            return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M:%S UTC")
         except ValueError:
             return value
     return value.strftime("%Y-%m-%d %H:%M:%S UTC")

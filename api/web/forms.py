@@ -88,9 +88,9 @@ def parse_step(command: Command, form: Mapping[str, str]) -> Step:
         body = schema.model_validate(values)
     except ValidationError as err:
         first = err.errors()[0]
-        name = str(first["loc"][0]) if first["loc"] else None
-        where = FIELD_LABELS.get(name or "", name or "Form")
-        raise FormProblem(f"{where}: {first['msg']}", name) from None
+        field = str(first["loc"][0]) if first["loc"] else None
+        where = FIELD_LABELS.get(field or "", field or "Form")
+        raise FormProblem(f"{where}: {first['msg']}", field) from None
     return Step(command, body.version, _payload(command, body))
 
 

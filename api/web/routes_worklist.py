@@ -278,7 +278,11 @@ def worklist(code: str, request: Request, state: State, user: WebUser) -> Respon
     as_of = found.as_of
     items = [case_out(c, practice.code, as_of) for c in found.cases]
     assigned_to = {c.id: found.assignees.get(c.assigned_to_id or 0) for c in found.cases}
-    shown_cents = found.totals.bucket(q.age).credit_cents if q.age else found.totals.credit_cents
+    shown_cents = (
+        found.totals.bucket(q.age).credit_amount_cents
+        if q.age
+        else found.totals.credit_amount_cents
+    )
     return render_page(
         request,
         state,

@@ -156,13 +156,13 @@ def score_groups(
         row: ScoreRow = {
             "claim_id": claim_ids[i],
             **parties,
-            "credit_amount_cents": v.credit_cents,
+            "credit_amount_cents": v.credit_amount_cents,
             "predicted_source": sources[i],
             "confidence": float(proba[i, best[i]]),
             **{name: float(proba[i, j]) for j, name in enumerate(PROBA_COLUMNS)},
             "verification": v.verification,
             "verified_source": v.verified_source,
-            "explained_amount_cents": v.explained_cents,
+            "explained_amount_cents": v.explained_amount_cents,
             "evidence": v.evidence,
             "recommended_action": r.recommended_action,
             "due_date": r.due_date,
@@ -170,7 +170,7 @@ def score_groups(
             "statement": v.statement,
             "review_reason": v.review_reason,
             "ledger_source": v.ledger_source,
-            "ledger_amount_cents": v.ledger_cents,
+            "ledger_amount_cents": v.ledger_amount_cents,
             "candidates": v.candidates,
         }
         out.append(row)

@@ -157,7 +157,7 @@ def planted_credits() -> pd.DataFrame:
             "claim_id": [r[0] for r in rows],
             "source": [r[1] for r in rows],
             "basis": "verified",
-            "credit_cents": 1000,
+            "credit_amount_cents": 1000,
             "date": pd.Timestamp("2024-03-10"),
             "evidence": [r[2] for r in rows],
         }

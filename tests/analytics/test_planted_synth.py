@@ -47,7 +47,7 @@ def test_verified_sources_name_the_planted_poster_first(planted) -> None:  # typ
             "claim_id": truth["claim_id"],
             "source": truth["source"],
             "basis": "verified",
-            "credit_cents": truth["credit_cents"],
+            "credit_amount_cents": truth["credit_amount_cents"],
             "date": truth["arose_date"],
             "evidence": truth["evidence_txn_ids"],
         }

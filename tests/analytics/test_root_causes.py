@@ -33,7 +33,7 @@ def test_planted_poster_is_the_first_finding_with_exact_figures() -> None:
         math.sqrt(2 * (4 * math.log(4 / expected) - (4 - expected)))
     )
     assert top["evidence_claims"] == "C01;C02;C03;C04"
-    assert top["credit_cents"] == 4000
+    assert top["credit_amount_cents"] == 4000
     assert top["finding"].startswith(
         "Manual postings by user fd-03 account for 100% of allowance errors"
     )

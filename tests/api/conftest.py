@@ -16,18 +16,6 @@ from cbclassify.service.champion import LoadedModel
 from cbclassify.settings import Settings
 
 
-@pytest.fixture(autouse=True)
-def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2 with the cheapest parameters: tests check behaviour, not hashing cost."""
-    from argon2 import PasswordHasher, profiles
-
-    from cbclassify.store import accounts
-
-    monkeypatch.setattr(
-        accounts, "_hasher", lambda: PasswordHasher.from_parameters(profiles.CHEAPEST)
-    )
-
-
 @pytest.fixture(scope="session")
 def champion() -> LoadedModel:
     """A real LightGBM credit-source model, trained once on random features."""

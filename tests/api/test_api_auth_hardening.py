@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -31,40 +30,19 @@ from cbclassify.service.champion import LoadedModel
 from cbclassify.settings import Settings
 from cbclassify.store.accounts import create_user
 from cbclassify.store.audit_queries import audit_events
-from cbclassify.store.testing import postgres_schema_url
 
-POSTGRES_URL = os.environ.get("CBCLASSIFY_TEST_POSTGRES_URL")
 FORMULA_USER = "=HYPERLINK(1)"  # stored normalized: "=hyperlink(1)"
 
 
-@pytest.fixture(
-    params=[
-        "sqlite",
-        pytest.param(
-            "postgresql",
-            marks=[
-                pytest.mark.postgres,
-                pytest.mark.skipif(not POSTGRES_URL, reason="CBCLASSIFY_TEST_POSTGRES_URL unset"),
-            ],
-        ),
-    ]
-)
+@pytest.fixture
 def backend_client(
-    request: pytest.FixtureRequest, tmp_path: Path, config: ServiceConfig, champion: LoadedModel
+    database_url: str, tmp_path: Path, config: ServiceConfig, champion: LoadedModel
 ) -> Iterator[TestClient]:
-    """The app on a fresh SQLite file, or on a private PostgreSQL schema."""
-
-    def _client(url: str) -> TestClient:
-        settings = Settings(data_dir=tmp_path / "data", database_url=url, secret_key="k")
-        return TestClient(create_app(settings, config=config, model_loader=lambda _: champion))
-
-    if request.param == "sqlite":
-        with _client(f"sqlite:///{tmp_path / 'api.db'}") as client:
-            yield client
-    else:
-        assert POSTGRES_URL
-        with postgres_schema_url(POSTGRES_URL) as scoped, _client(scoped) as client:
-            yield client
+    """The app on an empty database of each available backend (it migrates at start-up)."""
+    settings = Settings(data_dir=tmp_path / "data", database_url=database_url, secret_key="k")
+    app = create_app(settings, config=config, model_loader=lambda _: champion)
+    with TestClient(app) as client:
+        yield client
 
 
 @pytest.fixture

@@ -103,7 +103,7 @@ def test_approve_and_complete_above_the_current_credit_are_409(
             conn.execute(
                 update(CreditCase)
                 .where(CreditCase.id == world.case_a)
-                .values(credit_cents=cents, version=CreditCase.version + 1)
+                .values(credit_amount_cents=cents, version=CreditCase.version + 1)
             )
 
     set_credit(6_000)

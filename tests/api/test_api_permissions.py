@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from api_helpers import ROLES, World, seed_world, tiny_champion
-from argon2 import PasswordHasher, profiles
 from fastapi.testclient import TestClient
+from store.helpers import cheap_hasher
 
 from api.app import create_app
 from api.config import ServiceConfig
@@ -40,7 +40,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClien
     )
     champion = tiny_champion()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(accounts, "_hasher", lambda: PasswordHasher.from_parameters(profiles.CHEAPEST))
+        mp.setattr(accounts, "_hasher", cheap_hasher)
         app = create_app(settings, config=ServiceConfig(), model_loader=lambda _: champion)
         with TestClient(app) as client:
             yield client, seed_world(client)

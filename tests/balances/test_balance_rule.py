@@ -112,7 +112,7 @@ def test_as_of_excludes_later_postings_and_later_billed_claims() -> None:
     )
     early = claim_balances(ledger, "2024-02-20").set_index("claim_id")
     assert list(early.index) == ["C1"]  # C2 not billed yet
-    assert int(early.loc["C1", "charge_cents"]) == 10000  # line 2 not billed yet
+    assert int(early.loc["C1", "charge_amount_cents"]) == 10000  # line 2 not billed yet
     assert int(early.loc["C1", "balance_cents"]) == -1000
     late = claim_balances(ledger, "2024-03-20").set_index("claim_id")
     assert int(late.loc["C1", "balance_cents"]) == 12000 - 16000
@@ -130,7 +130,7 @@ def test_threshold_one_cent_is_a_credit_zero_is_not() -> None:
     )
     credits = credit_balances(ledger)
     assert credits["claim_id"].tolist() == ["C1"]
-    assert credits["credit_cents"].tolist() == [1]
+    assert credits["credit_amount_cents"].tolist() == [1]
 
 
 def test_default_as_of_is_the_latest_posting() -> None:
@@ -139,7 +139,9 @@ def test_default_as_of_is_the_latest_posting() -> None:
         [txn("C1", "payment", "120.00", "2024-02-01"), txn("C1", "refund", "20.00", "2024-04-30")],
     )
     assert credit_balances(ledger).empty
-    assert credit_balances(ledger, pd.Timestamp("2024-04-29"))["credit_cents"].tolist() == [2000]
+    assert credit_balances(ledger, pd.Timestamp("2024-04-29"))["credit_amount_cents"].tolist() == [
+        2000
+    ]
 
 
 @pytest.mark.parametrize(

@@ -30,12 +30,12 @@ def test_credit_negative_then_recovered_then_negative_again() -> None:
     first_run = _row(ledger, "C1", "2024-02-05")
     assert first_run["credit_since"] == pd.Timestamp("2024-01-25")
     assert first_run["age_days"] == 11
-    assert first_run["credit_cents"] == 10000
+    assert first_run["credit_amount_cents"] == 10000
     assert "C1" not in set(build_worklist(ledger, "2024-02-15")["claim_id"])
     again = _row(ledger, "C1", "2024-03-31")
     assert again["credit_since"] == pd.Timestamp("2024-03-01")
     assert again["age_days"] == 30
-    assert again["credit_cents"] == 3500
+    assert again["credit_amount_cents"] == 3500
     assert again["last_posted_date"] == pd.Timestamp("2024-03-10")
 
 
@@ -75,19 +75,19 @@ def test_a_line_billed_later_can_end_a_credit_run() -> None:
     )
     row = _row(ledger, "C1", "2024-02-20")
     assert row["credit_since"] == pd.Timestamp("2024-02-10")
-    assert row["credit_cents"] == 1000
+    assert row["credit_amount_cents"] == 1000
 
 
 def test_tiny_ledger_credits_by_hand() -> None:
     ledger = tiny_ledger()
     # CL2: copay prepaid 01-08 (before billing 01-09), settled to 0 on 01-30, copay again 02-02.
     cl2 = _row(ledger, "CL2", "2024-03-01")
-    assert (cl2["credit_cents"], cl2["credit_since"]) == (2000, pd.Timestamp("2024-02-02"))
+    assert (cl2["credit_amount_cents"], cl2["credit_since"]) == (2000, pd.Timestamp("2024-02-02"))
     assert cl2["age_days"] == 28
     # CL3: paid twice (credit from 02-10), refunded 03-01.
     assert "CL3" not in set(build_worklist(ledger)["claim_id"])
     cl3 = _row(ledger, "CL3", "2024-02-20")
-    assert (cl3["credit_cents"], cl3["credit_since"], cl3["age_days"]) == (
+    assert (cl3["credit_amount_cents"], cl3["credit_since"], cl3["age_days"]) == (
         20000,
         pd.Timestamp("2024-02-10"),
         10,

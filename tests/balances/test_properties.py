@@ -81,10 +81,10 @@ def test_credit_is_minus_the_balance_and_the_worklist_lists_every_credit(ledger,
     balances = claim_balances(ledger, as_of).set_index("claim_id")["balance_cents"]
     credits = credit_balances(ledger, as_of).set_index("claim_id")
     assert set(credits.index) == set(balances[balances <= -1].index)
-    assert (credits["credit_cents"] == -credits["balance_cents"]).all()
-    assert (credits["credit_cents"] > 0).all()
+    assert (credits["credit_amount_cents"] == -credits["balance_cents"]).all()
+    assert (credits["credit_amount_cents"] > 0).all()
     worklist = build_worklist(ledger, as_of).set_index("claim_id")
-    assert worklist["credit_cents"].to_dict() == credits["credit_cents"].to_dict()
+    assert worklist["credit_amount_cents"].to_dict() == credits["credit_amount_cents"].to_dict()
 
 
 def _is_credit(ledger: Ledger, claim_id: str, day: pd.Timestamp) -> bool:

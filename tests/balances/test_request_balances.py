@@ -21,7 +21,7 @@ def practice() -> Ledger:
 
 def bundle_balances(ledger: Ledger, as_of: pd.Timestamp) -> list[tuple[str, int, int]]:
     _, bundles = billed_claim_bundles(ledger, as_of.date())
-    return [(b.claim_id, b.balance_cents, b.credit_cents) for b in bundles]
+    return [(b.claim_id, b.balance_cents, b.credit_amount_cents) for b in bundles]
 
 
 def frame_balances(ledger: Ledger, as_of: pd.Timestamp) -> list[tuple[str, int, int]]:

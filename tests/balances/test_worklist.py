@@ -42,15 +42,15 @@ def test_one_row_per_credit_claim_matching_credit_balances() -> None:
     assert sorted(worklist["claim_id"]) == sorted(credits.index) == ["C1", "C5", "C6"]
     by_claim = worklist.set_index("claim_id")
     for claim_id, row in credits.iterrows():
-        assert by_claim.loc[claim_id, "credit_cents"] == row["credit_cents"]
-        assert by_claim.loc[claim_id, "charge_cents"] == row["charge_cents"]
+        assert by_claim.loc[claim_id, "credit_amount_cents"] == row["credit_amount_cents"]
+        assert by_claim.loc[claim_id, "charge_amount_cents"] == row["charge_amount_cents"]
     assert tuple(worklist.columns) == WORKLIST_COLUMNS
 
 
 def test_columns_have_the_documented_dtypes() -> None:
     worklist = build_worklist(_practice())
     assert str(worklist["claim_id"].dtype) == "string"
-    assert str(worklist["credit_cents"].dtype) == "Int64"
+    assert str(worklist["credit_amount_cents"].dtype) == "Int64"
     assert str(worklist["age_days"].dtype) == "Int64"
     assert worklist["credit_since"].dtype == "datetime64[ns]"
     assert worklist.attrs["as_of"] == pd.Timestamp("2024-02-04")
@@ -64,8 +64,8 @@ def test_claim_header_facts() -> None:
     assert row["provider_id"] == "multiple"
     assert row["first_service_date"] == pd.Timestamp("2024-01-02")
     assert row["last_service_date"] == pd.Timestamp("2024-01-09")
-    assert row["charge_cents"] == 16000
-    assert row["credit_cents"] == 2000
+    assert row["charge_amount_cents"] == 16000
+    assert row["credit_amount_cents"] == 2000
     assert row["last_posted_date"] == pd.Timestamp("2024-02-01")
 
 
@@ -113,7 +113,7 @@ def test_no_credits_gives_an_empty_typed_worklist() -> None:
     worklist = build_worklist(ledger)
     assert worklist.empty
     assert tuple(worklist.columns) == WORKLIST_COLUMNS
-    assert str(worklist["credit_cents"].dtype) == "Int64"
+    assert str(worklist["credit_amount_cents"].dtype) == "Int64"
     assert worklist.attrs["as_of"] == pd.Timestamp("2024-02-01")
 
 

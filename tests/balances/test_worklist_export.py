@@ -38,7 +38,7 @@ def test_export_frame_has_contract_money_and_iso_dates() -> None:
     self_pay = frame.set_index("claim_id").loc["C2"]
     assert self_pay["payer_id"] == ""
     assert self_pay["credit_amount"] == "0.05"
-    assert "credit_cents" not in frame.columns
+    assert "credit_amount_cents" not in frame.columns
 
 
 def test_summary_sentence() -> None:

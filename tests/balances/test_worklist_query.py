@@ -134,9 +134,9 @@ def test_bad_filter_values_are_rejected(worklist, kwargs) -> None:
 
 
 def test_sort_by_amount_descending_ties_by_claim_id(worklist: pd.DataFrame) -> None:
-    ordered = sort_worklist(worklist, by="credit_cents", descending=True)
+    ordered = sort_worklist(worklist, by="credit_amount_cents", descending=True)
     assert _ids(ordered) == ["B", "A", "D", "C"]
-    assert _ids(sort_worklist(worklist, by="credit_cents", descending=False)) == [
+    assert _ids(sort_worklist(worklist, by="credit_amount_cents", descending=False)) == [
         "C",
         "A",
         "D",
@@ -170,4 +170,4 @@ def test_unknown_sort_column_lists_the_allowed_ones(worklist: pd.DataFrame) -> N
 
 def test_descending_flags_must_match_the_columns(worklist: pd.DataFrame) -> None:
     with pytest.raises(ValueError, match="2 sort column"):
-        sort_worklist(worklist, by=["age_days", "credit_cents"], descending=[True])
+        sort_worklist(worklist, by=["age_days", "credit_amount_cents"], descending=[True])

@@ -261,7 +261,7 @@ def hand_ledger() -> Ledger:
 CREDITS = pd.DataFrame(
     {
         "claim_id": ["C1", "C3", "C1", "C2"],
-        "credit_cents": [100, 1000, 200, 300],
+        "credit_amount_cents": [100, 1000, 200, 300],
         "as_of_date": pd.to_datetime(["2024-01-31", "2024-02-15", "2024-03-01", "2024-01-15"]),
     }
 )
@@ -279,7 +279,7 @@ def naive_rows(ledger: Ledger, claim_id: str, day: date) -> tuple[list[str], lis
 def test_each_bundle_has_exactly_its_claims_rows_cut_at_its_date() -> None:
     ledger = hand_ledger()
     _, bundles = credit_bundles(ledger, CREDITS)
-    assert [(b.claim_id, b.credit_cents) for b in bundles] == [
+    assert [(b.claim_id, b.credit_amount_cents) for b in bundles] == [
         ("C1", 100),
         ("C3", 1000),
         ("C1", 200),
@@ -308,7 +308,7 @@ def test_postings_are_typed_with_their_trace_and_balance_effect() -> None:
     assert by_id["T3"].posted_date == date(2024, 1, 15)
     effects = {t: by_id[t].effect_cents for t in ("T1", "T3", "T4", "T9")}
     assert effects == {"T1": -9000, "T3": -1000, "T4": 500, "T9": 0}
-    assert by_id["T1"].allowed_cents == 9500 and by_id["T2"].allowed_cents is None
+    assert by_id["T1"].allowed_amount_cents == 9500 and by_id["T2"].allowed_amount_cents is None
 
 
 def test_reason_codes_are_stripped() -> None:
@@ -363,7 +363,7 @@ def test_the_first_billed_lines_patient_is_the_bundles_patient() -> None:
     _, bundles = credit_bundles(hand_ledger(), CREDITS.iloc[[0]])
     assert set(bundles[0].patients) == {"A"}
     mixed = pd.DataFrame(
-        {"claim_id": ["C4"], "credit_cents": [1], "as_of_date": [_day("2024-02-01")]}
+        {"claim_id": ["C4"], "credit_amount_cents": [1], "as_of_date": [_day("2024-02-01")]}
     )
     _, (c4,) = credit_bundles(hand_ledger(), mixed)
     assert c4.patient.patient_id == "B" and set(c4.patients) == {"A", "B"}
@@ -435,7 +435,7 @@ def summary(context: LedgerContext, bundle: ClaimBundle) -> tuple:
     return (
         bundle.claim_id,
         bundle.as_of,
-        bundle.credit_cents,
+        bundle.credit_amount_cents,
         tuple(p.txn_id for p in bundle.postings),
         tuple(line.line_no for line in bundle.lines),
         bundle.patient.balance_cents(bundle.as_of),
@@ -472,7 +472,7 @@ def test_no_credits_no_results(practice: Ledger) -> None:
     empty = pd.DataFrame(
         {
             "claim_id": pd.Series([], dtype="string"),
-            "credit_cents": [],
+            "credit_amount_cents": [],
             "as_of_date": pd.Series([], dtype="datetime64[ns]"),
         }
     )

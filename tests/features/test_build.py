@@ -28,7 +28,7 @@ def test_columns_are_the_catalogue_in_order(four_sources):
 def test_credit_amount_matches_the_balance_rule(four_sources):
     credits = credit_balances(four_sources, AS_OF)
     frame = features_of(four_sources, list(credits["claim_id"]))
-    assert frame["credit_amount_usd"].tolist() == (credits["credit_cents"] / 100).tolist()
+    assert frame["credit_amount_usd"].tolist() == (credits["credit_amount_cents"] / 100).tolist()
 
 
 def test_each_source_shows_its_own_signal(four_sources):

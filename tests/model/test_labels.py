@@ -31,7 +31,7 @@ def test_good_labels_carry_their_date_and_credit():
         ]
     )
     labels = labelled_credits(ledger)
-    assert labels["credit_cents"].tolist() == [2000, 3000]
+    assert labels["credit_amount_cents"].tolist() == [2000, 3000]
     assert labels["as_of_date"].tolist() == [pd.Timestamp("2025-02-10"), ledger.default_as_of()]
     assert labels["line"].tolist() == [2, 3]
 

@@ -88,7 +88,7 @@ def test_train_score_retrain_and_promote(cli, world, tmp_path):
     ledger = read_ledger(world["old"])
     credits = credit_balances(ledger)
     assert sorted(frame["claim_id"]) == sorted(credits["claim_id"])
-    amounts = dict(zip(credits["claim_id"], credits["credit_cents"]))
+    amounts = dict(zip(credits["claim_id"], credits["credit_amount_cents"]))
     assert all(
         round(a * 100) == amounts[c] for c, a in zip(frame["claim_id"], frame["credit_amount"])
     )

@@ -39,7 +39,7 @@ def test_one_row_per_credit_in_contract_order(ledger):
     assert tuple(scores.columns) == SCORE_MEMORY_COLUMNS + DETAIL_COLUMNS
     credits = credit_balances(ledger, "2025-03-01")
     assert scores["claim_id"].tolist() == credits["claim_id"].tolist()
-    assert scores["credit_amount_cents"].tolist() == credits["credit_cents"].tolist()
+    assert scores["credit_amount_cents"].tolist() == credits["credit_amount_cents"].tolist()
     assert scores["patient_id"].tolist() == ["A", "B", "C", "D"]
     assert (scores["payer_id"] == "P1").all()
     row = scores.set_index("claim_id").loc["C1"]

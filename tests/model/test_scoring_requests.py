@@ -49,7 +49,7 @@ def request_rows(request: Ledger, model) -> list[dict]:
     """A request's score rows as ``api.classify`` computes them: balances from the request's
     bundles, then the credits scored from those bundles."""
     context, claims = billed_claim_bundles(request, request.default_as_of().date())
-    credits = [b for b in claims if b.credit_cents > 0]
+    credits = [b for b in claims if b.credit_amount_cents > 0]
     return score_groups(PatientGroups.of_bundles(request, context, credits), model)
 
 

@@ -40,9 +40,9 @@ def test_resolving_postings_are_not_in_training_features(small_practice, small_l
     assert len(resolved) > 0
     frame = small_labelled.frame.set_index("claim_id")
     # On its identified date every labelled credit is still open: the credit equals the truth.
-    merged = frame.join(resolved.set_index("claim_id")["credit_cents"], how="inner")
+    merged = frame.join(resolved.set_index("claim_id")["credit_amount_cents"], how="inner")
     assert len(merged) == len(frame)
     assert (
-        (merged["credit_amount_usd"] * 100).round().astype("int64") == merged["credit_cents"]
+        (merged["credit_amount_usd"] * 100).round().astype("int64") == merged["credit_amount_cents"]
     ).all()
     assert (frame["refund_usd"] == 0).mean() > 0.9

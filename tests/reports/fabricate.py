@@ -35,8 +35,8 @@ def worklist(n: int = 24, seed: int = 0) -> pd.DataFrame:
             "provider_id": rng.choice(["PRV1", "PRV2", "PRV3"], size=n),
             "first_service_date": AS_OF - pd.to_timedelta(age + 40, unit="D"),
             "last_service_date": AS_OF - pd.to_timedelta(age + 40, unit="D"),
-            "charge_cents": rng.integers(10_000, 40_000, size=n),
-            "credit_cents": rng.integers(500, 25_000, size=n),
+            "charge_amount_cents": rng.integers(10_000, 40_000, size=n),
+            "credit_amount_cents": rng.integers(500, 25_000, size=n),
             "credit_since": AS_OF - pd.to_timedelta(age, unit="D"),
             "age_days": age,
             "last_posted_date": AS_OF - pd.to_timedelta(age, unit="D"),
@@ -65,13 +65,13 @@ def scores(work: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
             "claim_id": work["claim_id"],
             "patient_id": work["patient_id"],
             "payer_id": work["payer_id"],
-            "credit_amount_cents": work["credit_cents"].astype("Int64"),
+            "credit_amount_cents": work["credit_amount_cents"].astype("Int64"),
             "predicted_source": predicted,
             "confidence": proba.max(axis=1),
             **{f"p_{s}": proba[:, i] for i, s in enumerate(CREDIT_SOURCES)},
             "verification": np.where(confirmed, "confirmed", "inconclusive"),
             "verified_source": pd.Series(predicted).where(confirmed).to_numpy(),
-            "explained_amount_cents": work["credit_cents"].where(confirmed).astype("Int64"),
+            "explained_amount_cents": work["credit_amount_cents"].where(confirmed).astype("Int64"),
             "evidence": ["T1;T2"] * n,
             "recommended_action": pd.Series([ACTIONS[s] for s in predicted])
             .where(confirmed)
@@ -120,7 +120,7 @@ def findings() -> pd.DataFrame:
                 "Aetna: payments were counted twice 12 times in March 2025 (6.1x the rate elsewhere)",
             ],
             "credits": [9, 12],
-            "credit_cents": [120_000, 98_000],
+            "credit_amount_cents": [120_000, 98_000],
             "share_of_source": [0.41, 0.3],
             "claims": [75, 140],
             "rate_per_1000": [120.0, 85.7],
@@ -138,7 +138,7 @@ def findings() -> pd.DataFrame:
 def payer_rates() -> pd.DataFrame:
     """Shaped like ``analytics.breakdown(data, "payer")``."""
     table = pd.DataFrame(
-        {"claims": [400, 250], "credits": [12, 5], "credit_cents": [90_000, 30_000]},
+        {"claims": [400, 250], "credits": [12, 5], "credit_amount_cents": [90_000, 30_000]},
         index=pd.Index(["Aetna", "Medicare Part B"], name="payer"),
     )
     for i, source in enumerate(CREDIT_SOURCES):

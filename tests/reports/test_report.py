@@ -71,14 +71,14 @@ def test_report_is_self_contained() -> None:
 def test_numbers_add_up() -> None:
     inputs = full_inputs()
     credits = T.open_credits(inputs.worklist, inputs.scores)
-    assert credits["credit_cents"].sum() == inputs.worklist["credit_cents"].sum()
+    assert credits["credit_amount_cents"].sum() == inputs.worklist["credit_amount_cents"].sum()
     due = T.due_table(credits, AS_OF)
     assert (
         due["credits"].sum() == len(credits)
-        and due["amount_cents"].sum() == credits["credit_cents"].sum()
+        and due["amount_cents"].sum() == credits["credit_amount_cents"].sum()
     )
     overview = build_sections(inputs)[0]
-    assert dollars(inputs.worklist["credit_cents"].sum()) in overview.lead
+    assert dollars(inputs.worklist["credit_amount_cents"].sum()) in overview.lead
     totals = T.resolution_totals(inputs.resolutions)
     res = inputs.resolutions
     refunded = res.loc[res["action"].isin(["refund_payer", "refund_patient"]), "amount_cents"].sum()

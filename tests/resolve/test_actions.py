@@ -149,7 +149,7 @@ def test_patient_credit_is_held_while_the_other_balance_awaits_its_payer():
     assert row["verification"] == "inconclusive" and pd.isna(row["recommended_action"])
     assert "claim C2 is not settled (it awaits its payer" in row["review_reason"]
     verdict = resolve_credits(ledger, credits_of(ledger))[0].verdict
-    assert (verdict.ledger_source, verdict.ledger_cents) == ("patient_credit", 1000)
+    assert (verdict.ledger_source, verdict.ledger_amount_cents) == ("patient_credit", 1000)
     owed = _patient_credit()
     assert one(verify_and_recommend(owed, credits_of(owed)))["recommended_action"] == (
         "apply_to_balance"
@@ -294,7 +294,7 @@ def test_verify_and_recommend_gives_the_scoring_columns():
     assert list(out.columns) == SCORING_COLUMNS
     row = one(out)
     assert row["verification"] == "confirmed" and row["verified_source"] == "payer_overpayment"
-    assert row["explained_amount_cents"] == row["credit_cents"] == 5000
+    assert row["explained_amount_cents"] == row["credit_amount_cents"] == 5000
     assert row["recommended_action"] == "refund_payer" and row["due_date"] == D("2026-05-01")
     assert row["evidence"] and row["statement"].startswith("Confirmed payer overpayment of $50.00.")
 

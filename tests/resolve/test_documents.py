@@ -119,8 +119,8 @@ def test_letter_is_exact_to_the_cent_and_names_every_trace() -> None:
     assert letter.cpts == ("97110-GP", "97140-GP")
     assert letter.paid_cents == 8010 + 7005 + 7005
     # the allowed amount the payer reported, once per line (not once per payment)
-    assert letter.allowed_cents == 8010 + 7005
-    assert [(ln.line_no, ln.paid_cents, ln.allowed_cents) for ln in letter.lines] == [
+    assert letter.allowed_amount_cents == 8010 + 7005
+    assert [(ln.line_no, ln.paid_cents, ln.allowed_amount_cents) for ln in letter.lines] == [
         ("1", 8010, 8010),
         ("2", 14010, 7005),
     ]

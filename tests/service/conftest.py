@@ -1,9 +1,9 @@
-"""Service fixtures: a migrated database on SQLite always, on PostgreSQL when
-CBCLASSIFY_TEST_POSTGRES_URL is set (a fresh schema per test), and settings over tmp_path."""
+"""Service fixtures: a database migrated to head with practice ``a`` on each available backend
+(``database_url``: SQLite always, PostgreSQL when CBCLASSIFY_TEST_POSTGRES_URL is set), and
+settings over tmp_path."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,43 +13,19 @@ from cbclassify.settings import Settings
 from cbclassify.store.accounts import create_practice
 from cbclassify.store.db import Database
 from cbclassify.store.migrate import upgrade
-from cbclassify.store.testing import postgres_schema_url, sqlite_database
-
-POSTGRES_URL = os.environ.get("CBCLASSIFY_TEST_POSTGRES_URL")
 
 
-@pytest.fixture(
-    params=[
-        "sqlite",
-        pytest.param(
-            "postgresql",
-            marks=[
-                pytest.mark.postgres,
-                pytest.mark.skipif(not POSTGRES_URL, reason="CBCLASSIFY_TEST_POSTGRES_URL unset"),
-            ],
-        ),
-    ]
-)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of an empty database migrated to head, with practice ``a``."""
-    if request.param == "sqlite":
-        path = tmp_path / "service.db"
-        with sqlite_database(path) as db:
-            _seed(db)
-        yield f"sqlite:///{path}"
-    else:
-        assert POSTGRES_URL
-        with postgres_schema_url(POSTGRES_URL) as url:
-            db = Database.from_url(url)
-            upgrade(db.engine)
-            _seed(db)
-            db.dispose()
-            yield url
-
-
-def _seed(db: Database) -> None:
-    with db.transaction() as s:
-        create_practice(s, "a", "Practice A")
+@pytest.fixture
+def db_url(database_url: str) -> str:
+    """The URL of a database migrated to head, with practice ``a``."""
+    db = Database.from_url(database_url)
+    try:
+        upgrade(db.engine)
+        with db.transaction() as s:
+            create_practice(s, "a", "Practice A")
+    finally:
+        db.dispose()
+    return database_url
 
 
 @pytest.fixture

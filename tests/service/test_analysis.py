@@ -28,10 +28,10 @@ class FixedModel:
 
 def _verified(case: dict[str, Any]) -> None:
     """CL2's credit of 20.00: the copay paid twice, confirmed as a patient credit."""
-    assert case["claim_id"] == "CL2" and case["credit_cents"] == 2000
+    assert case["claim_id"] == "CL2" and case["credit_amount_cents"] == 2000
     assert case["credit_since"] == pd.Timestamp("2024-02-02")
     assert case["verification"] == "confirmed" and case["verified_source"] == "patient_credit"
-    assert case["explained_cents"] == 2000 and list(case["evidence"]) == ["T11", "T12"]
+    assert case["explained_amount_cents"] == 2000 and list(case["evidence"]) == ["T11", "T12"]
     assert case["recommended_action"] == "refund_patient"
     assert case["due_date"] == pd.Timestamp("2024-03-31")
     assert "patient credit" in case["verification_detail"]["statement"]

@@ -13,7 +13,7 @@ def _case(**values: object) -> CreditCase:
     base: dict[str, object] = {
         "id": 1,
         "claim_id": "C1",
-        "credit_cents": 5_000,
+        "credit_amount_cents": 5_000,
         "state": "open",
         "verification": "confirmed",
         "recommended_action": "refund_payer",

@@ -43,7 +43,9 @@ def _upload(db: Database, settings: Settings, i: int) -> X12Outcome:
 def _present_credits(db: Database) -> dict[str, int]:
     with db.read_session() as s:
         rows = s.execute(
-            select(CreditCase.claim_id, CreditCase.credit_cents).where(CreditCase.credit_present)
+            select(CreditCase.claim_id, CreditCase.credit_amount_cents).where(
+                CreditCase.credit_present
+            )
         )
         return dict(rows.tuples().all())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+from argon2 import PasswordHasher, profiles
 
 from cbclassify.store.accounts import create_practice, create_user
 from cbclassify.store.cases import ActingUser
@@ -13,6 +14,11 @@ from cbclassify.store.ingest import CASE_COLUMNS, AnalysedLedger
 from cbclassify.store.models_auth import User
 
 PASSWORD = "correct horse battery"
+
+
+def cheap_hasher() -> PasswordHasher:
+    """Argon2 with the cheapest parameters: tests check behaviour, not hashing cost."""
+    return PasswordHasher.from_parameters(profiles.CHEAPEST)
 
 
 def acting(user: User) -> ActingUser:
@@ -45,14 +51,14 @@ def analysed(as_of: date, credits: dict[str, int], **overrides: object) -> Analy
             payer_id="AETNA",
             payer_type="commercial",
             location_id="L1",
-            credit_cents=cents,
+            credit_amount_cents=cents,
             credit_since=as_of,
             predicted_source="patient_credit",
             confidence=0.9,
             probabilities={"patient_credit": 0.9, "payer_overpayment": 0.1},
             verification="confirmed",
             verified_source="patient_credit",
-            explained_cents=cents,
+            explained_amount_cents=cents,
             evidence=["T1"],
             recommended_action="refund_patient",
             due_date=date(2025, 6, 1),

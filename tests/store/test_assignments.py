@@ -120,8 +120,8 @@ def test_aging_totals_count_to_the_as_of_date(db: Database, users: dict[str, Act
         assert latest_as_of(s, [pid]) == {pid: AS_OF}
         ids = matching_case_ids(s, pid, CaseFilter(min_amount_cents=2_000), "amount", True)
         rows = list(export_rows(s, pid, CaseFilter(), "amount", True))
-    assert (totals.cases, totals.credit_cents, totals.undated) == (4, 10_000, 0)
-    got = {b.key: (b.cases, b.credit_cents) for b in totals.buckets}
+    assert (totals.cases, totals.credit_amount_cents, totals.undated) == (4, 10_000, 0)
+    got = {b.key: (b.cases, b.credit_amount_cents) for b in totals.buckets}
     assert got == {
         "0-30": (1, 1_000),
         "31-60": (1, 2_000),

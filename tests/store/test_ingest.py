@@ -60,7 +60,7 @@ def test_later_ledger_updates_marks_cleared_and_reappears(db: Database) -> None:
     assert summary.n_cleared == 1 and summary.n_new == 1  # type: ignore[attr-defined]
     assert not cases["C1"].credit_present and cases["C1"].cleared_batch_id is not None
     assert cases["C1"].version == 2  # a change that users must see before acting
-    assert cases["C2"].credit_cents == 3000 and cases["C2"].identified_date == D1
+    assert cases["C2"].credit_amount_cents == 3000 and cases["C2"].identified_date == D1
     assert cases["C3"].identified_date == D2
     _ingest(db, "a", "h3", analysed(D2, {"C1": 1000, "C2": 3000, "C3": 700}))
     c1 = {k[1]: c for k, c in _cases(db).items()}["C1"]

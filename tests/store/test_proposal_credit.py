@@ -79,7 +79,7 @@ def test_reingest_lowering_the_credit_sends_the_proposal_back_to_review(
     proposed = _propose(db, users)
     _ingest(db, 672, "h2")  # a refund row was added: the credit is now $6.72
     case = _case(db)
-    assert case.state == "in_review" and case.credit_cents == 672
+    assert case.state == "in_review" and case.credit_amount_cents == 672
     assert case.proposed_action is None and case.proposed_amount_cents is None
     assert case.version > proposed.version
     with pytest.raises(InvalidTransition):  # nothing left to approve with the new version
@@ -89,7 +89,7 @@ def test_reingest_lowering_the_credit_sends_the_proposal_back_to_review(
         assert event is not None and event.command == "ingest_review"
         assert (event.from_state, event.to_state) == ("action_proposed", "in_review")
         rows = [r for r in audit_events(s, [case.practice_id]) if r.action == "case.ingest_review"]
-        assert len(rows) == 1 and '"changed":["credit_cents"]' in rows[0].details
+        assert len(rows) == 1 and '"changed":["credit_amount_cents"]' in rows[0].details
         assert '"proposed_amount_cents":2672' in rows[0].before
         assert verify_chain(s).ok
     # proposing again on the new facts works, for the new amount
@@ -159,14 +159,20 @@ def test_approve_and_complete_refuse_an_amount_above_the_current_credit(
     older version) still cannot be approved or completed above its credit."""
     _propose(db, users)
     with db.engine.begin() as conn:
-        conn.execute(update(CreditCase).values(credit_cents=672, version=CreditCase.version + 1))
+        conn.execute(
+            update(CreditCase).values(credit_amount_cents=672, version=CreditCase.version + 1)
+        )
     with pytest.raises(AmountAboveCredit, match="above the current credit"):
         _do(db, users["manager2"], "approve")
     with db.engine.begin() as conn:
-        conn.execute(update(CreditCase).values(credit_cents=2672, version=CreditCase.version + 1))
+        conn.execute(
+            update(CreditCase).values(credit_amount_cents=2672, version=CreditCase.version + 1)
+        )
     _do(db, users["manager2"], "approve")
     with db.engine.begin() as conn:
-        conn.execute(update(CreditCase).values(credit_cents=672, version=CreditCase.version + 1))
+        conn.execute(
+            update(CreditCase).values(credit_amount_cents=672, version=CreditCase.version + 1)
+        )
     with pytest.raises(AmountAboveCredit):
         _do(db, users["manager"], "complete", Completion(refund_date=TODAY, check_number="9"))
     assert _case(db).state == "approved"

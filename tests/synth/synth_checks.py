@@ -55,7 +55,7 @@ def assert_truth_exact(practice: SynthPractice) -> None:
     identified date; on the as-of date the credits are exactly the unresolved truth rows."""
     ledger, truth = practice.ledger, practice.truth
     on_day = balances_at(ledger, truth["claim_id"], truth["identified_date"])
-    assert (on_day == -truth["credit_cents"].to_numpy()).all(), (
+    assert (on_day == -truth["credit_amount_cents"].to_numpy()).all(), (
         "truth credits differ on identified dates"
     )
     res = ledger.resolutions
@@ -66,14 +66,14 @@ def assert_truth_exact(practice: SynthPractice) -> None:
     credit_claims = only_claims(ledger, truth["claim_id"])
     for day, rows in truth.drop_duplicates("identified_date").head(5).groupby("identified_date"):
         rule = balances_on(credit_claims, day).reindex(rows["claim_id"]).to_numpy()
-        assert (rule == -rows["credit_cents"].to_numpy()).all(), (
+        assert (rule == -rows["credit_amount_cents"].to_numpy()).all(), (
             f"claim_balances disagrees on {day}"
         )
     at_end = balances_on(ledger, ledger.default_as_of())
     credits = at_end[at_end < 0]
-    open_truth = truth.loc[~truth["resolved"], ["claim_id", "credit_cents"]].set_index("claim_id")[
-        "credit_cents"
-    ]
+    open_truth = truth.loc[~truth["resolved"], ["claim_id", "credit_amount_cents"]].set_index(
+        "claim_id"
+    )["credit_amount_cents"]
     assert sorted(credits.index) == sorted(open_truth.index)
     assert (credits.reindex(open_truth.index).to_numpy() == -open_truth.to_numpy()).all()
     resolved = truth.loc[truth["resolved"], "claim_id"]

@@ -71,7 +71,7 @@ def test_truth_columns(practice: SynthPractice) -> None:
     assert truth["claim_id"].is_unique
     assert truth["source"].isin(enums.CREDIT_SOURCES).all()
     assert truth["action"].isin(enums.ACTIONS).all()
-    assert (truth["credit_cents"] > 0).all()
+    assert (truth["credit_amount_cents"] > 0).all()
 
 
 def test_every_source_and_variant_appears(practice: SynthPractice) -> None:

@@ -31,13 +31,15 @@ def test_no_credit_outside_truth_on_any_date(practice: SynthPractice) -> None:
 
 def test_credit_is_constant_from_arising_to_resolution(practice: SynthPractice) -> None:
     ledger, truth = practice.ledger, practice.truth
-    amount = -truth["credit_cents"].to_numpy()
+    amount = -truth["credit_amount_cents"].to_numpy()
     assert (balances_at(ledger, truth["claim_id"], truth["arose_date"]) == amount).all()
     before = truth["arose_date"] - pd.Timedelta(days=1)
     assert (balances_at(ledger, truth["claim_id"], before) > amount).all()  # it arose that day
     done = truth[truth["resolved"]]
     eve = done["resolved_date"] - pd.Timedelta(days=1)
-    assert (balances_at(ledger, done["claim_id"], eve) == -done["credit_cents"].to_numpy()).all()
+    assert (
+        balances_at(ledger, done["claim_id"], eve) == -done["credit_amount_cents"].to_numpy()
+    ).all()
     assert (balances_at(ledger, done["claim_id"], done["resolved_date"]) == 0).all()
     assert (done["identified_date"] < done["resolved_date"]).all()
 
@@ -110,7 +112,9 @@ def test_mixed_credits_name_the_larger_cause(practice: SynthPractice) -> None:
     mixed = truth[truth["mixed"]]
     assert len(mixed) > 0
     assert (mixed["principal_cents"] > mixed["secondary_cents"]).all()
-    assert (mixed["principal_cents"] + mixed["secondary_cents"] == mixed["credit_cents"]).all()
+    assert (
+        mixed["principal_cents"] + mixed["secondary_cents"] == mixed["credit_amount_cents"]
+    ).all()
     assert (mixed["secondary_source"].notna()).all()
     assert truth.loc[~truth["mixed"], "secondary_source"].isna().all()
     assert (mixed["hard_case"]).all()
@@ -123,6 +127,6 @@ def test_resolutions_match_resolved_truth(practice: SynthPractice) -> None:
     joined = res.set_index("claim_id").join(resolved, rsuffix="_truth")
     assert (joined["source"] == joined["label_source"]).all()
     assert (joined["action"] == joined["action_truth"]).all()
-    assert (joined["amount_cents"] == joined["credit_cents"]).all()
+    assert (joined["amount_cents"] == joined["credit_amount_cents"]).all()
     assert (joined["resolved_date"] > joined["identified_date"]).all()
     assert np.isclose(len(res) / len(truth), 0.6, atol=0.02)

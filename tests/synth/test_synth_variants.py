@@ -32,7 +32,9 @@ def test_era_posted_twice_repeats_era_and_trace(practice: SynthPractice) -> None
     assert (per_line["copies"] == 2).all() and (per_line["eras"] == 1).all()
     assert (per_line["traces"] == 1).all()
     extra = pays.groupby("claim_id")["amount_cents"].sum() / 2
-    assert (extra.reindex(rows["claim_id"]).to_numpy() == rows["credit_cents"].to_numpy()).all()
+    assert (
+        extra.reindex(rows["claim_id"]).to_numpy() == rows["credit_amount_cents"].to_numpy()
+    ).all()
 
 
 def test_paid_twice_uses_two_remittances(practice: SynthPractice) -> None:
@@ -91,7 +93,7 @@ def test_overpaid_lines_exceed_allowed_less_patient_share(
         over = over + seq.reindex(paid.index, fill_value=0)
         totals = over.groupby(level="claim_id").sum()
         assert (
-            totals.reindex(rows["claim_id"]).to_numpy() == rows["credit_cents"].to_numpy()
+            totals.reindex(rows["claim_id"]).to_numpy() == rows["credit_amount_cents"].to_numpy()
         ).all()
     else:  # consistent with its own allowed (B6), above the contracted fee schedule
         assert (paid["allowed_amount_cents"] > 0).all()
@@ -142,14 +144,16 @@ def test_allowance_errors_show_extra_write_offs(practice: SynthPractice) -> None
     )
     assert (
         excess.groupby(level="claim_id").sum().reindex(rows["claim_id"]).to_numpy()
-        == rows["credit_cents"].to_numpy()
+        == rows["credit_amount_cents"].to_numpy()
     ).all()
 
 
 def test_sequestration_credit_equals_the_co253(practice: SynthPractice) -> None:
     rows, txns = _evidence(practice, "sequestration_not_applied")
     seq = txns[txns["reason_code"] == "253"].groupby("claim_id")["amount_cents"].sum()
-    assert (seq.reindex(rows["claim_id"]).to_numpy() == rows["credit_cents"].to_numpy()).all()
+    assert (
+        seq.reindex(rows["claim_id"]).to_numpy() == rows["credit_amount_cents"].to_numpy()
+    ).all()
     assert rows["payer_id"].isin(["MCR-JL", "MA-HRZ"]).all()
 
 

@@ -37,7 +37,7 @@ def test_truth_file_round_trips(small, tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(read_truth(tmp_path), small.truth)
     text = (tmp_path / TRUTH_FILE).read_text(encoding="utf-8").splitlines()
     assert text[0].startswith(
-        "claim_id,source,variant,action,credit_cents,identified_date,resolved"
+        "claim_id,source,variant,action,credit_amount_cents,identified_date,resolved"
     )
     assert len(text) == len(small.truth) + 1
 

@@ -34,7 +34,7 @@ def test_write_off_above_charge_minus_allowed():
     row = one(_verify(b))
     assert (row["verification"], row["verified_source"]) == ("confirmed", "allowance_error")
     assert row["confirmed_action"] == "correct_adjustment"
-    assert row["explained_cents"] == 5000
+    assert row["explained_amount_cents"] == 5000
     assert (
         "Write-offs total $250.00" in row["statement"]
         and "only $200.00 should be written off" in row["statement"]
@@ -49,7 +49,7 @@ def test_patient_responsibility_written_off_as_contractual():
     b.patient_payment("C1", "20.00")
     row = one(_verify(b))
     assert (row["verification"], row["verified_source"]) == ("confirmed", "allowance_error")
-    assert row["explained_cents"] == 2000
+    assert row["explained_amount_cents"] == 2000
     assert "written off as a contractual adjustment" in row["statement"]
 
 
@@ -67,7 +67,7 @@ def test_responsibility_reported_only_as_a_pr_adjustment_then_paid_is_an_allowan
     row was posted: the patient owed it and paid it; what is wrong is the write-off."""
     row = one(_verify(_pr_as_adjustment_only("20.00")))
     assert (row["verification"], row["verified_source"]) == ("confirmed", "allowance_error")
-    assert row["confirmed_rule"] == "pr_written_off" and row["explained_cents"] == 2000
+    assert row["confirmed_rule"] == "pr_written_off" and row["explained_amount_cents"] == 2000
 
 
 def test_patient_paying_above_a_share_reported_only_as_a_pr_adjustment_is_partial():
@@ -95,7 +95,7 @@ def test_same_adjustment_posted_twice():
     b.patient_payment("C1", "20.00")
     row = one(_verify(b))
     assert (row["verification"], row["verified_source"]) == ("confirmed", "allowance_error")
-    assert row["explained_cents"] == 20000
+    assert row["explained_amount_cents"] == 20000
     assert "posted twice" in row["statement"]
 
 
@@ -131,7 +131,7 @@ def test_copay_collected_above_the_responsibility_the_payer_assigned():
     b.patient_payment("C1", "20.00")
     row = one(_verify(b))
     assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
-    assert row["explained_cents"] == 800
+    assert row["explained_amount_cents"] == 800
     assert (
         "The patient paid $20.00" in row["statement"] and "$12.00 coinsurance" in row["statement"]
     )
@@ -145,7 +145,7 @@ def test_era_without_responsibility_rows_means_the_patient_owes_nothing():
     b.era_payment("C1", "BCBS", "200.00", allowed="200.00", era="E-C1", co45="200.00", pr={})
     b.patient_payment("C1", "20.00")  # a copay taken at the desk that the payer did not assign
     row = one(_verify(b))
-    assert row["credit_cents"] == 2000
+    assert row["credit_amount_cents"] == 2000
     assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
     assert "assigned $0.00 patient responsibility" in row["statement"]
 
@@ -169,7 +169,7 @@ def test_medicaid_paying_the_full_contract_without_responsibility_leaves_a_patie
     b.patient_payment("C1", "20.00")
     row = one(_verify(b))
     assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
-    assert row["explained_cents"] == 2000 and pd.isna(row["candidates"])
+    assert row["explained_amount_cents"] == 2000 and pd.isna(row["candidates"])
 
 
 def test_payer_allowing_the_codes_contract_rate_under_another_modifier_is_inconclusive():
@@ -225,5 +225,5 @@ def test_patient_credit_and_allowance_error_together_is_partial_with_both_compon
     assert row["verification"] == "partial"
     sources = {c["source"]: c["amount_cents"] for c in row["components"]}
     assert sources == {"allowance_error": 3000, "patient_credit": 1000}
-    assert row["explained_cents"] == 4000 == row["credit_cents"]
+    assert row["explained_amount_cents"] == 4000 == row["credit_amount_cents"]
     assert "several sources" in row["review_reason"]

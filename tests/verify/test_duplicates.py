@@ -39,7 +39,7 @@ def test_payer_paid_twice_on_two_remittances():
     row = one(_verify(b))
     assert (row["verification"], row["verified_source"]) == ("confirmed", "duplicate_payment")
     assert row["confirmed_action"] == "payer_return"
-    assert row["explained_cents"] == 18000
+    assert row["explained_amount_cents"] == 18000
     assert "different traces" in row["statement"] and "EFT-2" in row["statement"]
     assert {"T001", "T005"} <= set(row["evidence"].split(";"))
 
@@ -68,7 +68,7 @@ def test_payer_paid_twice_with_its_write_off_repeated_has_two_sources():
         ("duplicate_payment", "paid_twice"): 18000,
         ("allowance_error", "adjustment_twice"): 20000,
     }
-    assert row["explained_cents"] == 38000 == row["credit_cents"]
+    assert row["explained_amount_cents"] == 38000 == row["credit_amount_cents"]
 
 
 def test_one_remittance_posted_twice_with_its_write_off_same_era():
@@ -127,7 +127,7 @@ def test_patient_receipt_posted_twice_is_reversed_not_refunded():
     row = one(_verify(b))
     assert (row["verification"], row["verified_source"]) == ("confirmed", "duplicate_payment")
     assert row["confirmed_action"] == "reverse_posting"
-    assert row["explained_cents"] == 2000
+    assert row["explained_amount_cents"] == 2000
 
 
 def test_patient_paying_twice_on_two_receipts_is_a_patient_credit():
@@ -169,7 +169,7 @@ def test_takeback_then_corrected_payment_of_the_same_amount_is_not_a_duplicate()
     b.patient_payment("C1", "30.00")
     row = one(_verify(b))
     assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
-    assert row["explained_cents"] == 1000
+    assert row["explained_amount_cents"] == 1000
 
 
 def test_takeback_then_corrected_payment_of_a_different_amount():
@@ -225,7 +225,7 @@ def test_duplicate_already_refunded_to_the_payer_is_not_claimed_again():
     b.patient_payment("C1", "30.00")
     row = one(_verify(b))
     assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
-    assert row["explained_cents"] == 1000
+    assert row["explained_amount_cents"] == 1000
 
 
 def test_duplicate_without_trace_or_remittance_cannot_pick_an_action():
@@ -260,4 +260,4 @@ def test_two_lines_paid_the_same_amount_are_not_duplicates():
     b.patient_payment("C1", "50.00")
     row = one(_verify(b))
     assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
-    assert row["explained_cents"] == 3000
+    assert row["explained_amount_cents"] == 3000

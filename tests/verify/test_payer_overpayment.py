@@ -31,7 +31,7 @@ def test_paid_above_contracted_allowed_less_copay():
     row = one(_verify(b))
     assert row["verification"] == "confirmed"
     assert row["verified_source"] == "payer_overpayment"
-    assert row["explained_cents"] == 22600 == row["credit_cents"]
+    assert row["explained_amount_cents"] == 22600 == row["credit_amount_cents"]
     assert row["confirmed_action"] == "payer_return" and row["confirmed_payer_id"] == "BCBS"
     assert "Payer Blue Cross paid $412.00" in row["statement"]
     assert "$206.00 less $20.00 copay" in row["statement"]
@@ -52,7 +52,7 @@ def test_contract_by_date_of_service_modifier_and_units_governs_over_reported_al
     row = one(_verify(b))
     assert row["verification"] == "confirmed"
     assert row["verified_source"] == "payer_overpayment"
-    assert row["credit_cents"] == 4000 == row["explained_cents"]
+    assert row["credit_amount_cents"] == 4000 == row["explained_amount_cents"]
     assert "contracted allowed amount for 97110-GP x4 is $200.00" in row["statement"]
 
 
@@ -65,7 +65,7 @@ def test_reported_allowed_governs_without_fee_schedule():
     b.patient_payment("C1", "20.00")
     row = one(_verify(b))
     assert (row["verification"], row["verified_source"]) == ("confirmed", "payer_overpayment")
-    assert row["explained_cents"] == 20000
+    assert row["explained_amount_cents"] == 20000
     assert "payer-reported allowed amount" in row["statement"]
 
 
@@ -86,7 +86,7 @@ def test_sequestration_is_part_of_what_the_payer_owed():
     b.patient_payment("C1", "40.00")
     row = one(_verify(b))
     assert (row["verification"], row["verified_source"]) == ("confirmed", "payer_overpayment")
-    assert row["explained_cents"] == 4320
+    assert row["explained_amount_cents"] == 4320
     assert "$3.20 sequestration" in row["statement"]
 
 
@@ -102,7 +102,7 @@ def test_secondary_paid_as_primary_overpaid_the_secondary():
     row = one(_verify(b))
     assert (row["verification"], row["verified_source"]) == ("confirmed", "payer_overpayment")
     assert row["confirmed_payer_id"] == "AETNA"
-    assert row["explained_cents"] == 16000
+    assert row["explained_amount_cents"] == 16000
     assert "no OA-23" in row["statement"]
 
 
@@ -118,7 +118,7 @@ def test_legitimate_secondary_payment_with_oa23_is_not_an_overpayment():
     b.patient_payment("C1", "20.00")
     row = one(_verify(b))
     assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
-    assert row["explained_cents"] == 2000
+    assert row["explained_amount_cents"] == 2000
     assert row["confirmed_action"] == "patient_return"
 
 
@@ -142,7 +142,7 @@ def test_secondary_check_covering_the_whole_patient_share_leaves_the_patient_not
     row = one(_secondary_check("20.00"))
     assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
     assert "it paid the whole $20.00 share the primary left" in row["statement"]
-    assert row["explained_cents"] == 2000 and row["confirmed_action"] == "patient_return"
+    assert row["explained_amount_cents"] == 2000 and row["confirmed_action"] == "patient_return"
 
 
 def test_secondary_check_covering_part_of_the_patient_share_stays_unknown():
@@ -165,7 +165,7 @@ def test_medicaid_secondary_write_off_of_the_patient_share_is_not_an_allowance_e
     b.patient_payment("C1", "30.00")  # the patient paid although Medicaid covered the rest
     row = one(_verify(b))
     assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
-    assert row["explained_cents"] == 3000
+    assert row["explained_amount_cents"] == 3000
 
 
 def test_payer_paid_a_claim_not_billed_to_it():
@@ -226,7 +226,7 @@ def test_partial_takeback_leaves_the_rest_overpaid():
     b.era_payment("C1", "BCBS", "-30.00", allowed=None, era="E2", date="2026-03-01")
     row = one(_verify(b))
     assert (row["verification"], row["verified_source"]) == ("confirmed", "payer_overpayment")
-    assert row["explained_cents"] == 2000
+    assert row["explained_amount_cents"] == 2000
 
 
 def test_overpayment_with_copay_not_yet_collected_is_confirmed_for_the_credit():
@@ -237,9 +237,9 @@ def test_overpayment_with_copay_not_yet_collected_is_confirmed_for_the_credit():
         "C1", "BCBS", "230.00", allowed="200.00", era="E1", co45="200.00", pr={"3": "20.00"}
     )
     row = one(_verify(b))
-    assert row["credit_cents"] == 3000
+    assert row["credit_amount_cents"] == 3000
     assert (row["verification"], row["verified_source"]) == ("confirmed", "payer_overpayment")
-    assert row["explained_cents"] == 3000
+    assert row["explained_amount_cents"] == 3000
 
 
 def test_confirmed_statement_names_the_shortfall_that_absorbs_part_of_the_finding():

@@ -41,7 +41,7 @@ def test_era_payment_keyed_again_by_hand_at_claim_level_same_trace_is_posted_twi
     row = one(_verify(b))
     assert (row["verification"], row["verified_source"]) == ("confirmed", "duplicate_payment")
     assert row["confirmed_rule"] == "posted_twice" and row["confirmed_action"] == "reverse_posting"
-    assert row["explained_cents"] == 18000
+    assert row["explained_amount_cents"] == 18000
     assert "835 at line 1" in row["statement"] and "manual at claim level" in row["statement"]
 
 
@@ -74,7 +74,7 @@ def test_takeback_and_repay_in_another_form_is_not_a_duplicate():
     b.patient_payment("C1", "10.00", receipt="R2", date="2026-02-12")
     row = one(_verify(b))
     assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
-    assert row["explained_cents"] == 1000
+    assert row["explained_amount_cents"] == 1000
 
 
 def test_duplicate_in_another_form_already_refunded_leaves_nothing():
@@ -86,7 +86,7 @@ def test_duplicate_in_another_form_already_refunded_leaves_nothing():
     b.patient_payment("C1", "5.00", receipt="R2", date="2026-03-05")
     row = one(_verify(b))
     assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
-    assert row["explained_cents"] == 500
+    assert row["explained_amount_cents"] == 500
 
 
 def test_partially_recouped_duplicate_confirms_what_is_left():
@@ -96,7 +96,7 @@ def test_partially_recouped_duplicate_confirms_what_is_left():
     b.txn("C1", "payment", "payer", "-80.00", payer="BCBS", era="E3", date="2026-03-20")
     row = one(_verify(b))
     assert (row["verification"], row["verified_source"]) == ("confirmed", "duplicate_payment")
-    assert row["confirmed_rule"] == "paid_twice" and row["explained_cents"] == 10000
+    assert row["confirmed_rule"] == "paid_twice" and row["explained_amount_cents"] == 10000
 
 
 def _three_lines_paid_twice(takeback: str):
@@ -126,9 +126,9 @@ def test_claim_level_partial_takeback_of_a_duplicate_is_spent_once_across_its_li
     """The payer paid three lines twice ($120.00) and took back $60.00 at claim level: $60.00
     is still a duplicate. The takeback covers line 1 ($48.00) and $12.00 of line 2, once."""
     row = one(_verify(_three_lines_paid_twice("60.00")), "C2")
-    assert row["credit_cents"] == 6000
+    assert row["credit_amount_cents"] == 6000
     assert (row["verification"], row["verified_source"]) == ("confirmed", "duplicate_payment")
-    assert row["confirmed_rule"] == "paid_twice" and row["explained_cents"] == 6000
+    assert row["confirmed_rule"] == "paid_twice" and row["explained_amount_cents"] == 6000
 
 
 def test_claim_level_takeback_of_the_whole_duplicate_leaves_nothing():
@@ -159,14 +159,14 @@ def test_paper_eob_keyed_twice_with_sequestration_folded_into_the_write_off():
           method="manual", date="2026-02-12")  # fmt: skip
     row = one(_verify(b), "C3")
     assert (row["verification"], row["verified_source"]) == ("confirmed", "duplicate_payment")
-    assert row["confirmed_rule"] == "posted_twice" and row["explained_cents"] == 15680
+    assert row["confirmed_rule"] == "posted_twice" and row["explained_amount_cents"] == 15680
 
 
 def test_write_off_above_contract_and_folded_sequestration_is_the_allowance_error_left():
     """The write-off is $25.00 above contract plus sequestration: $25.00 allowance error."""
     row = one(_verify(_paper_eob("MCR", "medicare", "228.20")), "C3")
     assert (row["verification"], row["verified_source"]) == ("confirmed", "allowance_error")
-    assert row["explained_cents"] == 2500
+    assert row["explained_amount_cents"] == 2500
     assert (
         "Write-offs total $228.20 ($3.20 of it the payer's 2% sequestration" in (row["statement"])
     )
@@ -178,7 +178,7 @@ def test_a_payer_that_does_not_sequester_wrote_off_too_much():
     write-off above the contract."""
     row = one(_verify(_paper_eob("ACME", "commercial", "203.20", paid="160.00")), "C3")
     assert (row["verification"], row["verified_source"]) == ("confirmed", "allowance_error")
-    assert row["explained_cents"] == 320
+    assert row["explained_amount_cents"] == 320
 
 
 def test_reversal_not_posted_is_a_posting_to_correct_not_money_received_twice():
@@ -213,7 +213,7 @@ def test_installments_of_equal_amounts_are_not_a_duplicate():
         b.patient_payment("C1", "20.00", receipt=f"R{n}", date=day)
     row = one(_verify(b))
     assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
-    assert row["explained_cents"] == 2000
+    assert row["explained_amount_cents"] == 2000
 
 
 def test_secondary_paying_the_patients_share_with_oa23_is_not_a_duplicate():
@@ -262,7 +262,7 @@ def test_manual_payment_above_the_whole_allowed_with_nothing_from_the_patient():
     b.txn("C1", "adjustment", "payer", "200.00", payer="BCBS", line=None, method="manual")
     row = one(_verify(b))
     assert (row["verification"], row["verified_source"]) == ("confirmed", "payer_overpayment")
-    assert row["confirmed_rule"] == "above_full_allowed" and row["explained_cents"] == 3000
+    assert row["confirmed_rule"] == "above_full_allowed" and row["explained_amount_cents"] == 3000
     # look-alike: once the patient paid something, its share matters again: not confirmed
     b.patient_payment("C1", "20.00", date="2026-02-01")
     assert one(_verify(b))["verification"] != "confirmed"

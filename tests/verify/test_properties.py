@@ -64,10 +64,10 @@ def test_confirmed_explains_exactly_the_credit_on_arbitrary_ledgers(ledger):
     assert len(out) == len(credits)
     assert set(out["verification"]) <= {"confirmed", "partial", "refuted", "inconclusive"}
     confirmed = out[out["verification"] == "confirmed"]
-    assert (confirmed["explained_cents"] == confirmed["credit_cents"]).all()
+    assert (confirmed["explained_amount_cents"] == confirmed["credit_amount_cents"]).all()
     assert confirmed["verified_source"].notna().all()
-    assert (out["explained_cents"] <= out["credit_cents"]).all()
-    assert (out["explained_cents"] >= 0).all()
+    assert (out["explained_amount_cents"] <= out["credit_amount_cents"]).all()
+    assert (out["explained_amount_cents"] >= 0).all()
     ids = set(ledger.transactions["txn_id"])
     for evidence in out["evidence"]:
         assert set(filter(None, evidence.split(";"))) <= ids
@@ -151,7 +151,7 @@ def test_each_injected_cause_is_confirmed_with_its_source_to_the_cent(case):
         row = out.loc[claim]
         assert row["verification"] == "confirmed", (cause, row["statement"])
         assert row["verified_source"] == EXPECTED[cause], (cause, row["statement"])
-        assert row["explained_cents"] == row["credit_cents"]
+        assert row["explained_amount_cents"] == row["credit_amount_cents"]
 
 
 PREDICTIONS = st.sampled_from(
@@ -193,13 +193,16 @@ def _check_evidence_and_disagreement(ledger, data, confirm_ledger_source):
         if row["verification"] == "confirmed":
             comps = row["components"]
             assert comps and {c["source"] for c in comps} == {row["verified_source"]}
-            assert sum(c["amount_cents"] for c in comps) >= row["explained_cents"]
-            assert row["explained_cents"] == row["credit_cents"]
+            assert sum(c["amount_cents"] for c in comps) >= row["explained_amount_cents"]
+            assert row["explained_amount_cents"] == row["credit_amount_cents"]
             for c in comps:
                 assert len(c["txn_ids"]) > 0 and set(c["txn_ids"]) <= evidence
         pred = predicted.get(row["claim_id"])
         if row["verification"] == "refuted" and row["ledger_source"] is not pd.NA:
-            assert row["ledger_source"] != pred and row["ledger_cents"] == row["credit_cents"]
+            assert (
+                row["ledger_source"] != pred
+                and row["ledger_amount_cents"] == row["credit_amount_cents"]
+            )
         if bool(row["disagreement"]):
             assert confirm_ledger_source and row["verified_source"] != pred
     scored = verify_and_recommend(ledger, credits, predicted=predicted, policy=policy)

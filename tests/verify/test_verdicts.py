@@ -34,7 +34,7 @@ def test_ledger_proving_another_source_refutes_the_prediction_without_an_action(
     predicted = pd.Series({"C1": "duplicate_payment"})
     row = one(verify_credits(ledger, credits_of(ledger), predicted=predicted))
     assert row["verification"] == "refuted" and row["verified_source"] is pd.NA
-    assert (row["ledger_source"], row["ledger_cents"]) == ("payer_overpayment", 5000)
+    assert (row["ledger_source"], row["ledger_amount_cents"]) == ("payer_overpayment", 5000)
     assert row["confirmed_action"] is pd.NA and bool(row["disagreement"]) is False
     assert "model predicted duplicate payment" in row["review_reason"]
     assert "proves payer overpayment of $50.00" in row["review_reason"]
@@ -90,7 +90,7 @@ def test_several_sources_without_prediction_is_partial_with_each_component():
     assert row["verification"] == "partial"
     amounts = {c["source"]: c["amount_cents"] for c in row["components"]}
     assert amounts == {"payer_overpayment": 3000, "allowance_error": 2000}
-    assert row["explained_cents"] == 5000
+    assert row["explained_amount_cents"] == 5000
 
 
 def test_prediction_needing_missing_data_is_inconclusive_not_refuted():
@@ -102,7 +102,7 @@ def test_prediction_needing_missing_data_is_inconclusive_not_refuted():
         verify_credits(ledger, credits_of(ledger), predicted=pd.Series({"C1": "payer_overpayment"}))
     )
     assert row["verification"] == "inconclusive"
-    assert row["explained_cents"] == 0
+    assert row["explained_amount_cents"] == 0
 
 
 def test_output_has_one_row_per_credit_and_the_documented_columns():
@@ -111,7 +111,7 @@ def test_output_has_one_row_per_credit_and_the_documented_columns():
     out = verify_credits(ledger, credits)
     assert list(out.columns) == RESULT_COLUMNS
     assert out["claim_id"].tolist() == credits["claim_id"].tolist()
-    assert str(out["explained_cents"].dtype) == "Int64"
+    assert str(out["explained_amount_cents"].dtype) == "Int64"
     evidence = set(out.loc[0, "evidence"].split(";"))
     assert evidence and evidence <= set(ledger.transactions["txn_id"])
 

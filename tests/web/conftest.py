@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from store.helpers import cheap_hasher
 from web_helpers import (
     PASSWORD,
     SignIn,
@@ -22,20 +23,6 @@ from api.app import create_app
 from api.config import ServiceConfig
 from cbclassify.service.champion import LoadedModel
 from cbclassify.settings import Settings
-
-
-def _cheap_hasher():
-    from argon2 import PasswordHasher, profiles
-
-    return PasswordHasher.from_parameters(profiles.CHEAPEST)
-
-
-@pytest.fixture(autouse=True)
-def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2 with the cheapest parameters: tests check behaviour, not hashing cost."""
-    from cbclassify.store import accounts
-
-    monkeypatch.setattr(accounts, "_hasher", _cheap_hasher)
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +46,7 @@ def seeded_db(
 
     root = tmp_path_factory.mktemp("seed")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(accounts, "_hasher", _cheap_hasher)
+        patch.setattr(accounts, "_hasher", cheap_hasher)
         seed_database(root / "seed.db", root / "data", small_ledger, champion)
     return root / "seed.db"
 

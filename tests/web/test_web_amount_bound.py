@@ -44,7 +44,7 @@ def test_approving_above_the_current_credit_is_409_on_the_page(
         conn.execute(
             update(CreditCase)
             .where(CreditCase.id == case.id)
-            .values(credit_cents=1, version=CreditCase.version + 1)
+            .values(credit_amount_cents=1, version=CreditCase.version + 1)
         )
     sign_in("max")
     answer = _post(client, case.id, "approve")

@@ -93,7 +93,7 @@ def test_propose_the_recommended_action_from_an_open_case(
     after = _reload(client, case.id)
     assert after.state == "action_proposed" and after.approval_required
     assert after.proposed_action == case.recommended_action
-    assert after.proposed_amount_cents == case.credit_cents
+    assert after.proposed_amount_cents == case.credit_amount_cents
     steps = [a for a in _audit(client, case.id) if a != "case.read"]
     assert steps == ["case.start_review", "case.propose"]
     page = client.get(answer.headers["location"])
@@ -130,7 +130,7 @@ def test_bad_amount_is_shown_on_the_form(client: TestClient, sign_in: SignIn) ->
         case.id,
         "propose",
         action=case.recommended_action or "",
-        amount=f"{case.credit_cents / 100 + 1:.2f}",
+        amount=f"{case.credit_amount_cents / 100 + 1:.2f}",
     )
     assert too_much.status_code == 422 and "at most the credit amount" in too_much.text
     assert _reload(client, case.id).version == case.version

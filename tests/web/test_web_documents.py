@@ -124,7 +124,7 @@ def test_patient_refund_form_and_refusals(client: TestClient, sign_in: SignIn) -
     page = client.get(f"/cases/{patient.id}/patient-refund-form")
     assert page.status_code == 200
     words = _text(page.text)
-    dollars = f"${patient.credit_cents // 100:,}.{patient.credit_cents % 100:02d}"
+    dollars = f"${patient.credit_amount_cents // 100:,}.{patient.credit_amount_cents % 100:02d}"
     assert f"Refund amount {dollars}" in words
     assert f"Patient account {patient.patient_id}" in words
     assert f"Claim number {patient.claim_id}" in words
@@ -179,12 +179,12 @@ def test_batch_of_letters_per_payer(client: TestClient, sign_in: SignIn) -> None
     batch = client.get(f"/practices/{PRACTICE}/refund-letters?payer={payer}&scope=open")
     assert batch.status_code == 200
     assert batch.text.count('<article class="letter"') == len(confirmed)
-    total = sum(c.credit_cents for c in confirmed)
+    total = sum(c.credit_amount_cents for c in confirmed)
     words = _text(batch.text)
     assert f"{len(confirmed)} letters, {_usd(total)} in all" in words
     for c in confirmed:
         assert f"Claim number {c.claim_id}" in words
-        assert f"Refund amount {_usd(c.credit_cents)}" in words
+        assert f"Refund amount {_usd(c.credit_amount_cents)}" in words
     audited = [r.case_id for r in _audit_rows(client, "document.refund_letter")]
     assert sorted(audited) == sorted(c.id for c in confirmed)
     assert sign_in("hal").get(f"/practices/{PRACTICE}/refund-letters").status_code == 404

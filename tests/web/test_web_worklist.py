@@ -69,7 +69,7 @@ def test_filters_match_the_database(client: TestClient, sign_in: SignIn) -> None
     )
     assert sorted(confirmed) == sorted(c.id for c in cases if c.verification == "confirmed")
     big = _ids(client.get("/practices/sunrise/worklist?min_amount=100.00&per_page=100").text)
-    assert sorted(big) == sorted(c.id for c in cases if c.credit_cents >= 10_000)
+    assert sorted(big) == sorted(c.id for c in cases if c.credit_amount_cents >= 10_000)
     source = next(c.predicted_source for c in cases if c.predicted_source)
     by_source = _ids(client.get(f"/practices/sunrise/worklist?source={source}&per_page=100").text)
     assert sorted(by_source) == sorted(c.id for c in cases if c.predicted_source == source)
@@ -125,7 +125,7 @@ def test_sort_and_pagination(client: TestClient, sign_in: SignIn) -> None:
     amounts = [
         int(m.replace(",", "").replace(".", "")) for m in MONEY.findall(first.text + second.text)
     ]
-    assert amounts == sorted((c.credit_cents for c in cases), reverse=True)
+    assert amounts == sorted((c.credit_amount_cents for c in cases), reverse=True)
     assert 'aria-sort="descending"' in first.text
     assert 'aria-current="page">2<' in second.text and "Showing 26–" in second.text
     past_end = client.get("/practices/sunrise/worklist?sort=amount&dir=desc&per_page=25&page=99")

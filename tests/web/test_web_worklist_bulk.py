@@ -184,7 +184,7 @@ def test_bulk_propose_applies_to_confirmed_cases_and_says_why_others_were_skippe
     for c in confirmed:
         assert after[c.id].state == "action_proposed"
         assert after[c.id].proposed_action == c.recommended_action
-        assert after[c.id].proposed_amount_cents == c.credit_cents
+        assert after[c.id].proposed_amount_cents == c.credit_amount_cents
     for c in others:
         assert after[c.id].state == c.state and after[c.id].proposed_action is None
     assert len(_audits(client, "case.propose")) == len(confirmed)
@@ -263,7 +263,7 @@ def test_bulk_approve_skips_own_proposals_changed_cases_and_amounts_above_the_cr
             .values(version=CreditCase.version + 1)
         )
         conn.execute(  # ... and the credit of another dropped to a cent (the version moved too)
-            update(CreditCase).where(CreditCase.id == too_big.id).values(credit_cents=1)
+            update(CreditCase).where(CreditCase.id == too_big.id).values(credit_amount_cents=1)
         )
     result = _confirm(client, confirmation.text)
     assert "it changed since you confirmed" in result.text
@@ -284,7 +284,7 @@ def test_bulk_reject_needs_a_reason_and_sends_cases_back_to_review(
     _bulk(client, "propose", scope="selected", case_id=[str(c.id) for c in refunds])
     sign_in("max")
     confirmation = _bulk(client, "reject", scope="selected", case_id=[str(c.id) for c in refunds])
-    total = sum(c.credit_cents for c in refunds)
+    total = sum(c.credit_amount_cents for c in refunds)
     assert f"Reject 2 proposals ({usd(total)})" in confirmation.text
     no_reason = _confirm(client, confirmation.text)
     assert no_reason.status_code == 422 and "A rejection needs a reason" in no_reason.text

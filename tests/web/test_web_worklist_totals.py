@@ -61,13 +61,13 @@ def test_total_credit_and_aging_buckets_match_the_database(
     cases, as_of = _open_cases(client), _as_of(client)
     page = sign_in("bill").get(f"{BASE}?per_page=25")
     assert page.status_code == 200
-    total = sum(c.credit_cents for c in cases)
+    total = sum(c.credit_amount_cents for c in cases)
     assert f'<strong class="total-credit">{usd(total)}</strong> total credit' in page.text
     buckets = {key: [c for c in cases if _bucket_of(c, as_of) == key] for key in AGE_BUCKETS}
     assert sum(len(b) for b in buckets.values()) == len(cases)
     assert len([k for k, b in buckets.items() if b]) >= 2, "the seed should spread over ages"
     for key, members in buckets.items():
-        cents = sum(c.credit_cents for c in members)
+        cents = sum(c.credit_amount_cents for c in members)
         assert f'aria-label="{key} days: {len(members)} cases, {usd(cents)}"' in page.text
 
 
@@ -80,7 +80,7 @@ def test_an_aging_bucket_is_a_filter_with_its_own_total(
     page = sign_in("bill").get(f"{BASE}?age={quote_plus(key)}&per_page=100")
     assert sorted(_ids(page.text)) == sorted(c.id for c in members)
     assert f"<strong>{len(members)}</strong> case" in page.text
-    cents = sum(c.credit_cents for c in members)
+    cents = sum(c.credit_amount_cents for c in members)
     assert f'<strong class="total-credit">{usd(cents)}</strong>' in page.text
     link = re.escape(f'href="?age={quote_plus(key)}&')
     assert re.search(link + r'[^"]*" aria-current="true"', page.text)

@@ -36,7 +36,7 @@ def _proposed(action: str = "refund_payer", credit: int = 2672) -> CaseFacts:
     """A payer overpayment of ``credit`` cents with the whole credit proposed by the biller."""
     case = CaseFacts(
         state="in_review",
-        credit_cents=credit,
+        credit_amount_cents=credit,
         recommended_action=action,
         verified_source="payer_overpayment",
     )
@@ -46,7 +46,7 @@ def _proposed(action: str = "refund_payer", credit: int = 2672) -> CaseFacts:
 
 
 def test_approve_refuses_an_amount_above_the_current_credit() -> None:
-    case = replace(_proposed(), credit_cents=672)  # a later ingest lowered the credit
+    case = replace(_proposed(), credit_amount_cents=672)  # a later ingest lowered the credit
     with pytest.raises(AmountAboveCredit, match=r"\$26\.72 is above the current credit of \$6\.72"):
         decide(case, Command.APPROVE, MANAGER, None, POLICY, TODAY)
     assert AmountAboveCredit.code == "amount_above_credit"
@@ -59,20 +59,24 @@ def test_complete_refuses_an_amount_above_the_current_credit() -> None:
     )
     assert approved.state == "approved"
     with pytest.raises(AmountAboveCredit):
-        decide(replace(approved, credit_cents=672), Command.COMPLETE, BILLER, REFUNDED, POLICY)
+        decide(
+            replace(approved, credit_amount_cents=672), Command.COMPLETE, BILLER, REFUNDED, POLICY
+        )
     with pytest.raises(AmountAboveCredit, match=r"current credit of \$0\.00"):
         decide(replace(approved, credit_present=False), Command.COMPLETE, BILLER, REFUNDED, POLICY)
 
 
 def test_an_amount_within_the_credit_still_completes() -> None:
-    case = replace(_proposed(), credit_cents=5000)  # the credit grew: the amount is still owed
+    case = replace(
+        _proposed(), credit_amount_cents=5000
+    )  # the credit grew: the amount is still owed
     approved = apply_changes(case, decide(case, Command.APPROVE, MANAGER, None, POLICY, TODAY))
     done = decide(approved, Command.COMPLETE, BILLER, REFUNDED, POLICY, TODAY)
     assert done.to_state is CaseState.DONE
 
 
 def test_rejecting_an_outdated_proposal_is_still_allowed() -> None:
-    case = replace(_proposed(), credit_cents=672)
+    case = replace(_proposed(), credit_amount_cents=672)
     t = decide(case, Command.REJECT, MANAGER, _note("credit changed"), POLICY, TODAY)
     assert t.to_state is CaseState.IN_REVIEW
 
@@ -86,11 +90,11 @@ def _note(reason: str) -> object:
 @pytest.mark.parametrize(
     ("before", "after", "changed"),
     [
-        ({"credit_cents": 2672}, {"credit_cents": 672}, ("credit_cents",)),
+        ({"credit_amount_cents": 2672}, {"credit_amount_cents": 672}, ("credit_amount_cents",)),
         ({"credit_present": True}, {"credit_present": False}, ("credit_present",)),
         ({"verification": "confirmed"}, {"verification": "conflict"}, ("verification",)),
         ({"verified_source": "payer_overpayment"}, {"verified_source": None}, ("verified_source",)),
-        ({"credit_cents": 2672}, {"credit_cents": 2672}, ()),
+        ({"credit_amount_cents": 2672}, {"credit_amount_cents": 2672}, ()),
     ],
 )
 def test_changed_facts(before: dict, after: dict, changed: tuple[str, ...]) -> None:
@@ -100,7 +104,7 @@ def test_changed_facts(before: dict, after: dict, changed: tuple[str, ...]) -> N
 @pytest.mark.parametrize("state", ["action_proposed", "approved"])
 def test_a_pending_proposal_goes_back_to_review_when_its_credit_changed(state: str) -> None:
     case = replace(_proposed(), state=state)
-    step = back_to_review(case, ("credit_cents",))
+    step = back_to_review(case, ("credit_amount_cents",))
     assert step is not None and step.to_state is CaseState.IN_REVIEW
     after = apply_changes(case, _as_transition(step))
     assert after.state == "in_review" and after.proposed_action is None
@@ -118,7 +122,7 @@ def test_a_held_proposal_stays_held_and_returns_to_review() -> None:
 
 @pytest.mark.parametrize("state", ["open", "in_review", "done", "reopened"])
 def test_cases_without_a_pending_proposal_are_left_alone(state: str) -> None:
-    assert back_to_review(replace(_proposed(), state=state), ("credit_cents",)) is None
+    assert back_to_review(replace(_proposed(), state=state), ("credit_amount_cents",)) is None
 
 
 def _as_transition(step: object) -> object:

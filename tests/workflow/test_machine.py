@@ -35,7 +35,7 @@ OTHER_MANAGER = Actor(3, frozenset({"manager"}))
 def _case(**kw: object) -> CaseFacts:
     base: dict[str, object] = {
         "state": "in_review",
-        "credit_cents": 12_000,
+        "credit_amount_cents": 12_000,
         "recommended_action": "refund_patient",
         "verified_source": "patient_credit",
         "predicted_source": "patient_credit",

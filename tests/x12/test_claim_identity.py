@@ -11,42 +11,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from remit_factory import payer_header, remittances, service
 
 from cbclassify.balances.balance import claim_balances
 from cbclassify.x12 import ConversionResult, convert_remittances, read_835
 from cbclassify.x12.summary import format_summary
 from x12.claim_identity_figures import figures
-from x12.x12text import PAYEE, claim, interchange, render, transaction_set
-
-
-def _svc(cpt: str, charge: str, paid: str, date: str = "20240102") -> list[str]:
-    return [
-        f"SVC*HC:{cpt}*{charge}*{paid}**1",
-        f"DTM*472*{date}",
-        f"CAS*CO*45*{float(charge) - float(paid):.2f}",
-    ]
+from x12.x12text import claim, interchange, render, transaction_set
 
 
 def _convert(*sets: list[str], name: str = "batch.835") -> ConversionResult:
-    return convert_remittances(read_835(render(interchange(list(sets))), name).remittances)
-
-
-def _payer(payer: str, total: str) -> list[str]:
-    return [
-        f"BPR*I*{total}*C*ACH*CCP*01*1*DA*1*1**01*1*DA*1*20240105",
-        f"TRN*1*TR{payer}*1999999999",
-        "DTM*405*20240104",
-        f"N1*PR*PLAN {payer}*XV*{payer}",
-        "N4*NEWARK*NJ*07101",
-        *PAYEE,
-        "LX*1",
-    ]
+    return convert_remittances(remittances(*sets, name=name))
 
 
 def _two_patients_under_one_clp01() -> ConversionResult:
     """The issue's case: one CLP01, two patients and two payer claim numbers, same payer."""
     first = claim(
-        "C1", charge="6", paid="6", member="MBRA", icn="ICNA", services=[_svc("97110", "6", "6")]
+        "C1", charge="6", paid="6", member="MBRA", icn="ICNA", services=[service("97110", "6", "6")]
     )
     second = claim(
         "C1",
@@ -54,7 +35,7 @@ def _two_patients_under_one_clp01() -> ConversionResult:
         paid="12",
         member="MBRB",
         icn="ICNB",
-        services=[_svc("97140", "20", "12", "20240103")],
+        services=[service("97140", "20", "12", "20240103")],
     )
     return _convert(transaction_set(first + second, total="18"))
 
@@ -99,7 +80,9 @@ def test_same_patient_with_another_payer_claim_number_is_another_claim() -> None
         icn="ICNA",
         services=[["SVC*HC:97110*100*0**1", "DTM*472*20240102", "CAS*CO*16*100"]],
     )
-    paid = claim("C1", charge="100", paid="80", icn="ICNB", services=[_svc("97110", "100", "80")])
+    paid = claim(
+        "C1", charge="100", paid="80", icn="ICNB", services=[service("97110", "100", "80")]
+    )
     result = _convert(transaction_set(denied + paid, total="80"))
     balances = claim_balances(result.ledger).set_index("claim_id")["balance_cents"].to_dict()
     assert balances == {"C1": 0, "C1~ICNB": 0}  # merged, the denial's CO-16 made a 100.00 credit
@@ -110,7 +93,7 @@ def test_same_patient_with_another_payer_claim_number_is_another_claim() -> None
 
 def test_reversal_and_correction_stay_one_claim() -> None:
     original = claim(
-        "C1", charge="100", paid="80", icn="ICNA", services=[_svc("97110", "100", "80")]
+        "C1", charge="100", paid="80", icn="ICNA", services=[service("97110", "100", "80")]
     )
     reversal = claim(
         "C1",
@@ -126,7 +109,7 @@ def test_reversal_and_correction_stay_one_claim() -> None:
         paid="90",
         member="M1B",
         icn="ICNB",
-        services=[_svc("97110", "100", "90")],
+        services=[service("97110", "100", "90")],
     )
     result = _convert(
         transaction_set(original, total="80"),
@@ -140,8 +123,8 @@ def test_reversal_and_correction_stay_one_claim() -> None:
 
 def test_duplicate_era_and_other_payers_stay_one_claim() -> None:
     primary = transaction_set(
-        claim("C1", charge="100", paid="60", icn="P1", services=[_svc("97110", "100", "60")]),
-        header=_payer("PAYA", "60"),
+        claim("C1", charge="100", paid="60", icn="P1", services=[service("97110", "100", "60")]),
+        header=payer_header("PAYA", "60"),
     )
     secondary = transaction_set(
         claim(
@@ -153,7 +136,7 @@ def test_duplicate_era_and_other_payers_stay_one_claim() -> None:
             icn="S7",
             services=[["SVC*HC:97110*100*20**1", "DTM*472*20240102", "CAS*OA*23*80"]],
         ),
-        header=_payer("PAYB", "20"),
+        header=payer_header("PAYB", "20"),
         control="0002",
     )
     result = _convert(primary, primary, secondary)
@@ -163,9 +146,9 @@ def test_duplicate_era_and_other_payers_stay_one_claim() -> None:
 
 
 def test_split_without_payer_claim_number_is_numbered_and_deterministic() -> None:
-    first = claim("C1", member="M1", icn="", services=[_svc("97110", "100", "80")])
-    second = claim("C1", member="M2", icn="", services=[_svc("97110", "100", "80")])
-    third = claim("C1", member="M3", icn="", services=[_svc("97110", "100", "80")])
+    first = claim("C1", member="M1", icn="", services=[service("97110", "100", "80")])
+    second = claim("C1", member="M2", icn="", services=[service("97110", "100", "80")])
+    third = claim("C1", member="M3", icn="", services=[service("97110", "100", "80")])
     st = transaction_set(first + second + third, total="240")
     ids = [_convert(st).ledger.claim_lines["claim_id"].tolist() for _ in range(2)]
     assert ids[0] == ids[1] == ["C1", "C1~2", "C1~3"]
@@ -182,25 +165,25 @@ def test_a_split_claim_is_found_again_in_the_ledger() -> None:
         icn="ICNB",
         services=[["SVC*HC:97140*-20*-12**-1", "DTM*472*20240103", "CAS*CO*45*-8"]],
     )
-    text = render(
-        interchange([transaction_set(reversal, total="-12", trace="T9")], control="000000002")
+    later = convert_remittances(
+        remittances(
+            transaction_set(reversal, total="-12", trace="T9"),
+            control="000000002",
+            name="later.835",
+        ),
+        existing=earlier.ledger,
     )
-    later = convert_remittances(read_835(text, "later.835").remittances, existing=earlier.ledger)
     assert later.findings == []
     pay = later.new_rows["transactions"].query("kind == 'payment'")
     assert pay["claim_id"].tolist() == ["C1~ICNB"]
     assert len(later.new_rows["claim_lines"]) == 0
 
 
-def _later(*sets: list[str], control: str = "000000002", name: str = "later.835") -> list:
-    return read_835(render(interchange(list(sets), control=control)), name).remittances
-
-
 def test_another_patient_in_a_later_file_is_another_claim() -> None:
     """Across uploads (the service converts each 835 onto the practice's ledger): the later
     file's CLP01 of another patient from the same payer is not posted onto the held claim."""
     first = claim(
-        "C1", charge="6", paid="6", member="MBRA", icn="ICNA", services=[_svc("97110", "6", "6")]
+        "C1", charge="6", paid="6", member="MBRA", icn="ICNA", services=[service("97110", "6", "6")]
     )
     earlier = _convert(transaction_set(first, total="6"))
     second = claim(
@@ -209,10 +192,13 @@ def test_another_patient_in_a_later_file_is_another_claim() -> None:
         paid="12",
         member="MBRB",
         icn="ICNB",
-        services=[_svc("97140", "20", "12", "20240103")],
+        services=[service("97140", "20", "12", "20240103")],
     )
     later = convert_remittances(
-        _later(transaction_set(second, total="12", trace="T2")), existing=earlier.ledger
+        remittances(
+            transaction_set(second, total="12", trace="T2"), control="000000002", name="later.835"
+        ),
+        existing=earlier.ledger,
     )
     lines = later.ledger.claim_lines.set_index("claim_id")
     assert lines.index.tolist() == ["C1", "C1~ICNB"]
@@ -230,7 +216,9 @@ def test_another_patient_in_a_later_file_is_another_claim() -> None:
 def test_the_same_patient_in_a_later_file_posts_to_its_claim() -> None:
     """A later reversal of the held claim and its correction (a new CLP07 and a corrected
     member id) stay on it, and so does a secondary payer's CLP: one claim, balance 0."""
-    paid = claim("C1", charge="100", paid="80", icn="ICNA", services=[_svc("97110", "100", "80")])
+    paid = claim(
+        "C1", charge="100", paid="80", icn="ICNA", services=[service("97110", "100", "80")]
+    )
     earlier = _convert(transaction_set(paid, total="80"))
     reversal = claim(
         "C1",
@@ -246,7 +234,7 @@ def test_the_same_patient_in_a_later_file_posts_to_its_claim() -> None:
         paid="70",
         member="M1B",
         icn="ICNC",
-        services=[_svc("97110", "100", "70")],
+        services=[service("97110", "100", "70")],
     )
     secondary = claim(
         "C1",
@@ -258,9 +246,11 @@ def test_the_same_patient_in_a_later_file_posts_to_its_claim() -> None:
         services=[["SVC*HC:97110*100*0**1", "DTM*472*20240102", "CAS*OA*23*70"]],
     )
     later = convert_remittances(
-        _later(
+        remittances(
             transaction_set(reversal + correction, total="-10", trace="T2"),
-            transaction_set(secondary, header=_payer("PAYB", "0"), control="0002"),
+            transaction_set(secondary, header=payer_header("PAYB", "0"), control="0002"),
+            control="000000002",
+            name="later.835",
         ),
         existing=earlier.ledger,
     )
@@ -274,9 +264,9 @@ def test_the_same_patient_in_a_later_file_posts_to_its_claim() -> None:
 def test_reconverting_a_file_keeps_its_claim_ids() -> None:
     """Idempotent: the same file again (a duplicate ERA) posts to the claims it made, numbered
     splits (no CLP07) included; no new claim, patient or split."""
-    first = claim("C1", member="M1", icn="", services=[_svc("97110", "100", "80")])
-    second = claim("C1", member="M2", icn="", services=[_svc("97110", "100", "80")])
-    named = claim("C1", member="M3", icn="ICN3", services=[_svc("97110", "100", "80")])
+    first = claim("C1", member="M1", icn="", services=[service("97110", "100", "80")])
+    second = claim("C1", member="M2", icn="", services=[service("97110", "100", "80")])
+    named = claim("C1", member="M3", icn="ICN3", services=[service("97110", "100", "80")])
     text = render(interchange([transaction_set(first + second + named, total="240")]))
     once = convert_remittances(read_835(text, "a.835").remittances)
     again = convert_remittances(read_835(text, "a.835").remittances, existing=once.ledger)
@@ -291,12 +281,12 @@ def test_two_payers_with_nothing_in_common_are_two_claims() -> None:
     """Coordination of benefits keeps one CLP01 of two payers together, but not when the two
     share neither the billed charge nor a procedure code (two claims under one number)."""
     first = transaction_set(
-        claim("C1", charge="6", paid="6", icn="A1", services=[_svc("97110", "6", "6")]),
-        header=_payer("PAYA", "6"),
+        claim("C1", charge="6", paid="6", icn="A1", services=[service("97110", "6", "6")]),
+        header=payer_header("PAYA", "6"),
     )
     other = transaction_set(
         claim("C1", charge="15000", paid="11980.33", member="Z9", icn="B7"),
-        header=_payer("PAYB", "11980.33"),
+        header=payer_header("PAYB", "11980.33"),
         control="0002",
     )
     result = _convert(first, other)
@@ -312,7 +302,7 @@ def test_a_practice_export_ledger_is_not_compared_by_patient() -> None:
     """A ledger whose patient ids are the practice's own (not 835 pseudonyms) keeps its claims:
     a member pseudonym can never equal them, so they prove nothing."""
     earlier = _convert(
-        transaction_set(claim("C1", services=[_svc("97110", "100", "80")]), total="80")
+        transaction_set(claim("C1", services=[service("97110", "100", "80")]), total="80")
     )
     lines = earlier.ledger.claim_lines.assign(patient_id="ACCT-0042")
     export = earlier.ledger.with_table("claim_lines", lines).with_table(
@@ -320,7 +310,12 @@ def test_a_practice_export_ledger_is_not_compared_by_patient() -> None:
     )
     later_claim = claim("C1", status="22", charge="-100", paid="-80", member="OTHER")
     later = convert_remittances(
-        _later(transaction_set(later_claim, total="-80", trace="T2")), existing=export
+        remittances(
+            transaction_set(later_claim, total="-80", trace="T2"),
+            control="000000002",
+            name="later.835",
+        ),
+        existing=export,
     )
     assert later.findings == [] and set(later.claim_ids.values()) == {"C1"}
 

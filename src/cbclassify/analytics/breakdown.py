@@ -10,7 +10,7 @@ from cbclassify.contract.enums import CREDIT_SOURCES
 
 
 def breakdown(data: RootCauseData, dimension: str) -> pd.DataFrame:
-    """One row per value of ``dimension``: claims (exposure), credits and credit_cents in all,
+    """One row per value of ``dimension``: claims (exposure), credits and credit_amount_cents in all,
     and per source ``<source>`` credits and ``<source>_per_1000`` claims; most credits first."""
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}; choose from {', '.join(DIMENSIONS)}")
@@ -26,8 +26,8 @@ def breakdown(data: RootCauseData, dimension: str) -> pd.DataFrame:
         cells.groupby(["value", "source"]).size().unstack(fill_value=0).reindex(index, fill_value=0)
     )
     out["credits"] = counts.sum(axis=1).astype("int64") if len(counts.columns) else 0
-    out["credit_cents"] = (
-        cells.groupby("value")["credit_cents"].sum().reindex(index).fillna(0).astype("int64")
+    out["credit_amount_cents"] = (
+        cells.groupby("value")["credit_amount_cents"].sum().reindex(index).fillna(0).astype("int64")
     )
     for source in CREDIT_SOURCES:
         n = counts[source] if source in counts.columns else pd.Series(0, index=index)

@@ -26,7 +26,7 @@ class RootCauseData:
     """Everything findings and breakdowns are computed from."""
 
     credits: pd.DataFrame  # the credit events (analytics.credits)
-    cells: pd.DataFrame  # credit, claim_id, source, credit_cents, dimension, value
+    cells: pd.DataFrame  # credit, claim_id, source, credit_amount_cents, dimension, value
     exposure: pd.DataFrame  # index (dimension, value): claims
     total_claims: int
     poster_method: pd.Series  # index (source, poster): the poster's usual posting method there
@@ -39,7 +39,8 @@ class RootCauseData:
 
 
 def _month(dates: pd.Series) -> pd.Series:
-    return dates.dt.to_period("M").astype("string")
+    months: pd.Series = dates.dt.to_period("M").astype("string")
+    return months
 
 
 def analyze(ledger: Ledger, credits: pd.DataFrame) -> RootCauseData:
@@ -47,7 +48,7 @@ def analyze(ledger: Ledger, credits: pd.DataFrame) -> RootCauseData:
     claims = claim_table(ledger)
     postings = posting_table(ledger)
     base = credits.reset_index(drop=True).assign(credit=lambda f: range(len(f)))
-    keep = ["credit", "claim_id", "source", "credit_cents"]
+    keep = ["credit", "claim_id", "source", "credit_amount_cents"]
 
     by_claim = base[keep].merge(claim_values(claims, ledger), on="claim_id", how="inner")
     evidence = evidence_postings(ledger, base)[["credit", "txn_id"]].merge(

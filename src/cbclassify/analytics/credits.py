@@ -1,7 +1,7 @@
 """The credits root-cause analytics reads: one row per credit with its source and evidence.
 
 ``CREDIT_EVENT_COLUMNS``: claim_id, source, basis (``verified``, ``predicted`` or ``resolved``),
-credit_cents (Int64), date (when the credit was identified/seen), evidence (';'-joined txn_ids
+credit_amount_cents (Int64), date (when the credit was identified/seen), evidence (';'-joined txn_ids
 or NA). Build it from the scoring output (open credits), from the resolutions table (credits
 billers already adjudicated), or both (``combine_credits``).
 """
@@ -17,7 +17,7 @@ CREDIT_EVENT_COLUMNS: tuple[str, ...] = (
     "claim_id",
     "source",
     "basis",
-    "credit_cents",
+    "credit_amount_cents",
     "date",
     "evidence",
 )
@@ -34,15 +34,20 @@ SOURCE_POSTINGS: dict[str, tuple[str, str]] = {
 }
 
 
+def _blank_as_na(text: pd.Series) -> pd.Series:
+    """Blank strings as NA."""
+    return text.mask(text == "")
+
+
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "claim_id": frame["claim_id"].astype("string"),
             "source": frame["source"].astype("string"),
             "basis": frame["basis"].astype("string"),
-            "credit_cents": frame["credit_cents"].astype("Int64"),
+            "credit_amount_cents": frame["credit_amount_cents"].astype("Int64"),
             "date": pd.to_datetime(frame["date"]).astype("datetime64[ns]"),
-            "evidence": frame["evidence"].astype("string").replace("", pd.NA),
+            "evidence": _blank_as_na(frame["evidence"].astype("string")),
         }
     )
     bad = sorted(set(out["source"].dropna()) - set(CREDIT_SOURCES))
@@ -70,9 +75,9 @@ def credits_from_scores(scores: pd.DataFrame, as_of: pd.Timestamp | str) -> pd.D
             "basis": pd.Series(
                 ["verified" if c else "predicted" for c in confirmed], index=scores.index
             ),
-            "credit_cents": scores["credit_amount_cents"],
+            "credit_amount_cents": scores["credit_amount_cents"],
             "date": pd.Timestamp(as_of),
-            "evidence": scores["evidence"].astype("string").where(confirmed, pd.NA),
+            "evidence": scores["evidence"].astype("string").where(confirmed),
         }
     )
     return _typed(frame)
@@ -89,7 +94,7 @@ def credits_from_resolutions(ledger: Ledger) -> pd.DataFrame:
             "claim_id": res["claim_id"],
             "source": res["source"],
             "basis": "resolved",
-            "credit_cents": res["amount_cents"],
+            "credit_amount_cents": res["amount_cents"],
             "date": res["identified_date"].fillna(res["resolved_date"]),
             "evidence": pd.NA,
         }

@@ -36,7 +36,7 @@ FINDING_COLUMNS: tuple[str, ...] = (
     "value",
     "finding",
     "credits",
-    "credit_cents",
+    "credit_amount_cents",
     "share_of_source",
     "claims",
     "rate_per_1000",
@@ -91,7 +91,9 @@ def cell_statistics(data: RootCauseData) -> pd.DataFrame:
         return pd.DataFrame(columns=[c for c in FINDING_COLUMNS if c not in ("rank", "finding")])
     unique = cells.drop_duplicates(["credit", "dimension", "value"])
     grouped = unique.groupby(["source", "dimension", "value"], sort=False)
-    stats = grouped.agg(credits=("credit", "nunique"), credit_cents=("credit_cents", "sum"))
+    stats = grouped.agg(
+        credits=("credit", "nunique"), credit_amount_cents=("credit_amount_cents", "sum")
+    )
     stats["evidence_claims"] = grouped["claim_id"].agg(lambda ids: ";".join(sorted(set(ids))))
     stats = stats.reset_index()
     exposure = data.exposure["claims"]
@@ -140,7 +142,8 @@ def merge_same_groups(stats: pd.DataFrame) -> pd.DataFrame:
     members = pd.Series(pairs, index=ranked.index).groupby(group.ngroup()).agg(list)
     first_of = group.ngroup()[kept.index]
     kept["same_as"] = [members[g][1:] for g in first_of]
-    return kept.drop(columns="_specific").sort_index()
+    out: pd.DataFrame = kept.drop(columns="_specific").sort_index()
+    return out
 
 
 def _also_words(row: pd.Series) -> str:

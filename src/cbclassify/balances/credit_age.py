@@ -13,6 +13,8 @@ credit (or not yet billed) on the day before credit_since.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -61,7 +63,8 @@ def credit_since(current: Ledger, claim_ids: pd.Series | pd.Index) -> pd.Series:
         return pd.Series([], index=ids, dtype="datetime64[ns]", name="credit_since")
     events = _daily_events(current, ids)
     daily = events.groupby(["claim_id", "date"], sort=True)["delta_cents"].sum()
-    claim_codes = daily.index.codes[0]
+    index = cast(pd.MultiIndex, daily.index)  # grouped by two keys
+    claim_codes = index.codes[0]
     running = daily.groupby(level="claim_id", sort=False).cumsum().to_numpy()
     in_credit = running <= CREDIT_THRESHOLD_CENTS
 
@@ -77,7 +80,7 @@ def credit_since(current: Ledger, claim_ids: pd.Series | pd.Index) -> pd.Series:
         last_not_credit.to_numpy() >= 0, last_not_credit.to_numpy() + 1, first_position.to_numpy()
     )
     dates = daily.index.get_level_values("date").to_numpy()[start]
-    claims = daily.index.levels[0][last_not_credit.index.to_numpy()]
+    claims = index.levels[0][last_not_credit.index.to_numpy()]
     since = pd.Series(dates, index=pd.Index(claims, name="claim_id"), name="credit_since")
 
     first_billed = events.loc[events["is_charge"]].groupby("claim_id", sort=False)["date"].min()

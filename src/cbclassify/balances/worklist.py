@@ -30,8 +30,8 @@ WORKLIST_COLUMNS: tuple[str, ...] = (
     "provider_id",
     "first_service_date",
     "last_service_date",
-    "charge_cents",
-    "credit_cents",
+    "charge_amount_cents",
+    "credit_amount_cents",
     "credit_since",
     "age_days",
     "last_posted_date",
@@ -143,7 +143,7 @@ def build_worklist(ledger: Ledger, as_of: pd.Timestamp | str | None = None) -> p
     credit_lines = lines[member_mask(lines["claim_id"], credits.index)]
     credit_txns = txns[member_mask(txns["claim_id"], credits.index)]
     facts = _claim_facts(credit_lines).reindex(credits.index)
-    frame = credits[["charge_cents", "credit_cents"]].join(facts)
+    frame = credits[["charge_amount_cents", "credit_amount_cents"]].join(facts)
     frame = frame.join(_payer_facts(facts, current.payers))
 
     credit_only = current.with_table("claim_lines", credit_lines).with_table(
@@ -160,7 +160,9 @@ def build_worklist(ledger: Ledger, as_of: pd.Timestamp | str | None = None) -> p
     frame["patient_other_credits"] = context["is_credit"].to_numpy() - 1
 
     frame = frame.reset_index().sort_values(
-        ["age_days", "credit_cents", "claim_id"], ascending=[False, False, True], kind="stable"
+        ["age_days", "credit_amount_cents", "claim_id"],
+        ascending=[False, False, True],
+        kind="stable",
     )
     out = _typed(frame)
     out.attrs["as_of"] = cutoff

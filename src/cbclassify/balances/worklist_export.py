@@ -14,8 +14,8 @@ from cbclassify.contract.money import dollars, format_cents_series
 
 #: In-memory money columns -> export column names (contract decimals such as ``1234.50``).
 EXPORT_MONEY_COLUMNS: dict[str, str] = {
-    "charge_cents": "charge_amount",
-    "credit_cents": "credit_amount",
+    "charge_amount_cents": "charge_amount",
+    "credit_amount_cents": "credit_amount",
     "patient_open_balance_cents": "patient_open_balance",
 }
 _DATE_COLUMNS = ("first_service_date", "last_service_date", "credit_since", "last_posted_date")
@@ -84,7 +84,7 @@ def summarize_worklist(df: pd.DataFrame) -> WorklistSummary:
     oldest = df["age_days"].max()
     return WorklistSummary(
         credits=len(df),
-        total_credit_cents=int(df["credit_cents"].sum()),
+        total_credit_cents=int(df["credit_amount_cents"].sum()),
         payers=int(df["payer_id"].fillna("\x00self-pay").nunique()),
         locations=int(df["location_id"].nunique()),
         oldest_age_days=None if pd.isna(oldest) else int(oldest),

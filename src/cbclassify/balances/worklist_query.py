@@ -15,9 +15,9 @@ from cbclassify.balances.worklist import SELF_PAY_NAME, SELF_PAY_TYPE
 #: Columns a worklist may be sorted by (the whitelist of ``sort_worklist``).
 SORTABLE_COLUMNS: tuple[str, ...] = (
     "age_days",
-    "credit_cents",
+    "credit_amount_cents",
     "credit_since",
-    "charge_cents",
+    "charge_amount_cents",
     "first_service_date",
     "last_service_date",
     "last_posted_date",
@@ -104,7 +104,7 @@ def filter_worklist(
     if (wanted := _wanted(provider)) is not None:
         keep &= _matches(df["provider_id"], wanted)
     if min_credit_cents is not None:
-        keep &= (df["credit_cents"] >= min_credit_cents).fillna(False).astype(bool)
+        keep &= (df["credit_amount_cents"] >= min_credit_cents).fillna(False).astype(bool)
     if min_age_days is not None:
         keep &= (df["age_days"] >= min_age_days).fillna(False).astype(bool)
     if start is not None:

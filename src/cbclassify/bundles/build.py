@@ -43,7 +43,7 @@ class Credits:
     """The credits to bundle: claim ids, credit cents and as-of dates, in input order."""
 
     claim_ids: list[str]
-    credit_cents: list[int]
+    credit_amount_cents: list[int]
     as_of: list[date]
 
     def __len__(self) -> int:
@@ -53,18 +53,20 @@ class Credits:
         """The credits at ``positions``, in that order."""
         return Credits(
             [self.claim_ids[i] for i in positions],
-            [self.credit_cents[i] for i in positions],
+            [self.credit_amount_cents[i] for i in positions],
             [self.as_of[i] for i in positions],
         )
 
     @classmethod
-    def on(cls, claim_ids: Sequence[str], credit_cents: Sequence[int], as_of: date) -> Credits:
+    def on(
+        cls, claim_ids: Sequence[str], credit_amount_cents: Sequence[int], as_of: date
+    ) -> Credits:
         """Credits all dated ``as_of`` (a scoring or verification run)."""
-        return cls(list(claim_ids), [int(c) for c in credit_cents], [as_of] * len(claim_ids))
+        return cls(list(claim_ids), [int(c) for c in credit_amount_cents], [as_of] * len(claim_ids))
 
 
 def credit_inputs(credits: pd.DataFrame | Credits) -> Credits:
-    """``credits`` (``claim_id``, ``as_of_date``, optional ``credit_cents``) as plain lists;
+    """``credits`` (``claim_id``, ``as_of_date``, optional ``credit_amount_cents``) as plain lists;
     the as-of dates are cut to the day."""
     if isinstance(credits, Credits):
         return credits
@@ -77,7 +79,11 @@ def credit_inputs(credits: pd.DataFrame | Credits) -> Credits:
     days = dates.to_numpy().astype("datetime64[D]")
     if np.isnat(days).any():
         raise ValueError("every credit needs an as_of_date")
-    cents = credits["credit_cents"].tolist() if "credit_cents" in credits.columns else None
+    cents = (
+        credits["credit_amount_cents"].tolist()
+        if "credit_amount_cents" in credits.columns
+        else None
+    )
     return Credits(
         [str(c) for c in credits["claim_id"].tolist()],
         [0] * len(credits) if cents is None else [int(c) for c in cents],
@@ -92,7 +98,7 @@ def credit_bundles(
 
     Args:
         ledger: a ledger (frames), or a request's ledger holding its rows.
-        credits: ``claim_id``, ``as_of_date`` (each credit's date) and ``credit_cents``
+        credits: ``claim_id``, ``as_of_date`` (each credit's date) and ``credit_amount_cents``
             (a frame, or ``Credits``).
         context: the ledger's context when the caller already has it (a pool worker gets
             the whole ledger's context with a slice of its frames).
@@ -108,7 +114,7 @@ def credit_bundles(
 def billed_claim_bundles(ledger: Ledger, as_of: date) -> tuple[LedgerContext, list[ClaimBundle]]:
     """The bundle of every claim billed by ``as_of`` (a request's claims, whose balances are
     ``ClaimBundle.balance_cents``), in the order their first billed line appears; each bundle's
-    ``credit_cents`` is its credit (-balance) when the balance is at most -1 cent, else 0."""
+    ``credit_amount_cents`` is its credit (-balance) when the balance is at most -1 cent, else 0."""
     handed = ledger.handed_rows("claim_lines")
     rows = (
         record_columns(handed, ("claim_id", "billed_date"))
@@ -122,7 +128,8 @@ def billed_claim_bundles(ledger: Ledger, as_of: date) -> tuple[LedgerContext, li
     )
     context, bundles = credit_bundles(ledger, Credits.on(list(billed), [0] * len(billed), as_of))
     return context, [
-        replace(b, credit_cents=-b.balance_cents if b.balance_cents <= -1 else 0) for b in bundles
+        replace(b, credit_amount_cents=-b.balance_cents if b.balance_cents <= -1 else 0)
+        for b in bundles
     ]
 
 
@@ -320,7 +327,7 @@ def assemble(credits: Credits, rows: GroupRows) -> list[ClaimBundle]:
     histories = patient_histories(patients, rows)
     out = []
     for claim_id, cents, as_of in zip(
-        credits.claim_ids, credits.credit_cents, credits.as_of, strict=True
+        credits.claim_ids, credits.credit_amount_cents, credits.as_of, strict=True
     ):
         every = tuple(lines_by_claim.get(claim_id, ()))
         billed = tuple(line for line in every if line.billed_date <= as_of)

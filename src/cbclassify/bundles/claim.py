@@ -9,12 +9,25 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from cbclassify.bundles.history import Days, day_number, total_on
 from cbclassify.bundles.rows import Line, Posting
+
+
+class _Index(NamedTuple):
+    """Lines by patient and postings by claim (``PatientLedger._indexed``)."""
+
+    lines: npt.NDArray[np.intp]  # line positions sorted by patient code (ledger order kept)
+    line_bounds: npt.NDArray[np.intp]  # per patient code: start of its lines in ``lines``
+    posting_days: Days  # posting days sorted by claim code
+    posting_effects: npt.NDArray[np.int64]  # balance effects (cents), same order
+    posting_bounds: npt.NDArray[np.intp]  # per claim code: start of its postings
+    by_payer: npt.NDArray[np.bool_]  # posting made by a payer, same order
+    paid: npt.NDArray[np.bool_]  # a positive payer payment, same order
 
 
 class PatientHistory:
@@ -84,7 +97,7 @@ class PatientHistory:
             and np.array_equal(self._totals, other._totals)
         )
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # unhashable on purpose: it holds arrays
 
     def __repr__(self) -> str:
         return f"PatientHistory({self.patient_id!r}, {self.state!r}, {len(self._days)} days)"
@@ -124,9 +137,9 @@ class OpenClaims:
         self._patients = {p: i for i, p in enumerate(patients)}
         self._lines = (line_patients, line_claims, line_billed, line_service, line_charges)
         self._postings = (posting_claims, posting_days, posting_effects)
-        self._index: tuple[npt.NDArray[np.int64], ...] | None = None
+        self._index: _Index | None = None
 
-    def _indexed(self) -> tuple[npt.NDArray[np.int64], ...]:
+    def _indexed(self) -> _Index:
         """Lines by patient (ledger order kept) and postings by claim, with their bounds."""
         if self._index is None:
             patient_of, *_ = self._lines
@@ -137,7 +150,7 @@ class OpenClaims:
             posting_bounds = np.searchsorted(
                 claim_of[postings], np.arange(len(self._claim_ids) + 1)
             )
-            self._index = (
+            self._index = _Index(
                 lines,
                 line_bounds,
                 days[postings],
@@ -208,7 +221,7 @@ class ClaimBundle:
 
     claim_id: str
     as_of: date  # this credit's date (scoring: the run's as-of; training: identified_date)
-    credit_cents: int  # from the credits input (0 when it gives none)
+    credit_amount_cents: int  # from the credits input (0 when it gives none)
     lines: tuple[Line, ...]  # billed on or before as_of, ledger order
     all_lines: tuple[Line, ...]  # every line of the claim, ledger order
     postings: tuple[Posting, ...]  # posted on or before as_of, ledger order
@@ -220,7 +233,7 @@ class ClaimBundle:
     def balance_cents(self) -> int:
         """The claim's balance at the end of ``as_of``: the contract's balance rule on its
         billed charges and its postings (``balances.claim_balances`` for a whole ledger)."""
-        charges = sum(line.charge_cents for line in self.lines)
+        charges = sum(line.charge_amount_cents for line in self.lines)
         return charges + sum(posting.effect_cents for posting in self.postings)
 
     @property

@@ -25,6 +25,7 @@ from cbclassify.bundles.rows import (
     Columns,
     FeeRow,
     Payer,
+    column_values,
     fee_rows_of,
     frame_columns,
     payers_of,
@@ -62,7 +63,7 @@ class PayerHistory:
             np.array_equal(self._days, other._days) and np.array_equal(self._totals, other._totals)
         )
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # unhashable on purpose: it holds arrays
 
     def __repr__(self) -> str:
         return f"PayerHistory({len(self._days)} days)"
@@ -155,36 +156,30 @@ def era_overposting(
     *repeated* payments are payer payments of the same claim, line and amount as an earlier
     payment (``verify.duplicates`` decides which of them the over-posting accounts for).
     ``payments``: the payer payments' columns."""
-    if not isinstance(payments["era_id"], pd.Series):
-        return _era_overposting_rows(payments, remittances, adjustments)
-    remits = _frame(remittances, ("era_id", "total_paid_cents"))
-    if remits.empty:
-        return {}
-    remitted = remits.groupby("era_id")["total_paid_cents"].sum()
-    plb = _frame(adjustments, ("era_id", "amount_cents")).groupby("era_id")["amount_cents"].sum()
-    remitted = remitted.add(plb.reindex(remitted.index, fill_value=0), fill_value=0)
-    pay = _frame(payments, ("era_id", "kind", "source", "amount_cents", "claim_id", "line_no"))
-    pay = pay[(pay["kind"] == "payment") & (pay["source"] == "payer")]
-    posted = pay.groupby("era_id")["amount_cents"].sum()
-    over = posted.sub(remitted.reindex(posted.index), fill_value=None)
-    over = over[over.notna() & (over > 0)]
-    if over.empty:
-        return {}
-    positive = pay[pay["amount_cents"] > 0].assign(line=pay["line_no"].fillna(0))
-    keys = ["claim_id", "line", "amount_cents"]
-    repeated = positive[positive.duplicated(keys, keep="first")]
-    repeated = repeated[repeated["era_id"].isin(over.index)]
-    per_claim = repeated.groupby(["era_id", "claim_id"], sort=True)["amount_cents"].sum()
-    out: dict[str, list[tuple[str, int]]] = {}
-    for (era, claim), cents in per_claim.items():
-        out.setdefault(str(era), []).append((str(claim), int(cents)))
-    return {era: (int(over[era]), tuple(claims)) for era, claims in out.items()}
+    if isinstance(payments["era_id"], pd.Series):  # a frame's columns: as plain values
+        payments = {name: _plain_values(payments[name]) for name in _OVERPOSTING_COLUMNS}
+    return _era_overposting_rows(payments, remittances, adjustments)
+
+
+_OVERPOSTING_COLUMNS = ("era_id", "kind", "source", "amount_cents", "claim_id", "line_no")
+
+
+def _plain_values(series: pd.Series) -> list[Any]:
+    """A frame's column as plain values; text through its distinct values, so that a million
+    rows share a few thousand ``str`` objects (memory, and hashes computed once)."""
+    if not isinstance(series.dtype, pd.StringDtype):
+        return column_values(series)
+    codes, uniques = pd.factorize(series)
+    distinct = np.asarray([*uniques.tolist(), None], dtype=object)  # code -1 (NA) -> None
+    values: list[Any] = distinct[codes].tolist()
+    return values
 
 
 def _era_overposting_rows(
     payments: Mapping[str, Any], remittances: Columns, adjustments: Columns
 ) -> dict[str, tuple[int, tuple[tuple[str, int], ...]]]:
-    """``era_overposting`` over a request's few rows in plain Python (no pandas fixed cost)."""
+    """``era_overposting`` over plain columns, one pass over the payments (the one
+    implementation, for a request's rows and a ledger's frames alike)."""
     remitted: dict[str, int] = {}
     for era, total in zip(remittances["era_id"], remittances["total_paid_cents"], strict=True):
         if era is not None and total is not None:
@@ -218,25 +213,6 @@ def _era_overposting_rows(
         if era in remitted and posted.get(era, 0) > remitted[era]:
             out[era] = (posted[era] - remitted[era], tuple(sorted(claims.items())))
     return out
-
-
-def _frame(columns: Mapping[str, Any], names: Sequence[str]) -> pd.DataFrame:
-    """Plain columns (a frame's or a request's lists) as a frame of ``names``, rows with a
-    blank era_id or amount left out (money as int64)."""
-    # rows without an era_id (manual postings) never belong to a remittance's sums
-    frame = pd.DataFrame(
-        {
-            n: list(columns[n])
-            if not isinstance(columns[n], pd.Series)
-            else columns[n].to_numpy(dtype=object)
-            for n in names
-        }
-    )
-    money = [n for n in names if n.endswith("_cents")]
-    frame = frame.dropna(subset=["era_id", *money])
-    for n in money:
-        frame[n] = frame[n].astype("int64")
-    return frame
 
 
 def _columns(

@@ -67,7 +67,7 @@ def map_patient_groups(
     Args:
         fn: the per-claim function (picklable, see module docstring).
         ledger: the ledger the credits are on.
-        credits: one row per credit (``claim_id``, ``as_of_date``, ``credit_cents``), as
+        credits: one row per credit (``claim_id``, ``as_of_date``, ``credit_amount_cents``), as
             ``build.credit_bundles`` reads them.
         workers: processes to use (default: every core); 1 runs in this process.
         context: the ledger's context when the caller already has it.
@@ -113,7 +113,7 @@ class PatientGroups:
         """Groups of bundles already built (a request's), mapped in this process."""
         credits = Credits(
             [b.claim_id for b in bundles],
-            [b.credit_cents for b in bundles],
+            [b.credit_amount_cents for b in bundles],
             [b.as_of for b in bundles],
         )
         groups = cls(ledger, credits, workers=1, context=context)

@@ -43,7 +43,7 @@ class Line:
     cpt: str
     modifier: str | None
     units: int
-    charge_cents: int
+    charge_amount_cents: int
     billed_date: date
 
 
@@ -60,7 +60,7 @@ class Posting:
     amount_cents: int
     group_code: str | None
     reason_code: str | None  # surrounding whitespace stripped
-    allowed_cents: int | None
+    allowed_amount_cents: int | None
     trace_number: str | None
     era_id: str | None
     method: str

@@ -18,14 +18,14 @@ _FORMAT = "%(levelname)s %(name)s: %(message)s"
 _state = {"verbose": False}
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler):
     """Writes to the ``sys.stderr`` of the moment (a test runner may swap it)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.setFormatter(logging.Formatter(_FORMAT))
 
-    @property  # type: ignore[override]
+    @property
     def stream(self):
         return sys.stderr
 

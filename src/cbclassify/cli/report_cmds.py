@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from cbclassify.cli.options import as_timestamp, date_option, fail
 from cbclassify.settings import Settings
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without pandas
+    from cbclassify.contract.ledger import Ledger
 
 LedgerDir = Annotated[Path, typer.Argument(help="the ledger folder")]
 ModelOption = Annotated[
@@ -24,7 +27,7 @@ AsOfOption = Annotated[
 ]
 
 
-def _read(ledger_dir: Path, as_of: date | None) -> Any:
+def _read(ledger_dir: Path, as_of: date | None) -> Ledger:
     from cbclassify.contract.errors import LedgerValidationError
     from cbclassify.ledger_io import read_ledger
 
@@ -101,14 +104,14 @@ def root_causes_command(
         )
     for row in found.head(top).itertuples():
         typer.echo(f"\n{row.rank}. {row.finding}")
-        typer.echo(f"   evidence claims: {_evidence_text(row.evidence_claims)}")
+        typer.echo(f"   evidence claims: {_evidence_text(str(row.evidence_claims))}")
     if by is not None:
         try:
             table = breakdown(data, by)
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--by") from None
         typer.echo(f"\nCredits per 1,000 claims by {by}:")
-        typer.echo(table.drop(columns="credit_cents").to_string())
+        typer.echo(table.drop(columns="credit_amount_cents").to_string())
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         from cbclassify.csv_cells import formula_safe_frame

@@ -10,15 +10,20 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from cbclassify.cli.options import BAD_INPUT, as_timestamp, date_option, fail
 from cbclassify.settings import Settings, get_settings
+
+if TYPE_CHECKING:  # imported where used: the CLI starts without the database layer
+    from cbclassify.store.audit import AuditActor
+    from cbclassify.store.db import Database
 
 users_app = typer.Typer(help="Users and their API tokens.", no_args_is_help=True)
 practices_app = typer.Typer(help="Client practices.", no_args_is_help=True)
@@ -30,7 +35,7 @@ def _fail(message: str, code: int = BAD_INPUT) -> NoReturn:
 
 
 @contextmanager
-def _database(settings: Settings, migrate: bool = True) -> Any:
+def _database(settings: Settings, migrate: bool = True) -> Iterator[Database]:
     """The application database, upgraded to the current schema when ``migrate``."""
     from cbclassify.store.db import Database
     from cbclassify.store.migrate import is_at_head, upgrade
@@ -47,7 +52,7 @@ def _database(settings: Settings, migrate: bool = True) -> Any:
         db.dispose()
 
 
-def _cli_actor() -> Any:
+def _cli_actor() -> AuditActor:
     from cbclassify.store.audit import AuditActor
 
     return AuditActor(None, f"cli:{getpass.getuser()}")
@@ -171,7 +176,9 @@ def users_add(
     typer.echo(f"user {user.username} created with role(s) {', '.join(sorted(set(role)))}")
 
 
-def _change_user(username: str, **change: object) -> None:
+def _change_user(
+    username: str, *, action: str, password: str | None = None, is_active: bool | None = None
+) -> None:
     """Apply ``service.accounts.update_user`` to the user called ``username`` (or fail)."""
     from cbclassify.service.accounts import update_user
     from cbclassify.store.accounts import find_user
@@ -184,7 +191,9 @@ def _change_user(username: str, **change: object) -> None:
                 if user is None:
                     _fail(f"no user {username!r}")
                     return
-                update_user(s, _cli_actor(), user.id, **change)  # type: ignore[arg-type]
+                update_user(
+                    s, _cli_actor(), user.id, password=password, is_active=is_active, action=action
+                )
         except StoreError as err:
             _fail(str(err))
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.table import Table
 
 from cbclassify.balances.worklist import build_worklist
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 #: ``--sort`` words -> (worklist column, descending by default).
 SORT_KEYS: dict[str, tuple[str, bool]] = {
     "age": ("age_days", True),
-    "amount": ("credit_cents", True),
+    "amount": ("credit_amount_cents", True),
     "service_date": ("first_service_date", False),
     "payer": ("payer_name", False),
     "location": ("location_id", False),
@@ -88,7 +88,7 @@ def _check_out(out: Path | None) -> None:
         )
 
 
-def _date_text(value: object) -> str:
+def _date_text(value: Any) -> str:
     return "" if pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
 
 
@@ -100,7 +100,7 @@ def _service_text(row: pd.Series) -> str:
 def render_table(df: pd.DataFrame, as_of: pd.Timestamp) -> Table:
     """A rich table of worklist rows for a biller (money as $1,234.56)."""
     table = Table(title=f"Credit balances as of {as_of:%Y-%m-%d}", title_justify="left")
-    for name, justify in (
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("Claim", "left"),
         ("Patient", "left"),
         ("Payer", "left"),
@@ -113,7 +113,8 @@ def render_table(df: pd.DataFrame, as_of: pd.Timestamp) -> Table:
         ("Age (days)", "right"),
         ("Last posted", "left"),
         ("Patient owes elsewhere", "right"),
-    ):
+    )
+    for name, justify in columns:
         table.add_column(name, justify=justify, no_wrap=justify == "right")
     for _, row in df.iterrows():  # only the rows shown (bounded by --limit / DEFAULT_SHOWN)
         owed = int(row["patient_open_balance_cents"])
@@ -133,7 +134,7 @@ def render_table(df: pd.DataFrame, as_of: pd.Timestamp) -> Table:
             str(row["location_id"]),
             str(row["provider_id"]),
             _service_text(row),
-            dollars(row["credit_cents"]),
+            dollars(row["credit_amount_cents"]),
             _date_text(row["credit_since"]),
             f"{int(row['age_days']):,}",
             _date_text(row["last_posted_date"]),

@@ -21,6 +21,7 @@ from cbclassify.contract.errors import LedgerValidationError
 from cbclassify.contract.ledger import Ledger
 from cbclassify.contract.schema import TABLES
 from cbclassify.ledger_io import read_ledger, write_ledger
+from cbclassify.ledger_io.write import LedgerFormat
 from cbclassify.x12 import (
     ConversionResult,
     ConvertOptions,
@@ -85,13 +86,13 @@ def read_existing(folder: Path) -> Ledger | None:
     return read_ledger(folder)
 
 
-def write_checked(ledger: Ledger, out: Path, fmt: str) -> None:
+def write_checked(ledger: Ledger, out: Path, fmt: LedgerFormat) -> None:
     """Write to a scratch folder beside ``out``, read it back through the contract validation,
     then move the files into ``out``: a ledger that does not validate never replaces one."""
     scratch = out.parent / f".{out.name}.ingest-835.tmp"
     shutil.rmtree(scratch, ignore_errors=True)
     try:
-        written = write_ledger(ledger, scratch, fmt)  # type: ignore[arg-type]
+        written = write_ledger(ledger, scratch, fmt)
         read_ledger(scratch)
         out.mkdir(parents=True, exist_ok=True)
         for path in written:
@@ -103,10 +104,15 @@ def write_checked(ledger: Ledger, out: Path, fmt: str) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _format_of(out: Path, requested: str | None) -> str:
+_FORMATS: dict[str, LedgerFormat] = {"csv": "csv", "parquet": "parquet"}
+
+
+def _format_of(out: Path, requested: str | None) -> LedgerFormat:
     if requested:
-        return requested
-    return "parquet" if any(p.suffix == ".parquet" for p in ledger_files(out)) else "csv"
+        return _FORMATS[requested]  # checked by ingest_835
+    if any(p.suffix == ".parquet" for p in ledger_files(out)):
+        return "parquet"
+    return "csv"
 
 
 def ingest_835(

@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 import sys
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandas.api.typing import NAType
 
 MONEY_PATTERN = r"^\s*([+-]?)([0-9]+)(?:\.([0-9]{1,2}))?\s*$"
 #: The contract's form for the vectorized parser (RE2, applied after trimming whitespace).
@@ -42,11 +44,11 @@ def cents_to_decimal(cents: int) -> Decimal:
     return (Decimal(int(cents)) / 100).quantize(Decimal("0.01"))
 
 
-def format_cents(cents: object) -> str:
+def format_cents(cents: np.integer[Any] | float | NAType | None) -> str:
     """Integer cents -> contract text (``-3000`` -> ``"-30.00"``); None/NA -> ``""``."""
-    if cents is None or cents is pd.NA or (isinstance(cents, float) and np.isnan(cents)):
+    if cents is None or isinstance(cents, NAType) or (isinstance(cents, float) and np.isnan(cents)):
         return ""
-    value = int(cents)  # type: ignore[call-overload]
+    value = int(cents)
     sign = "-" if value < 0 else ""
     whole, frac = divmod(abs(value), 100)
     return f"{sign}{whole}.{frac:02d}"
@@ -90,5 +92,5 @@ def format_cents_series(cents: pd.Series) -> pd.Series:
     absolute = filled.abs()
     whole = (absolute // 100).astype(str)
     frac = (absolute % 100).astype(str).str.zfill(2)
-    text: pd.Series = pd.Series(sign, index=values.index) + whole + "." + frac  # type: ignore[operator]
+    text: pd.Series = pd.Series(sign, index=values.index, dtype=str) + whole + "." + frac
     return text.where(~missing, "")

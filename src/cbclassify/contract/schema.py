@@ -69,8 +69,16 @@ class Table:
         return tuple(c.memory_name for c in self.columns)
 
 
-def _c(name: str, type_: ColumnType, required: bool = True, **kw: object) -> Column:
-    return Column(name, type_, required, **kw)  # type: ignore[arg-type]
+def _c(
+    name: str,
+    type_: ColumnType,
+    required: bool = True,
+    *,
+    choices: tuple[str, ...] = (),
+    positive: bool = False,
+    non_negative: bool = False,
+) -> Column:
+    return Column(name, type_, required, choices, positive, non_negative)
 
 
 PAYERS = Table(

@@ -89,7 +89,8 @@ def _c0_tables(values: np.ndarray, zeros: np.ndarray) -> np.ndarray:
     popcount, complement, w = _subset_constants(m)
     h = np.einsum("lar,ar->la", e, w)
     p0 = e[:, complement, m - popcount]  # product of z over features NOT in the subset
-    return values[:, None] * p0 * h
+    c0: np.ndarray = values[:, None] * p0 * h
+    return c0
 
 
 def _pair_sum_matrix(q_feature: np.ndarray, starts: np.ndarray) -> sparse.csr_matrix:
@@ -158,7 +159,7 @@ def goes_left(forest: ClassForest, xt: np.ndarray) -> np.ndarray:
     missing = forest.n_missing[:, None]
     if nan.any():
         values = np.where(nan & (missing != MISSING_NAN), 0.0, values)
-    left = values <= forest.n_threshold[:, None]
+    left: np.ndarray = values <= forest.n_threshold[:, None]
     default = (missing == MISSING_NAN) & nan
     if (forest.n_missing == MISSING_ZERO).any():
         default = default | ((missing == MISSING_ZERO) & (np.abs(values) <= ZERO_THRESHOLD))

@@ -40,7 +40,7 @@ def _as_mapping(feature_row: Any, feature_names: Sequence[str]) -> dict[str, Any
     """A feature row (Series, mapping or array aligned with names) as name -> value, with
     category codes turned back into their labels."""
     if isinstance(feature_row, pd.Series):
-        row = feature_row.to_dict()
+        row = {str(k): v for k, v in feature_row.items()}
     elif isinstance(feature_row, Mapping):
         row = dict(feature_row)
     else:

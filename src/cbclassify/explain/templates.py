@@ -177,10 +177,11 @@ def repeated(noun: str, amount_feature: str, zero: str) -> Template:
         if extra <= 0:
             return zero
         amount = row.get(amount_feature)
-        known = not is_missing(amount) and float(amount) != 0.0
+        dollars = 0.0 if amount is None or is_missing(amount) else float(amount)
+        known = dollars != 0.0
         if extra == 1:
-            return f"{count(2, noun)}{f' of {usd(float(amount))}' if known else ''} on this claim"
-        total = f" ({usd(float(amount))} extra in all)" if known else ""
+            return f"{count(2, noun)}{f' of {usd(dollars)}' if known else ''} on this claim"
+        total = f" ({usd(dollars)} extra in all)" if known else ""
         return f"{count(extra, 'repeated ' + noun)}{total} on this claim"
 
     return template

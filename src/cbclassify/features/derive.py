@@ -79,7 +79,9 @@ def _allowed(p: Parts, out: dict[str, float]) -> None:
     out["reported_minus_contracted_allowed_usd"] = reported - contracted
     out["payer_paid_over_allowed_ratio"] = ratio(payer_paid, allowed)
     out["contractual_minus_expected_usd"] = (
-        usd(p["contractual_adjustment_cents"]) - sequestration - (usd(p["charge_cents"]) - allowed)
+        usd(p["contractual_adjustment_cents"])
+        - sequestration
+        - (usd(p["charge_amount_cents"]) - allowed)
     )
 
 
@@ -106,9 +108,9 @@ def _shares(p: Parts, out: dict[str, float], credit: float) -> None:
 def derive(p: Parts) -> FeatureRecord:
     """The features (``FEATURE_NAMES`` order) of one credit's facts and aggregates ``p``."""
     out: dict[str, float] = {}
-    credit = -(usd(p["charge_cents"]) + usd(p["balance_effect_cents"]))
+    credit = -(usd(p["charge_amount_cents"]) + usd(p["balance_effect_cents"]))
     out["credit_amount_usd"] = credit
-    out["charge_usd"] = usd(p["charge_cents"])
+    out["charge_usd"] = usd(p["charge_amount_cents"])
     out["credit_share_of_charge"] = ratio(credit, out["charge_usd"])
     _allowed(p, out)
     _shares(p, out, credit)
@@ -118,7 +120,7 @@ def derive(p: Parts) -> FeatureRecord:
     out["days_first_to_last_payer_payment"] = days(
         p["last_payer_payment"], p["first_payer_payment"]
     )
-    this_balance = usd(p["charge_cents"]) + usd(p["balance_effect_cents"])
+    this_balance = usd(p["charge_amount_cents"]) + usd(p["balance_effect_cents"])
     out["patient_other_claims_balance_usd"] = usd(p["patient_balance_cents"]) - this_balance
     for name, cents in _DOLLARS:
         out[name] = usd(p[cents])

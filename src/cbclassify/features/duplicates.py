@@ -8,20 +8,28 @@ reason). A group of n postings counts n - 1 extras; money is the extras times th
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from cbclassify.bundles import Posting
 from cbclassify.features.postings import is_manual, is_patient_payment, is_payer_payment
 
+#: A grouping key: line, amount (cents) and the texts that must also match.
+_Key = tuple[int | str | None, ...]
 
-def _extra(groups: Iterable[Hashable]) -> tuple[int, Counter[Hashable]]:
+
+def _extra(groups: Iterable[_Key]) -> tuple[int, Counter[_Key]]:
     """(extras over all groups, the group sizes)."""
     sizes = Counter(groups)
     return sum(n - 1 for n in sizes.values()), sizes
 
 
-def _extra_cents(sizes: Counter[Hashable], amount_at: int) -> int:
-    return sum((n - 1) * key[amount_at] for key, n in sizes.items())  # type: ignore[index]
+def _extra_cents(sizes: Counter[_Key], amount_at: int) -> int:
+    total = 0
+    for key, n in sizes.items():
+        cents = key[amount_at]
+        assert isinstance(cents, int), "the amount of a grouping key is integer cents"
+        total += (n - 1) * cents
+    return total
 
 
 def _payer_duplicates(pay: Sequence[Posting], out: dict[str, int]) -> None:

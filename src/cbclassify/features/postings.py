@@ -186,11 +186,11 @@ def reported_allowed_cents(postings: Sequence[Posting], primary: str) -> int | N
     for p in postings:
         if not (is_payer_payment(p) and (p.payer_id or "") == primary and p.amount_cents > 0):
             continue
-        if p.allowed_cents is None:
+        if p.allowed_amount_cents is None:
             continue
         line = p.line_no or 0
-        if line not in per_line or p.allowed_cents > per_line[line]:
-            per_line[line] = p.allowed_cents
+        if line not in per_line or p.allowed_amount_cents > per_line[line]:
+            per_line[line] = p.allowed_amount_cents
     return sum(per_line.values()) if per_line else None
 
 

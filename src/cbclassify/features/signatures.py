@@ -133,7 +133,7 @@ def _payer_signatures(
     coded = _coded_traces(postings)
     out["uncoded_payer_payment_count"] = float(
         sum(
-            p.allowed_cents is None
+            p.allowed_amount_cents is None
             and (_trace(p), p.line_no) not in coded
             and (_trace(p), None) not in coded
             for p in pay
@@ -226,7 +226,7 @@ def _component_shares(
     out: dict[str, float],
 ) -> None:
     allowed = _cents(record["allowed_usd"])
-    charge = int(parts["charge_cents"])
+    charge = int(parts["charge_amount_cents"])
     out["credit_share_of_allowed"] = (
         credit / allowed if allowed is not None and allowed > 0 else NAN
     )
@@ -301,7 +301,7 @@ def signature_features(
     """The scale-free signatures of one credit (``SIGNATURE_NAMES``): flags, counts, days and
     ratios; NaN where one does not apply (no credit, no allowed amount, no repeat)."""
     postings = bundle.postings
-    credit = -(int(parts["charge_cents"]) + int(parts["balance_effect_cents"]))
+    credit = -(int(parts["charge_amount_cents"]) + int(parts["balance_effect_cents"]))
     out: dict[str, float] = {}
     pay = _payer_signatures(postings, credit, out)
     _repeat_signatures(pay, credit, out)

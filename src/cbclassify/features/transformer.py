@@ -14,12 +14,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import Tags
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from cbclassify.features import vocabulary as vocab
 
 
-class FeatureEncoder(TransformerMixin, BaseEstimator):
+# sklearn ships no type information, so its bases are Any to mypy.
+class FeatureEncoder(TransformerMixin, BaseEstimator):  # type: ignore[misc]  # untyped bases
     """Numbers to float64, categoricals to vocabulary codes (float64), in a fixed column order.
 
     Args:
@@ -36,7 +38,7 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
         self.vocabulary = vocabulary
         self.vocabulary_version = vocabulary_version
 
-    def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
+    def __sklearn_tags__(self) -> Tags:
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True  # missing values are meaningful (not applicable)
         return tags
@@ -69,9 +71,10 @@ class FeatureEncoder(TransformerMixin, BaseEstimator):
         """The model matrix: a float64 frame with the fitted columns (numpy in, numpy out)."""
         check_is_fitted(self, "vocabulary_")
         if not hasattr(self, "feature_names_in_") or not isinstance(X, pd.DataFrame):
-            return validate_data(self, X, reset=False, ensure_all_finite="allow-nan").astype(
-                "float64"
-            )
+            checked: np.ndarray = validate_data(
+                self, X, reset=False, ensure_all_finite="allow-nan"
+            ).astype("float64")
+            return checked
         names = list(self.feature_names_in_)
         missing = [n for n in names if n not in X.columns]
         if missing:

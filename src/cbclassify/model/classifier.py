@@ -42,7 +42,7 @@ class CreditSourceModel:
 
     def matrix(self, features: pd.DataFrame) -> np.ndarray:
         """The model matrix (float64) of a feature frame, through the fitted encoder."""
-        return self.encoder.transform(features).to_numpy(dtype="float64")
+        return np.asarray(self.encoder.transform(features), dtype="float64")
 
     def raw_scores(self, features: pd.DataFrame) -> np.ndarray:
         """LightGBM margins, shape (n, 4)."""

@@ -124,9 +124,9 @@ def fit_lightgbm(
     """
     encoder = FeatureEncoder().fit(train)
     data = FitData(
-        train=encoder.transform(train).to_numpy(dtype="float64"),
+        train=np.asarray(encoder.transform(train), dtype="float64"),
         y_train=y_train,
-        validation=encoder.transform(validation).to_numpy(dtype="float64"),
+        validation=np.asarray(encoder.transform(validation), dtype="float64"),
         y_validation=y_validation,
         weights=class_weights(y_train, config.class_weight),
         feature_names=[str(n) for n in encoder.get_feature_names_out()],

@@ -35,7 +35,7 @@ def labelled_credits(ledger: Ledger, resolutions_file: str = "resolutions.csv") 
         resolutions_file: the file name used in error messages.
 
     Returns:
-        Columns claim_id, as_of_date, label (source), resolved_date, credit_cents, line (the
+        Columns claim_id, as_of_date, label (source), resolved_date, credit_amount_cents, line (the
         resolution's line number in its file). Empty when the ledger has no resolutions.
 
     Raises:
@@ -82,7 +82,7 @@ def labelled_credits(ledger: Ledger, resolutions_file: str = "resolutions.csv") 
         )
     if issues:
         raise LabelValidationError(issues)
-    out["credit_cents"] = -balance
+    out["credit_amount_cents"] = -balance
     return out
 
 

@@ -119,7 +119,7 @@ def comparison_table(evaluations: dict[str, Evaluation]) -> pd.DataFrame:
     """Side by side: macro-F1, ECE, accuracy and per-class precision/recall per model."""
     rows = {}
     for name, ev in evaluations.items():
-        row = {"macro_f1": ev.macro_f1, "accuracy": ev.accuracy, "ece": ev.ece}
+        row: dict[str, object] = {"macro_f1": ev.macro_f1, "accuracy": ev.accuracy, "ece": ev.ece}
         for cls in CLASSES:
             row[f"precision_{cls}"] = ev.per_class.loc[cls, "precision"]
             row[f"recall_{cls}"] = ev.per_class.loc[cls, "recall"]

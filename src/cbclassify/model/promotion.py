@@ -82,11 +82,12 @@ def promote(
             str(challenger.version),
             str(champion.version),
         )
-    holdout = (
-        ledger_holdout(ledger_dirs, config)
-        if ledger_dirs
-        else challenger_holdout(client, challenger.run_id)
-    )
+    if ledger_dirs:
+        holdout = ledger_holdout(ledger_dirs, config)
+    elif challenger.run_id is not None:
+        holdout = challenger_holdout(client, challenger.run_id)
+    else:
+        raise PromotionError(f"the '{registry.CHALLENGER}' of model {name} has no training run")
     new = evaluate_model_on(registry.load_pyfunc(f"models:/{name}/{challenger.version}"), holdout)
     old = None
     if champion is not None:

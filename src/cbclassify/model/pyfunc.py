@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from mlflow.models import ModelSignature, infer_signature
+from mlflow.models.model import ModelInfo
 from mlflow.pyfunc import PythonModel, PythonModelContext
 
 from cbclassify.features import FEATURE_NAMES
@@ -61,7 +62,7 @@ def model_signature(model: CreditSourceModel, example: pd.DataFrame) -> ModelSig
     return infer_signature(example, model.predict_frame(example).reset_index(drop=True))
 
 
-def log_pyfunc(model: CreditSourceModel, features: pd.DataFrame, workdir: Path) -> Any:
+def log_pyfunc(model: CreditSourceModel, features: pd.DataFrame, workdir: Path) -> ModelInfo:
     """Log the model as an MLflow pyfunc in the active run; returns mlflow's ModelInfo."""
     import lightgbm
     import mlflow

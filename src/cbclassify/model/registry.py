@@ -7,6 +7,7 @@ if there is no ``champion`` yet it becomes the champion as well.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import mlflow
 from mlflow.entities.model_registry import ModelVersion
@@ -14,6 +15,9 @@ from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from cbclassify.settings import Settings
+
+if TYPE_CHECKING:
+    from mlflow.pyfunc import PyFuncModel
 
 CHAMPION = "champion"
 CHALLENGER = "challenger"
@@ -65,7 +69,7 @@ def resolve_model_uri(uri: str | None, settings: Settings | None = None) -> str:
     return uri or alias_uri(settings.registered_model_name, CHAMPION)
 
 
-def load_pyfunc(uri: str) -> mlflow.pyfunc.PyFuncModel:
+def load_pyfunc(uri: str) -> PyFuncModel:
     """Load a model once (call at start-up, not per request); a clear error when missing."""
     try:
         return mlflow.pyfunc.load_model(uri)

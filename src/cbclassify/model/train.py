@@ -71,6 +71,6 @@ def evaluate_model_on(model: object, holdout: LabelledSet, bins: int = 10) -> Ev
     if hasattr(model, "predict_proba"):
         proba = np.asarray(model.predict_proba(features))
     else:
-        out = model.predict(serving_frame(features))  # type: ignore[attr-defined]
+        out = model.predict(serving_frame(features))  # type: ignore[attr-defined]  # a pyfunc
         proba = out[list(PROBA_COLUMNS)].to_numpy(dtype="float64")
     return evaluate(proba, holdout.labels, bins)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import mlflow
 import pandas as pd
+from mlflow.data.pandas_dataset import from_pandas
+from mlflow.models.model import ModelInfo
 
 from cbclassify.contract.enums import CREDIT_SOURCES
 from cbclassify.features import VOCABULARY_VERSION
@@ -70,7 +72,10 @@ class TrainReport:
 
 def old_vs_new(old: Evaluation, new: Evaluation) -> pd.DataFrame:
     """A table: rows = metrics (macro-F1, ECE, per-class precision/recall), old, new, change."""
-    rows = [("macro_f1", old.macro_f1, new.macro_f1), ("ece", old.ece, new.ece)]
+    rows: list[tuple[str, object, object]] = [
+        ("macro_f1", old.macro_f1, new.macro_f1),
+        ("ece", old.ece, new.ece),
+    ]
     for cls in CREDIT_SOURCES:
         for metric in ("precision", "recall"):
             rows.append(
@@ -81,7 +86,9 @@ def old_vs_new(old: Evaluation, new: Evaluation) -> pd.DataFrame:
     return table
 
 
-def _log_run(result: TrainingResult, config: TrainingConfig, digest: str, workdir: Path) -> object:
+def _log_run(
+    result: TrainingResult, config: TrainingConfig, digest: str, workdir: Path
+) -> ModelInfo:
     """Parameters, metrics, figures, tables, holdout and the pyfunc of one training run."""
     model, data = result.model, result.data
     counts = data.frame["label"].value_counts().reindex(list(CREDIT_SOURCES), fill_value=0)
@@ -131,9 +138,7 @@ def _log_run(result: TrainingResult, config: TrainingConfig, digest: str, workdi
     holdout.to_parquet(path, index=False)
     mlflow.log_artifact(str(path), "holdout")
     training = data.frame.drop(columns=["claim_id"])
-    mlflow.log_input(
-        mlflow.data.from_pandas(training, name=f"labelled-{digest}"), context="training"
-    )
+    mlflow.log_input(from_pandas(training, name=f"labelled-{digest}"), context="training")
     return log_pyfunc(model, data.features, workdir)
 
 
@@ -171,9 +176,9 @@ def train_labelled(
         ) as run,
     ):
         info = _log_run(result, config, digest, Path(tmp))
-        if champion_eval is not None:
+        if champion_eval is not None and champion is not None:
             mlflow.log_metrics(champion_eval.flat("champion_test_"))
-            mlflow.log_param("compared_with_champion_version", str(champion.version))  # type: ignore[union-attr]
+            mlflow.log_param("compared_with_champion_version", str(champion.version))
             mlflow.log_text(
                 old_vs_new(champion_eval, result.test["lightgbm"]).to_csv(), "tables/old_vs_new.csv"
             )

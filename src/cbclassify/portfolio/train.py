@@ -17,7 +17,7 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,10 @@ from cbclassify.model.dataset import label_ids
 from cbclassify.model.fit import base_params, candidates, class_weights
 from cbclassify.model.metrics import Evaluation, evaluate, fit_temperature
 from cbclassify.portfolio.practices import Practice
+
+if TYPE_CHECKING:  # imported where used: workers import this module without MLflow
+    from cbclassify.model.registry import Registration
+    from cbclassify.settings import Settings
 
 
 @dataclass
@@ -100,7 +104,7 @@ def frame_labels(frame: pd.DataFrame) -> np.ndarray:
 
 def encoded(frame: pd.DataFrame, encoder: FeatureEncoder) -> np.ndarray:
     """The model matrix of a labelled frame (float64)."""
-    return encoder.transform(frame[list(FEATURE_NAMES)]).to_numpy(dtype="float64")
+    return np.asarray(encoder.transform(frame[list(FEATURE_NAMES)]), dtype="float64")
 
 
 @dataclass(frozen=True)
@@ -151,7 +155,9 @@ def train_portfolio(
     weights = class_weights(labels, config.class_weight)
     w_train = da.from_array(weights, chunks=y_train.chunks)
     params = {**base_params(config), **candidates(config)[0]}
-    lgb_params = {k: v for k, v in params.items() if k not in ("objective", "num_class", "seed")}
+    lgb_params: dict[str, Any] = {
+        k: v for k, v in params.items() if k not in ("objective", "num_class", "seed")
+    }
     classifier = DaskLGBMClassifier(
         client=client,
         objective="multiclass",
@@ -205,8 +211,8 @@ def train_portfolio(
 
 
 def log_portfolio_model(
-    training: PortfolioTraining, example: pd.DataFrame, config: TrainingConfig, settings: Any
-) -> Any:
+    training: PortfolioTraining, example: pd.DataFrame, config: TrainingConfig, settings: Settings
+) -> Registration:
     """Log the portfolio model to MLflow as the pyfunc ``cbclassify score`` serves, with its
     per-practice evaluation, and register it (``challenger``; ``champion`` when there is
     none). Returns ``model.registry.Registration``."""

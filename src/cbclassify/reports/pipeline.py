@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,9 @@ from cbclassify.contract.enums import CREDIT_SOURCES
 from cbclassify.contract.ledger import Ledger
 from cbclassify.explain import FastExplainer, top_reasons
 from cbclassify.reports.builder import ReportInputs, metrics_dict
+
+if TYPE_CHECKING:
+    from cbclassify.settings import Settings
 
 log = logging.getLogger(__name__)
 NO_MODEL_NOTE = (
@@ -40,7 +43,7 @@ class Scored:
     explanation: Any = None
 
 
-def load_model(model: str | None, settings: Any) -> Any:
+def load_model(model: str | None, settings: Settings) -> Any:
     """A ``CreditSourceModel`` from a saved model folder or an MLflow URI (default: the
     registry's champion). Raises LookupError when there is none."""
     from cbclassify.model.classifier import PIPELINE_FILE, CreditSourceModel
@@ -70,7 +73,7 @@ def _verification_only(ledger: Ledger, when: pd.Timestamp) -> pd.DataFrame:
     credits = credit_balances(ledger, when)
     verified = verify_and_recommend(ledger, credits, as_of=when).set_index("claim_id")
     out = pd.DataFrame({"claim_id": credits["claim_id"].astype("string")})
-    out["credit_amount_cents"] = credits["credit_cents"].astype("Int64").to_numpy()
+    out["credit_amount_cents"] = credits["credit_amount_cents"].astype("Int64").to_numpy()
     for column in SCORE_MEMORY_COLUMNS:
         if column not in out.columns:
             out[column] = (

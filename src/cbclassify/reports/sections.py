@@ -59,7 +59,7 @@ def overview(credits: pd.DataFrame, as_of: pd.Timestamp) -> Section:
     table = T.by_source(credits)
     verified = int((credits["basis"] == "verified").sum())
     lead = (
-        f"{len(credits)} open credit balances totalling {dollars(credits['credit_cents'].sum())} as of {day}; "
+        f"{len(credits)} open credit balances totalling {dollars(int(credits['credit_amount_cents'].sum()))} as of {day}; "
         f"{verified} of them verified to the cent against the ledger."
     )
     shown = table.reset_index()
@@ -129,7 +129,7 @@ def compliance(credits: pd.DataFrame, as_of: pd.Timestamp, scored: bool) -> Sect
     due = T.due_table(credits, as_of)
     urgent = T.urgent_items(credits, as_of)
     lead = (
-        f"{int(due.loc['overdue', 'credits'])} credits ({dollars(due.loc['overdue', 'amount_cents'])}) are overdue and "
+        f"{int(due['credits']['overdue'])} credits ({dollars(int(due['amount_cents']['overdue']))}) are overdue and "
         f"{int(due.loc[['due_7', 'due_14'], 'credits'].sum())} more are due within 14 days."
     )
     section = Section(
@@ -152,7 +152,7 @@ def compliance(credits: pd.DataFrame, as_of: pd.Timestamp, scored: bool) -> Sect
                 "payer_name",
                 "source",
                 "recommended_action",
-                "credit_cents",
+                "credit_amount_cents",
                 "due_date",
                 "days_left",
             ]
@@ -164,7 +164,7 @@ def compliance(credits: pd.DataFrame, as_of: pd.Timestamp, scored: bool) -> Sect
                 _rows(
                     items,
                     {
-                        "credit_cents": dollars,
+                        "credit_amount_cents": dollars,
                         "source": F.label,
                         "recommended_action": lambda v: (
                             "" if pd.isna(v) else str(v).replace("_", " ")

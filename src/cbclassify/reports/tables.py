@@ -87,7 +87,7 @@ def by_source(credits: pd.DataFrame) -> pd.DataFrame:
     grouped = credits.groupby("source")
     table = pd.DataFrame(index=index)
     table["credits"] = grouped.size().reindex(index).astype("int64")
-    table["amount_cents"] = grouped["credit_cents"].sum().reindex(index).astype("int64")
+    table["amount_cents"] = grouped["credit_amount_cents"].sum().reindex(index).astype("int64")
     total = max(int(table["amount_cents"].sum()), 1)
     table["share"] = table["amount_cents"] / total
     table["verified"] = (
@@ -118,7 +118,7 @@ def due_table(credits: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     table["label"] = list(DUE_LABELS.values())
     table["credits"] = grouped.size().reindex(table.index).fillna(0).astype("int64")
     table["amount_cents"] = (
-        grouped["credit_cents"].sum().reindex(table.index).fillna(0).astype("int64")
+        grouped["credit_amount_cents"].sum().reindex(table.index).fillna(0).astype("int64")
     )
     return table
 
@@ -131,7 +131,9 @@ def urgent_items(
     urgent = credits.assign(days_left=days_left)[
         (days_left <= within_days).fillna(False).to_numpy(bool)
     ]
-    return urgent.sort_values(["days_left", "credit_cents"], ascending=[True, False]).head(limit)
+    return urgent.sort_values(["days_left", "credit_amount_cents"], ascending=[True, False]).head(
+        limit
+    )
 
 
 def preventable_table(credits: pd.DataFrame) -> pd.DataFrame:
@@ -143,7 +145,9 @@ def preventable_table(credits: pd.DataFrame) -> pd.DataFrame:
         .fillna("not yet verified")
     )
     grouped = credits.assign(kind=kind.to_numpy()).groupby("kind")
-    table = pd.DataFrame({"credits": grouped.size(), "amount_cents": grouped["credit_cents"].sum()})
+    table = pd.DataFrame(
+        {"credits": grouped.size(), "amount_cents": grouped["credit_amount_cents"].sum()}
+    )
     return table.sort_values("amount_cents", ascending=False)
 
 

@@ -94,7 +94,7 @@ def recommend(
         last = _last_patient_activity(bundle, day)
         patient_state = history.state if history is not None else None
         dormancy = dormancy_date(last or day, patient_state, policy)
-    amount = verdict.explained_cents or 0
+    amount = verdict.explained_amount_cents or 0
     return Recommendation(
         claim_id=bundle.claim_id,
         recommended_action=action,
@@ -130,7 +130,7 @@ def held_patient_credit(bundle: ClaimBundle, verdict: Verdict, policy: Policy) -
     if owed is not None or awaiting is None:
         return verdict
     reason = (
-        f"patient credit of {dollars(verdict.credit_cents)} held: the patient owes no other "
+        f"patient credit of {dollars(verdict.credit_amount_cents)} held: the patient owes no other "
         f"balance yet, and claim {awaiting} is not settled (it awaits its payer, or is a "
         "self-pay charge with nothing posted"
         + (
@@ -140,7 +140,7 @@ def held_patient_credit(bundle: ClaimBundle, verdict: Verdict, policy: Policy) -
         )
         + "); apply the credit there once it is, else refund"
     )
-    head = f"Patient credit of {dollars(verdict.credit_cents)} held. {reason}. "
+    head = f"Patient credit of {dollars(verdict.credit_amount_cents)} held. {reason}. "
     body = verdict.statement.split(". ", 1)[1] if ". " in verdict.statement else ""
     return replace(
         verdict,
@@ -153,7 +153,7 @@ def held_patient_credit(bundle: ClaimBundle, verdict: Verdict, policy: Policy) -
         confirmed_action=None,
         confirmed_payer_id=None,
         ledger_source=verdict.verified_source,
-        ledger_cents=verdict.credit_cents,
+        ledger_amount_cents=verdict.credit_amount_cents,
     )
 
 

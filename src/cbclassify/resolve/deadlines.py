@@ -157,9 +157,9 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def due_bucket(due_dates: pd.Series, today: object) -> pd.Series:
+def due_bucket(due_dates: pd.Series, today: date | str) -> pd.Series:
     """Worklist bucket per due date: overdue, due_7, due_14, due_30, later, or none."""
-    day = pd.Timestamp(today).normalize()  # type: ignore[arg-type]
+    day = pd.Timestamp(today).normalize()
     dates = pd.to_datetime(due_dates)
     left = (dates - day).dt.days
     bucket = np.select(

@@ -79,9 +79,9 @@ class ServiceLine:
     cpt: str
     modifier: str
     units: str
-    charge_cents: int
+    charge_amount_cents: int
     paid_cents: int
-    allowed_cents: int | None
+    allowed_amount_cents: int | None
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ class RefundLetter:
     service_to: str
     cpts: tuple[str, ...]
     paid_cents: int
-    allowed_cents: int | None
+    allowed_amount_cents: int | None
     amount_cents: int
     reason: str
     traces: tuple[Trace, ...]
@@ -191,9 +191,9 @@ def _service_lines(history: Mapping[str, Any], payer_id: str) -> list[ServiceLin
                 cpt=_text(ln.get("cpt")),
                 modifier=_text(ln.get("modifier")),
                 units=_text(ln.get("units")) or "1",
-                charge_cents=_cents(ln.get("charge_amount")) or 0,
+                charge_amount_cents=_cents(ln.get("charge_amount")) or 0,
                 paid_cents=sum(_cents(p.get("amount")) or 0 for p in on_line),
-                allowed_cents=reported[-1] if reported else None,
+                allowed_amount_cents=reported[-1] if reported else None,
             )
         )
     return out
@@ -260,7 +260,7 @@ def refund_letter(
     lines = _service_lines(facts.ledger_history, facts.payer_id)
     payments = _payer_payments(facts.ledger_history, facts.payer_id)
     dates = sorted(ln.service_date for ln in lines if ln.service_date)
-    allowed = [ln.allowed_cents for ln in lines if ln.allowed_cents is not None]
+    allowed = [ln.allowed_amount_cents for ln in lines if ln.allowed_amount_cents is not None]
     cpts = tuple(dict.fromkeys(ln.cpt + (f"-{ln.modifier}" if ln.modifier else "") for ln in lines))
     name = payer_name or facts.payer_id
     offset = facts.action == "payer_offset"
@@ -282,7 +282,7 @@ def refund_letter(
         service_to=dates[-1] if dates else "",
         cpts=cpts,
         paid_cents=sum(_cents(p.get("amount")) or 0 for p in payments),
-        allowed_cents=sum(allowed) if len(allowed) == len(lines) and lines else None,
+        allowed_amount_cents=sum(allowed) if len(allowed) == len(lines) and lines else None,
         amount_cents=facts.amount_cents,
         reason=_reason(facts),
         traces=_traces(payments, facts.evidence),

@@ -21,7 +21,7 @@ from cbclassify.verify.engine import credits_on, predicted_by_claim
 
 SCORING_COLUMNS = [
     "claim_id",
-    "credit_cents",
+    "credit_amount_cents",
     "verification",
     "verified_source",
     "explained_amount_cents",
@@ -37,7 +37,7 @@ SCORING_COLUMNS = [
     "statement",
     "review_reason",
     "ledger_source",
-    "ledger_cents",
+    "ledger_amount_cents",
     "candidates",
 ]
 _TEXT_COLUMNS = ("verification", "verified_source", "evidence", "recommended_action",
@@ -68,7 +68,7 @@ def verify_and_recommend(
     Returns one row per credit (``SCORING_COLUMNS``, in the credits' order): the contract's
     scoring columns (``explained_amount_cents`` in integer cents, Int64) plus due_basis,
     dormancy_date, overpayment_payer_id, approval_required, apply_to_claim_id, disagreement,
-    statement, review_reason, and ledger_source / ledger_cents (refuted: the source the
+    statement, review_reason, and ledger_source / ledger_amount_cents (refuted: the source the
     ledger proves instead of the prediction, and its amount) and candidates (inconclusive:
     the sources that explain the credit equally, '|'-joined). ``investigations``: claim_id, opened_date, closed_date (NaT
     while open) of good-faith investigations (they suspend government deadlines).
@@ -141,14 +141,14 @@ def resolution_frame(resolved: Sequence[Resolved]) -> pd.DataFrame:
     values: dict[str, list[Any]] = {name: [] for name in SCORING_COLUMNS}
     for item in resolved:
         v, r = item.verdict, item.recommendation
-        row = {**vars(v), **vars(r), "explained_amount_cents": v.explained_cents}
+        row = {**vars(v), **vars(r)}
         for name in SCORING_COLUMNS:
             values[name].append(row[name])
     columns: dict[str, Any] = {
         "claim_id": pd.array(values["claim_id"], dtype="string"),
-        "credit_cents": np.array(values["credit_cents"], dtype="int64"),
+        "credit_amount_cents": np.array(values["credit_amount_cents"], dtype="int64"),
         "explained_amount_cents": pd.array(values["explained_amount_cents"], dtype="Int64"),
-        "ledger_cents": pd.array(values["ledger_cents"], dtype="Int64"),
+        "ledger_amount_cents": pd.array(values["ledger_amount_cents"], dtype="Int64"),
         "approval_required": np.array(values["approval_required"], dtype=bool),
         "disagreement": pd.array(values["disagreement"], dtype="bool[pyarrow]"),
     }

@@ -20,8 +20,12 @@ from cbclassify.contract.money import format_cents_series
 from cbclassify.contract.schema import TABLES
 from cbclassify.ledger_io.write import to_contract_frame
 from cbclassify.resolve import verify_and_recommend
+from cbclassify.resolve.policy import Policy
 from cbclassify.scoring import score_ledger
 from cbclassify.store.ingest import CASE_COLUMNS, AnalysedLedger, ModelRef
+
+#: An as-of date as the service takes it (None: the ledger's latest posting date).
+AsOf = pd.Timestamp | date | str | None
 
 _WORKLIST_FACTS = (
     "claim_id",
@@ -30,7 +34,7 @@ _WORKLIST_FACTS = (
     "payer_name",
     "payer_type",
     "location_id",
-    "credit_cents",
+    "credit_amount_cents",
     "credit_since",
 )
 _SCORE_FACTS = (
@@ -54,17 +58,11 @@ _DETAIL_COLUMNS = (
 )
 
 
-def verification_only(ledger: Ledger, as_of: pd.Timestamp, policy: Any) -> pd.DataFrame:
+def verification_only(ledger: Ledger, as_of: pd.Timestamp, policy: Policy | None) -> pd.DataFrame:
     """Verification and recommendation of every credit on ``as_of``, without a model (the
-    explained amount under the scores' name, ``explained_amount_cents``)."""
+    scores' columns, ``credit_amount_cents``, ``explained_amount_cents``, ...)."""
     credits = credit_balances(ledger, as_of)
-    frame = verify_and_recommend(ledger, credits, predicted=None, as_of=as_of, policy=policy)
-    return frame.rename(
-        columns={
-            "explained_amount": "explained_amount_cents",
-            "ledger_cents": "ledger_amount_cents",
-        }
-    )
+    return verify_and_recommend(ledger, credits, predicted=None, as_of=as_of, policy=policy)
 
 
 def _verification_detail(scores: pd.DataFrame) -> pd.Series:
@@ -105,9 +103,7 @@ def ledger_history(ledger: Ledger, claim_ids: pd.Series) -> pd.Series:
         text = to_contract_frame(TABLES[table], frame)
         order = ["claim_id", "line_no"] if table == "claim_lines" else ["claim_id", "posted_date"]
         text = text.sort_values(order, kind="stable")
-        parts[table] = text.groupby("claim_id", sort=False).apply(
-            lambda g: g.to_dict("records"), include_groups=False
-        )
+        parts[table] = text.groupby("claim_id", sort=False).apply(lambda g: g.to_dict("records"))
     return pd.Series(
         [{t: parts[t].get(c, []) for t in parts} for c in claim_ids],
         index=claim_ids.index,
@@ -119,8 +115,8 @@ def analyse_ledger(
     ledger: Ledger,
     predictor: Any | None = None,
     model: ModelRef | None = None,
-    as_of: pd.Timestamp | str | None = None,
-    policy: Any = None,
+    as_of: AsOf = None,
+    policy: Policy | None = None,
 ) -> AnalysedLedger:
     """Every credit of ``ledger`` on ``as_of`` with its facts, analysis and history."""
     when = resolve_as_of(ledger, as_of)
@@ -140,7 +136,7 @@ def analyse_ledger(
     for column in (*_SCORE_FACTS, "probabilities", "verification_detail"):
         if column not in cases.columns:
             cases[column] = None
-    cases = cases.rename(columns={"explained_amount_cents": "explained_cents"})
+    cases = cases.rename(columns={"explained_amount_cents": "explained_amount_cents"})
     cases["evidence"] = _split(cases["evidence"])
     cases["top_reasons"] = _split(cases["top_reasons"])
     cases["due_date"] = pd.to_datetime(cases["due_date"])

@@ -57,7 +57,7 @@ def amount_of(case: CreditCase) -> int:
     else the credit."""
     if case.proposed_amount_cents is not None and case.state == CaseState.ACTION_PROPOSED:
         return case.proposed_amount_cents
-    return case.credit_cents
+    return case.credit_amount_cents
 
 
 def _propose_skip(case: CreditCase) -> str | None:

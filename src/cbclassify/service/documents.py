@@ -91,7 +91,7 @@ def payer_names(settings: Settings, session: Session, practice_id: int) -> dict[
 
 def _facts(session: Session, case: CreditCase) -> CaseDocumentFacts:
     action = case.proposed_action or case.recommended_action or ""
-    amount = case.proposed_amount_cents if case.proposed_action else case.credit_cents
+    amount = case.proposed_amount_cents if case.proposed_action else case.credit_amount_cents
     names = usernames(session, [i for i in (case.proposed_by_id, case.approved_by_id) if i])
     detail = case.verification_detail or {}
     return CaseDocumentFacts(

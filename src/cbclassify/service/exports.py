@@ -90,7 +90,7 @@ def _worklist_cells(row: Any, as_of: date) -> list[object]:
     since, due = row.credit_since, row.due_date
     values = {
         **{name: getattr(row, name) for name in row._fields},
-        "credit_amount": format_cents(row.credit_cents),
+        "credit_amount": format_cents(row.credit_amount_cents),
         "proposed_amount": format_cents(row.proposed_amount_cents),
         "credit_since": since.isoformat() if since else "",
         "age_days": (as_of - since).days if since else "",

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from cbclassify.contract.ledger import Ledger
 from cbclassify.contract.schema import TABLES
 from cbclassify.ledger_io import read_ledger, write_ledger
-from cbclassify.service.analysis import analyse_ledger
+from cbclassify.resolve.policy import Policy
+from cbclassify.service.analysis import AsOf, analyse_ledger
 from cbclassify.service.champion import LoadedModel
 from cbclassify.service.snapshots import (
     MergeBaseMissing,
@@ -111,7 +112,9 @@ class _Prepared:
     findings: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _analyse(ledger: Ledger, model: LoadedModel | None, as_of: Any, policy: Any) -> AnalysedLedger:
+def _analyse(
+    ledger: Ledger, model: LoadedModel | None, as_of: AsOf, policy: Policy | None
+) -> AnalysedLedger:
     predictor = model.predictor if model else None
     return analyse_ledger(ledger, predictor, model.ref if model else None, as_of, policy)
 
@@ -179,8 +182,8 @@ def ingest_ledger_folder(
     model: LoadedModel | None,
     actor: AuditActor,
     *,
-    as_of: Any = None,
-    policy: Any = None,
+    as_of: AsOf = None,
+    policy: Policy | None = None,
 ) -> BatchSummary:
     """Validate and ingest a complete ledger folder (LedgerValidationError on bad input)."""
     with db.read_session() as session:
@@ -227,8 +230,8 @@ def _merge_835(
     base_id: int | None,
     remittances: list[Any],
     model: LoadedModel | None,
-    as_of: Any,
-    policy: Any,
+    as_of: AsOf,
+    policy: Policy | None,
 ) -> _Prepared:
     """Convert the remittances merged into the snapshot of batch ``base_id`` and analyse."""
     converted = convert_remittances(remittances, read_base(settings, practice_id, base_id))
@@ -247,8 +250,8 @@ def ingest_835_texts(
     model: LoadedModel | None,
     actor: AuditActor,
     *,
-    as_of: Any = None,
-    policy: Any = None,
+    as_of: AsOf = None,
+    policy: Policy | None = None,
 ) -> X12Outcome:
     """Convert 835 files, merge them into the practice's latest snapshot and ingest the result.
 

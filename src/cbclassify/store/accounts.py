@@ -7,11 +7,11 @@ import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, Result, func, select, update
 from sqlalchemy.orm import Session
 
 from cbclassify.password_policy import MIN_LENGTH, normalize_username, password_problem
@@ -209,20 +209,30 @@ def revoke_credentials(session: Session, user_id: int) -> tuple[int, int]:
     revoked. Used on a password reset and a deactivation, so that neither a stolen session
     nor a token outlives them (and a reactivated user starts with none)."""
     now = utcnow()
-    sessions = session.execute(
-        update(WebSession)
-        .where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    tokens = session.execute(
-        update(ApiToken)
-        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    sessions = _rowcount(
+        session.execute(
+            update(WebSession)
+            .where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
+            .values(revoked_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    tokens = _rowcount(
+        session.execute(
+            update(ApiToken)
+            .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    )
     session.expire_all()
-    return sessions or 0, tokens or 0
+    return sessions, tokens
+
+
+def _rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE matched (its result is a CursorResult; 0 when the driver cannot tell)."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount or 0
 
 
 _DUMMY_HASH: list[str] = []

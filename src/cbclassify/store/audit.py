@@ -153,7 +153,7 @@ def parse_checkpoint(text: str, source: str) -> Checkpoint:
     """Read a checkpoint written by ``Checkpoint.to_json`` (CheckpointError naming ``source``)."""
     try:
         data = json.loads(text)
-    except ValueError as err:
+    except json.JSONDecodeError as err:
         raise CheckpointError(f"{source}: not JSON ({err.msg})") from err
     seq = data.get("seq") if isinstance(data, dict) else None
     digest = data.get("hash") if isinstance(data, dict) else None

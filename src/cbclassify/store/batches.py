@@ -36,7 +36,7 @@ def lock_practice_id_for_ingest(session: Session, practice_id: int) -> Practice 
     return session.scalar(_locked(Practice.id == practice_id))
 
 
-def _locked(where: Any) -> Select[tuple[Practice]]:
+def _locked(where: Any) -> Select[Practice]:
     return select(Practice).where(where).with_for_update(key_share=True)
 
 

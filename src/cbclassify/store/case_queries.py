@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import pandas as pd
 from sqlalchemy import Row, Select, func, or_, select
@@ -30,7 +30,7 @@ from cbclassify.store.models_cases import (
 SortKey = Literal["due_date", "amount", "age", "payer", "updated", "id"]
 _SORT_COLUMNS = {
     "due_date": CreditCase.due_date,
-    "amount": CreditCase.credit_cents,
+    "amount": CreditCase.credit_amount_cents,
     "age": CreditCase.credit_since,
     "payer": CreditCase.payer_id,
     "updated": CreditCase.updated_at,
@@ -103,9 +103,9 @@ def _where(stmt: Select[Any], f: CaseFilter) -> Select[Any]:
         late = (c.due_date < f.today) & c.state.in_(OPEN_STATES)
         stmt = stmt.where(late if f.overdue else ~late | c.due_date.is_(None))
     if f.min_amount_cents is not None:
-        stmt = stmt.where(c.credit_cents >= f.min_amount_cents)
+        stmt = stmt.where(c.credit_amount_cents >= f.min_amount_cents)
     if f.max_amount_cents is not None:
-        stmt = stmt.where(c.credit_cents <= f.max_amount_cents)
+        stmt = stmt.where(c.credit_amount_cents <= f.max_amount_cents)
     if f.search:
         pattern = _like_prefix(f.search.strip())
         stmt = stmt.where(
@@ -221,7 +221,7 @@ class Bucket:
 
     key: str
     cases: int
-    credit_cents: int
+    credit_amount_cents: int
 
 
 @dataclass(frozen=True)
@@ -230,7 +230,7 @@ class WorklistTotals:
     credit-since date are in no bucket: ``undated``)."""
 
     cases: int
-    credit_cents: int
+    credit_amount_cents: int
     buckets: list[Bucket]
     undated: int
 
@@ -258,16 +258,17 @@ def worklist_totals(
     c = CreditCase
     bucket = _bucket_of(as_of).label("bucket")
     inner = _where(
-        select(bucket, c.credit_cents).select_from(c).where(c.practice_id == practice_id), filters
+        select(bucket, c.credit_amount_cents).select_from(c).where(c.practice_id == practice_id),
+        filters,
     ).subquery()
     rows = session.execute(
         select(
-            inner.c.bucket, func.count(), func.coalesce(func.sum(inner.c.credit_cents), 0)
+            inner.c.bucket, func.count(), func.coalesce(func.sum(inner.c.credit_amount_cents), 0)
         ).group_by(inner.c.bucket)
     ).all()
     found = {key: (int(n), int(cents)) for key, n, cents in rows}
     buckets = [Bucket(key, *found.get(key, (0, 0))) for key in AGE_BUCKETS]
-    undated = found.get(None, (0, 0))  # type: ignore[call-overload]
+    undated = found.get(None, (0, 0))
     cases = sum(n for n, _ in found.values())
     cents = sum(v for _, v in found.values())
     return WorklistTotals(cases, cents, buckets, undated[0])
@@ -282,7 +283,7 @@ EXPORT_FIELDS: tuple[str, ...] = (
     "payer_name",
     "payer_type",
     "location_id",
-    "credit_cents",
+    "credit_amount_cents",
     "credit_since",
     "identified_date",
     "predicted_source",
@@ -308,7 +309,8 @@ def export_rows(
     """Every case matching the filters (no paging), in worklist order, as rows of
     EXPORT_FIELDS (only the listed columns are read: no histories)."""
     c, assignee = CreditCase, aliased(User)
-    stmt = (
+    stmt = cast(
+        "Select[Any]",  # twenty labelled columns: the filters and order take any select
         select(
             c.id.label("case_id"),
             c.claim_id,
@@ -317,7 +319,7 @@ def export_rows(
             c.payer_name,
             c.payer_type,
             c.location_id,
-            c.credit_cents,
+            c.credit_amount_cents,
             c.credit_since,
             c.identified_date,
             c.predicted_source,
@@ -332,7 +334,7 @@ def export_rows(
             assignee.username.label("assigned_to"),
         )
         .outerjoin(assignee, assignee.id == c.assigned_to_id)
-        .where(c.practice_id == practice_id)
+        .where(c.practice_id == practice_id),
     )
     stmt = _ordered(_where(stmt, filters), sort, descending)
     yield from session.execute(stmt.execution_options(yield_per=2000))
@@ -402,23 +404,24 @@ def model_version_label(session: Session, model_version_id: int | None) -> str |
 
 
 def practice_summary(session: Session, practice_id: int, today: date) -> dict[str, Any]:
-    """Counts and amounts per state and per predicted source, and overdue open cases."""
+    """Counts and amounts per state and per predicted source, and overdue open cases (the
+    amounts under the API's published key ``credit_cents``)."""
     c = CreditCase
     scoped = select(c).where(c.practice_id == practice_id, c.credit_present.is_(True)).subquery()
     by_state = session.execute(
         select(
-            scoped.c.state, func.count(), func.coalesce(func.sum(scoped.c.credit_cents), 0)
+            scoped.c.state, func.count(), func.coalesce(func.sum(scoped.c.credit_amount_cents), 0)
         ).group_by(scoped.c.state)
     ).all()
     by_source = session.execute(
         select(
             scoped.c.predicted_source,
             func.count(),
-            func.coalesce(func.sum(scoped.c.credit_cents), 0),
+            func.coalesce(func.sum(scoped.c.credit_amount_cents), 0),
         ).group_by(scoped.c.predicted_source)
     ).all()
     overdue = session.execute(
-        select(func.count(), func.coalesce(func.sum(scoped.c.credit_cents), 0)).where(
+        select(func.count(), func.coalesce(func.sum(scoped.c.credit_amount_cents), 0)).where(
             scoped.c.due_date < today, scoped.c.state.in_(OPEN_STATES)
         )
     ).one()

@@ -67,7 +67,7 @@ _TOKEN_QUERY = _identity_query(ApiToken)
 _SESSION_QUERY = _identity_query(WebSession)
 
 
-def _acting_user(rows: Sequence[Row[Any]]) -> ActingUser:
+def _acting_user(rows: Sequence[Row[*tuple[Any, ...]]]) -> ActingUser:
     first = rows[0]
     return ActingUser(
         user_id=first[2],

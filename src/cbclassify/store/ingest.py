@@ -33,14 +33,14 @@ CASE_COLUMNS: tuple[str, ...] = (
     "payer_name",
     "payer_type",
     "location_id",
-    "credit_cents",
+    "credit_amount_cents",
     "credit_since",
     "predicted_source",
     "confidence",
     "probabilities",
     "verification",
     "verified_source",
-    "explained_cents",
+    "explained_amount_cents",
     "evidence",
     "verification_detail",
     "recommended_action",
@@ -51,7 +51,7 @@ CASE_COLUMNS: tuple[str, ...] = (
 #: Analysis columns copied onto the case at every ingest.
 _ANALYSIS = tuple(c for c in CASE_COLUMNS if c != "claim_id")
 _OBSERVED = (
-    "credit_cents",
+    "credit_amount_cents",
     "predicted_source",
     "confidence",
     "verification",
@@ -91,18 +91,18 @@ class BatchSummary:
     duplicate_of: int | None
 
 
-def _plain(value: object) -> object:
+def _plain(value: Any) -> object:
     """NA -> None, Timestamp -> date, numpy scalars -> Python (for the database driver)."""
     if isinstance(value, list | dict):
         return value
     if isinstance(value, np.ndarray):
         return [_plain(v) for v in value.tolist()]
-    if value is None or pd.isna(value):  # type: ignore[arg-type]
+    if value is None or pd.isna(value):
         return None
     if isinstance(value, pd.Timestamp):
         return value.date()
     if hasattr(value, "item"):
-        return value.item()  # type: ignore[union-attr]
+        return value.item()
     return value
 
 
@@ -114,7 +114,7 @@ def case_records(cases: pd.DataFrame) -> list[dict[str, Any]]:
     if cases["claim_id"].duplicated().any():
         raise ValueError("analysed cases must have one row per claim_id")
     records = cases.loc[:, list(CASE_COLUMNS)].astype(object).to_dict("records")
-    return [{k: _plain(v) for k, v in row.items()} for row in records]
+    return [{str(k): _plain(v) for k, v in row.items()} for row in records]
 
 
 def _model_version_id(session: Session, model: ModelRef | None) -> int | None:
@@ -164,7 +164,7 @@ def _bulk_update(session: Session, rows: Sequence[dict[str, Any]], columns: Sequ
     """UPDATE credit_cases by id for many rows, bumping each row's version."""
     if not rows:
         return
-    table: Table = CreditCase.__table__  # type: ignore[assignment]
+    table: Table = CreditCase.metadata.tables[CreditCase.__tablename__]
     stmt = (
         update(table)
         .where(table.c.id == bindparam("b_id"))
@@ -243,7 +243,7 @@ def ingest_cases(
         _new_row(r, practice.id, batch, now) for r in records if r["claim_id"] not in existing
     ]
     seen = {r["claim_id"] for r in records}
-    cleared = [
+    cleared: list[dict[str, Any]] = [
         {"id": case_id, "credit_present": False, "cleared_batch_id": batch.id, "updated_at": now}
         for claim, (case_id, present) in existing.items()
         if present and claim not in seen
@@ -313,7 +313,7 @@ def _record_observations(
     ] + [
         {
             **blank,
-            "credit_cents": 0,
+            "credit_amount_cents": 0,
             "case_id": i,
             "batch_id": batch_id,
             "credit_present": False,

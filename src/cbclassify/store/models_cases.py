@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -76,7 +76,7 @@ class CreditCase(Base):
     payer_name: Mapped[str | None] = mapped_column(String(200))
     payer_type: Mapped[str | None] = mapped_column(String(32))
     location_id: Mapped[str | None] = mapped_column(String(100))
-    credit_cents: Mapped[int] = mapped_column(BigInteger)
+    credit_amount_cents: Mapped[int] = mapped_column(BigInteger)
     credit_since: Mapped[date | None] = mapped_column(Date)
     identified_date: Mapped[date] = mapped_column(Date)
     # latest analysis
@@ -85,7 +85,7 @@ class CreditCase(Base):
     probabilities: Mapped[dict[str, float] | None] = mapped_column(JSON)
     verification: Mapped[str | None] = mapped_column(String(16))
     verified_source: Mapped[str | None] = mapped_column(String(32))
-    explained_cents: Mapped[int | None] = mapped_column(BigInteger)
+    explained_amount_cents: Mapped[int | None] = mapped_column(BigInteger)
     evidence: Mapped[list[str] | None] = mapped_column(JSON)
     #: The verifier's own words and parts (statement, review reason), when it gives them.
     verification_detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -125,7 +125,8 @@ class CreditCase(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    # SQLAlchemy types __mapper_args__ as an instance attribute (mypy refuses a ClassVar).
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     events: Mapped[list[CaseEvent]] = relationship(
         order_by="CaseEvent.id", back_populates="case", lazy="raise_on_sql"
@@ -142,7 +143,7 @@ class CaseObservation(Base):
     case_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_cases.id"), index=True)
     batch_id: Mapped[int] = mapped_column(BigId, ForeignKey("ledger_batches.id"))
     credit_present: Mapped[bool] = mapped_column(Boolean)
-    credit_cents: Mapped[int] = mapped_column(BigInteger)
+    credit_amount_cents: Mapped[int] = mapped_column(BigInteger)
     predicted_source: Mapped[str | None] = mapped_column(String(32))
     confidence: Mapped[float | None] = mapped_column(Float)
     verification: Mapped[str | None] = mapped_column(String(16))

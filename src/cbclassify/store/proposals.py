@@ -59,9 +59,9 @@ def review_outdated_proposals(
         details = {
             "batch_id": batch_id,
             "changed": list(step.changed_facts),
-            "credit_cents": {
-                "before": pending[case.id]["credit_cents"],
-                "after": case.credit_cents,
+            "credit_amount_cents": {
+                "before": pending[case.id]["credit_amount_cents"],
+                "after": case.credit_amount_cents,
             },
         }
         session.add(

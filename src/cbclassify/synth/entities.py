@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 
@@ -10,7 +12,7 @@ from cbclassify.synth import catalog as cat
 from cbclassify.synth.world import EPOCH, FeeCodes, Patients, World, to_day
 
 
-def _month_day(start: object, months: int) -> int:
+def _month_day(start: date, months: int) -> int:
     return to_day(pd.Timestamp(start) + pd.DateOffset(months=months))
 
 

@@ -96,6 +96,7 @@ def generate_practice(config: SynthConfig) -> SynthPractice:
     truth = truth_frame(world, credits, outcome, evidence)
     if config.end_date is not None:
         ledger, truth = end_on(ledger, truth, pd.Timestamp(config.end_date))
+    assert world.claims is not None and world.lines is not None
     log.info(
         "synth: %d claims, %d lines, %d transactions, %d credits",
         world.claims.n,
@@ -128,9 +129,9 @@ def end_on(ledger: Ledger, truth: pd.DataFrame, end: pd.Timestamp) -> tuple[Ledg
 def check_truth(world: World, rows: R.Rows, credits: Credits, out: Outcome, as_of: int) -> None:
     """Internal guard: at the as-of date exactly the unresolved credits are credits, with their
     amounts; every credit has its amount on its identified date (raises RuntimeError)."""
-    c = world.claims
-    assert c is not None
-    balance = world.claim_sum(world.lines.charge) * (c.billed_day <= as_of)
+    c, lines = world.claims, world.lines
+    assert c is not None and lines is not None
+    balance = world.claim_sum(lines.charge) * (c.billed_day <= as_of)
     sel = rows["posted_day"] <= as_of
     np.add.at(balance, rows["claim"][sel], balance_effect(R.take_rows(rows, sel)))
     balance[c.billed_day > as_of] = 0  # not in the ledger yet as of that date (balance rule)

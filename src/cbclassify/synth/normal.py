@@ -158,6 +158,7 @@ def _post_denied(world: World, sink: R.RowSink, plan: PaidPlan) -> None:
         role=R.ROLE_TOS,
     )
     wo = written_off[~rebilled]
+    assert world.lines is not None
     charge = (
         rest.claim_total(world.lines.charge[rest.gline])
         if len(rest.claims)
@@ -182,9 +183,9 @@ def _post_self_pay(world: World, sink: R.RowSink, claims: np.ndarray) -> None:
     """Self-pay discount at billing; paid at the desk, later by statement, or left open."""
     if not len(claims):
         return
-    rng, c = world.rng, world.claims
-    assert c is not None
-    charge = world.claim_sum(world.lines.charge)[claims]
+    rng, c, lines = world.rng, world.claims, world.lines
+    assert c is not None and lines is not None
+    charge = world.claim_sum(lines.charge)[claims]
     discount = charge * rng.choice([30, 40, 50], size=len(claims)) // 100
     sink.add(
         len(claims),

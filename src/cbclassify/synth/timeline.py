@@ -26,12 +26,12 @@ class BalanceTimeline:
     """Balances of some claims after each day on which they changed."""
 
     def __init__(self, world: World, rows: R.Rows, claims: np.ndarray) -> None:
-        c = world.claims
-        assert c is not None
+        c, lines = world.claims, world.lines
+        assert c is not None and lines is not None
         wanted = np.zeros(c.n, dtype=bool)
         wanted[claims] = True
         sel = wanted[rows["claim"]]
-        charge = world.claim_sum(world.lines.charge)
+        charge = world.claim_sum(lines.charge)
         claim = np.concatenate([rows["claim"][sel], np.nonzero(wanted)[0]])
         day = np.concatenate([rows["posted_day"][sel], c.billed_day[wanted]])
         delta = np.concatenate([balance_effect(R.take_rows(rows, sel)), charge[wanted]])

@@ -22,7 +22,7 @@ TRUTH_COLUMNS: tuple[str, ...] = (
     "source",
     "variant",
     "action",
-    "credit_cents",
+    "credit_amount_cents",
     "identified_date",
     "resolved",
     "label_source",
@@ -76,7 +76,7 @@ def truth_frame(world: World, credits: Credits, out: Outcome, evidence: pd.Serie
             "source": decode(_pick(sources, principal), CREDIT_SOURCES),
             "variant": decode(_pick(credits.variant, principal), G.VARIANT_NAMES),
             "action": decode(_pick(out.action, principal), ACTIONS),
-            "credit_cents": credits.total.astype(np.int64),
+            "credit_amount_cents": credits.total.astype(np.int64),
             "identified_date": days_to_dates(out.identified),
             "resolved": out.resolved,
             "label_source": decode(
@@ -105,7 +105,7 @@ def truth_frame(world: World, credits: Credits, out: Outcome, evidence: pd.Serie
     frame["resolved"] = frame["resolved"].astype("boolean")
     frame["hard_case"] = frame["hard_case"].astype("boolean")
     frame["mixed"] = frame["mixed"].astype("boolean")
-    frame["credit_cents"] = frame["credit_cents"].astype("Int64")
+    frame["credit_amount_cents"] = frame["credit_amount_cents"].astype("Int64")
     frame["principal_cents"] = frame["principal_cents"].astype("Int64")
     frame["secondary_cents"] = frame["secondary_cents"].astype("Int64")
     return frame.sort_values("claim_id", kind="stable").reset_index(drop=True)[list(TRUTH_COLUMNS)]

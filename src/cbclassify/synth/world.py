@@ -4,6 +4,7 @@ numpy arrays (one index per entity). Built by ``entities``, ``claims`` and ``amo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -12,11 +13,12 @@ from cbclassify.synth.catalog import PAYERS, PayerSpec
 from cbclassify.synth.config import SynthConfig
 
 EPOCH = np.datetime64("1970-01-01", "D")
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
-def to_day(value: object) -> int:
+def to_day(value: date | str) -> int:
     """A date -> days since 1970-01-01."""
-    return int((np.datetime64(pd.Timestamp(value).date(), "D") - EPOCH).astype(np.int64))
+    return pd.Timestamp(value).date().toordinal() - _EPOCH_ORDINAL
 
 
 def weekday(days: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ from cbclassify.synth.truth import TRUTH_COLUMNS
 TRUTH_FILE = "synth_truth.csv"
 _DATES = ("identified_date", "arose_date", "resolved_date")
 _BOOLS = ("resolved", "hard_case", "mixed")
-_INTS = ("credit_cents", "principal_cents", "secondary_cents")
+_INTS = ("credit_amount_cents", "principal_cents", "secondary_cents")
 
 
 def truth_to_text(truth: pd.DataFrame) -> pd.DataFrame:

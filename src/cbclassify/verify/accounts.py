@@ -166,7 +166,7 @@ def folded_sequestration(
     paid = account["paid_cents"]
     if not uncoded or paid <= 0:
         return
-    excess = account["writeoff_cents"] - (claim.facts["charge_cents"] - g)
+    excess = account["writeoff_cents"] - (claim.facts["charge_amount_cents"] - g)
     expected = (paid * 2 + 49) // 98
     slack = len(claim.lines)
     if expected <= 0 or excess < expected - slack:
@@ -222,12 +222,12 @@ def governing_allowed(
         and p.source == "payer"
         and p.amount_cents >= 0
         and p.payer_id == primary
-        and p.allowed_cents is not None
+        and p.allowed_amount_cents is not None
     ]
     reported: dict[int, int] = {}  # the latest payment's allowed per line
     for p in pays:
-        if p.line_no is not None and p.allowed_cents is not None:
-            reported[p.line_no] = p.allowed_cents
+        if p.line_no is not None and p.allowed_amount_cents is not None:
+            reported[p.line_no] = p.allowed_amount_cents
     allowed: list[int | None] = []
     capped: list[int | None] = []
     basis: list[str | None] = []
@@ -236,7 +236,11 @@ def governing_allowed(
         rep = reported.get(line.line_no)
         if rep == 0:
             contract = 0
-        cap = contract if contract is None or contract <= line.charge_cents else line.charge_cents
+        cap = (
+            contract
+            if contract is None or contract <= line.charge_amount_cents
+            else line.charge_amount_cents
+        )
         value = cap if cap is not None else rep
         allowed.append(value)
         capped.append(cap)
@@ -253,7 +257,7 @@ def governing_allowed(
     }
     claim_level = [p for p in pays if p.line_no is None]
     if out["allowed_cents"] is None and claim_level:
-        out["allowed_cents"] = claim_level[-1].allowed_cents
+        out["allowed_cents"] = claim_level[-1].allowed_amount_cents
         out["allowed_basis"] = "payer"
     return out
 

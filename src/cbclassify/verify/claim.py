@@ -23,7 +23,7 @@ class CreditClaim:
     """A credit claim as of the verification date."""
 
     claim_id: str
-    credit_cents: int
+    credit_amount_cents: int
     postings: tuple[Posting, ...]  # posted by the as-of date, by (posted_date, txn_id)
     lines: tuple[Line, ...]  # billed by the as-of date, in ledger order
     facts: Row  # charge, patient, primary/secondary payer, location, services (claim_facts)
@@ -33,7 +33,11 @@ def credit_claim(bundle: ClaimBundle) -> CreditClaim:
     """The claim of ``bundle`` as the verification reads it."""
     postings = tuple(sorted(bundle.postings, key=lambda p: (p.posted_date, p.txn_id)))
     return CreditClaim(
-        bundle.claim_id, bundle.credit_cents, postings, bundle.lines, claim_facts(bundle.lines)
+        bundle.claim_id,
+        bundle.credit_amount_cents,
+        postings,
+        bundle.lines,
+        claim_facts(bundle.lines),
     )
 
 
@@ -46,7 +50,7 @@ def claim_facts(lines: tuple[Line, ...]) -> Row:
         modifier = "" if line.modifier is None else "-" + line.modifier
         services.append(f"{line.cpt}{modifier} x{line.units}")
     return {
-        "charge_cents": sum(line.charge_cents for line in ordered),
+        "charge_amount_cents": sum(line.charge_amount_cents for line in ordered),
         "patient_id": first.patient_id,
         "primary_payer_id": first.payer_id,
         "secondary_payer_id": first.secondary_payer_id,

@@ -50,10 +50,10 @@ class Verdict:
     """The verification of one credit (the fields are the columns of ``verify_credits``)."""
 
     claim_id: str
-    credit_cents: int
+    credit_amount_cents: int
     verification: str  # confirmed, partial, refuted or inconclusive
     verified_source: str | None  # None unless confirmed
-    explained_cents: int
+    explained_amount_cents: int
     evidence: str  # ';'-joined txn_ids
     components: list[Row]  # source, rule, action, payer_id, amount_cents, txn_ids, statement
     statement: str
@@ -64,7 +64,7 @@ class Verdict:
     confirmed_action: str | None
     confirmed_payer_id: str | None
     ledger_source: str | None = None  # refuted: the source the ledger proves instead
-    ledger_cents: int | None = None  # refuted: the amount the ledger's source explains
+    ledger_amount_cents: int | None = None  # refuted: the amount the ledger's source explains
     candidates: str | None = None  # inconclusive: '|'-joined sources explaining it equally
 
 
@@ -106,13 +106,13 @@ def verify_bundle(
     for comp in comps:
         comp["txn_ids"] = _evidence_ids(comp, ctx, patient)
     v = decide(
-        claim.credit_cents,
+        claim.credit_amount_cents,
         summarize_components(comps),
         summarize_parties(parties, full),
         context.plb_recoveries,
         claim.claim_id,
         predicted_source,
-        rivals=rival_sources(comps, live, claim.credit_cents, c, context, claim.lines),
+        rivals=rival_sources(comps, live, claim.credit_amount_cents, c, context, claim.lines),
         confirm_ledger_source=confirm_ledger_source,
     )
     v["claim_id"] = claim.claim_id
@@ -197,8 +197,8 @@ def priced_at_a_contract_rate(
     contracted rate of the code applied the contract."""
     reported: dict[int, int] = {}
     for p in payments:
-        if p.kind == "payment" and p.line_no is not None and p.allowed_cents is not None:
-            reported[p.line_no] = p.allowed_cents
+        if p.kind == "payment" and p.line_no is not None and p.allowed_amount_cents is not None:
+            reported[p.line_no] = p.allowed_amount_cents
     if not lines:
         return False
     for line in lines:
@@ -240,7 +240,7 @@ def verify_credits(
 
     Args:
         ledger: the practice's ledger (frames, or a request's rows).
-        credits: ``cbclassify.balances.credit_balances(ledger, as_of)`` (claim_id, credit_cents).
+        credits: ``cbclassify.balances.credit_balances(ledger, as_of)`` (claim_id, credit_amount_cents).
         as_of: the date the credits are verified on (default: the ledger's latest posting).
         predicted: optional predicted source per claim_id (a Series indexed by claim_id, a
             frame with claim_id and predicted_source columns, or a mapping).
@@ -303,10 +303,10 @@ def verify_predicted(
 
 
 def credits_on(credits: pd.DataFrame, as_of: pd.Timestamp) -> Credits:
-    """The credits (claim_id, credit_cents) as ``bundles`` reads them, all dated ``as_of``."""
+    """The credits (claim_id, credit_amount_cents) as ``bundles`` reads them, all dated ``as_of``."""
     return Credits.on(
         [str(c) for c in credits["claim_id"].tolist()],
-        credits["credit_cents"].tolist(),
+        credits["credit_amount_cents"].tolist(),
         as_of.date(),
     )
 
@@ -339,9 +339,11 @@ def result_frame(verdicts: list[Verdict]) -> pd.DataFrame:
     lists = {r["claim_id"]: r["components"] for r in rows}
     columns: dict[str, Any] = {
         "claim_id": claim_ids,
-        "credit_cents": np.array([r["credit_cents"] for r in rows], dtype="int64"),
-        "explained_cents": pd.array([r["explained_cents"] for r in rows], dtype="Int64"),
-        "ledger_cents": pd.array([r["ledger_cents"] for r in rows], dtype="Int64"),
+        "credit_amount_cents": np.array([r["credit_amount_cents"] for r in rows], dtype="int64"),
+        "explained_amount_cents": pd.array(
+            [r["explained_amount_cents"] for r in rows], dtype="Int64"
+        ),
+        "ledger_amount_cents": pd.array([r["ledger_amount_cents"] for r in rows], dtype="Int64"),
         "components": claim_ids.map(lambda c: lists.get(c, [])),
         "disagreement": pd.array([r["disagreement"] for r in rows], dtype="bool[pyarrow]"),
     }
@@ -352,9 +354,9 @@ def result_frame(verdicts: list[Verdict]) -> pd.DataFrame:
 
 def _empty_result() -> pd.DataFrame:
     cols: dict[str, pd.Series] = {c: pd.Series([], dtype="string") for c in RESULT_COLUMNS}
-    cols["credit_cents"] = pd.Series([], dtype="int64")
-    cols["explained_cents"] = pd.Series([], dtype="Int64")
-    cols["ledger_cents"] = pd.Series([], dtype="Int64")
+    cols["credit_amount_cents"] = pd.Series([], dtype="int64")
+    cols["explained_amount_cents"] = pd.Series([], dtype="Int64")
+    cols["ledger_amount_cents"] = pd.Series([], dtype="Int64")
     cols["disagreement"] = pd.Series([], dtype=bool)
     cols["components"] = pd.Series([], dtype=object)
     return pd.DataFrame(cols)

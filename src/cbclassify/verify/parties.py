@@ -42,7 +42,7 @@ def claim_row(claim: CreditClaim, accounts: list[Row], patient: Row, allowed: Ro
     account and the primary (``p1_``) and secondary (``p2_``) payers' accounts."""
     c: Row = {
         "claim_id": claim.claim_id,
-        "credit_cents": claim.credit_cents,
+        "credit_amount_cents": claim.credit_amount_cents,
         **claim.facts,
         **allowed,
         **patient,
@@ -220,7 +220,7 @@ def _unbilled(c: Row, a: Row) -> Row:
 def _writeoffs(c: Row) -> Row:
     g = c["allowed_cents"]
     pending = not c["self_pay"] and not c["p1_adjudicated"]
-    expected = 0 if c["self_pay"] or pending else c["charge_cents"] - (g or 0)
+    expected = 0 if c["self_pay"] or pending else c["charge_amount_cents"] - (g or 0)
     excess = c["writeoff_cents"] - expected
     unknown_allowed = not c["self_pay"] and not pending and g is None
     unknown_pending = pending and c["writeoff_cents"] != 0
@@ -249,7 +249,7 @@ def patient_responsibility_row(c: Row) -> tuple[int, bool, str]:
     sec_done = c["has_secondary"] and c["p2_adjudicated"]
     prim_done = not c["self_pay"] and c["p1_adjudicated"]
     if c["self_pay"]:
-        return c["charge_cents"], True, ""
+        return c["charge_amount_cents"], True, ""
     if sec_done:
         resp, known = c["p2_pr_cents"], c["p2_pr_known"]
     elif prim_done:
@@ -285,7 +285,7 @@ def _unsplit(c: Row) -> Row:
         + c["p1_pr_cents"]
         + c["p1_seq_cents"]
         + c["writeoff_cents"]
-        - c["charge_cents"]
+        - c["charge_amount_cents"]
     )
     payer = c["primary_payer_id"]
     return _party(

@@ -247,14 +247,16 @@ def _not_billed(comp: Row, ctx: StatementContext) -> str:
 def _above_contract(comp: Row, ctx: StatementContext) -> str:
     c = ctx.claim
     allowed = c["allowed_cents"]
-    should = c["charge_cents"] - (allowed if allowed is not None else c["charge_cents"])
+    should = c["charge_amount_cents"] - (
+        allowed if allowed is not None else c["charge_amount_cents"]
+    )
     folded = ctx.account(c["primary_payer_id"]).get("seq_folded_cents", 0) or 0
     total = usd(c["writeoff_cents"] + folded)
     if folded:
         total += f" ({usd(folded)} of it the payer's 2% sequestration, keyed without CO-253)"
     return (
         f"Write-offs total {total} on charges of "
-        f"{usd(c['charge_cents'])}; with {_allowed_words(c)} of {usd(allowed)} only "
+        f"{usd(c['charge_amount_cents'])}; with {_allowed_words(c)} of {usd(allowed)} only "
         f"{usd(should)} should be written off: {usd(comp['amount_cents'])} too much."
     )
 
@@ -263,7 +265,7 @@ def _patient(comp: Row, ctx: StatementContext) -> str:
     c = ctx.claim
     by = c["secondary_payer_id"] if c["p2_adjudicated"] else c["primary_payer_id"]
     if c["self_pay"]:
-        who = f"the patient owes the charge of {usd(c['charge_cents'])} (self-pay)"
+        who = f"the patient owes the charge of {usd(c['charge_amount_cents'])} (self-pay)"
     else:
         name = "?" if by is None else ctx.payer_names.get(by, by)
         who = f"payer {name} assigned {responsibility_text(ctx.account(by))} patient responsibility"
@@ -282,7 +284,7 @@ def _unsplit(comp: Row, ctx: StatementContext) -> str:
     return (
         f"Payer {ctx.name(comp['payer_id'])} kept {usd(c['p1_net_cents'])} and "
         f"write-offs total {usd(c['writeoff_cents'])} on charges of "
-        f"{usd(c['charge_cents'])} less {usd(c['p1_pr_cents'])} patient "
+        f"{usd(c['charge_amount_cents'])} less {usd(c['p1_pr_cents'])} patient "
         f"responsibility: {usd(comp['amount_cents'])} too much, but with no fee "
         "schedule row and no payer-reported allowed amount the ledger cannot tell a payer "
         "overpayment from an excess write-off."

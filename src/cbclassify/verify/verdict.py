@@ -132,7 +132,7 @@ def decide(
     ``rivals``: other sources that explain the same amount equally (never confirmed: the
     verdict is inconclusive, naming every candidate). When the ledger proves a source other
     than ``pred``, the verdict is refuted with the ledger's source (``ledger_source``,
-    ``ledger_cents``) and no action, unless ``confirm_ledger_source`` (the policy switch
+    ``ledger_amount_cents``) and no action, unless ``confirm_ledger_source`` (the policy switch
     ``verification.confirm_ledger_source``) confirms the ledger's source instead."""
     pos, short = cs["pos_cents"], ps["short_cents"]
     all_known = not ps["any_unknown"]
@@ -145,7 +145,7 @@ def decide(
     )
     confirm = confirm and not recouped
     proven = cs["top_source"] if confirm else None
-    candidates = (proven, *rivals) if confirm and rivals else ()
+    candidates = (str(proven), *rivals) if confirm and rivals else ()
     confirm = confirm and not candidates
     overruled = confirm and pred is not None and pred != proven and not confirm_ledger_source
     confirm = confirm and not overruled
@@ -175,17 +175,17 @@ def decide(
     v = {
         **cs,
         **ps,
-        "credit_cents": credit,
+        "credit_amount_cents": credit,
         "verification": status,
         "verified_source": verified,
-        "explained_cents": credit if confirm else min(pos, credit),
+        "explained_amount_cents": credit if confirm else min(pos, credit),
         "predicted_source": pred,
         "disagreement": confirm and pred is not None and pred != verified,
         "confirmed_rule": cs["top_rule"] if confirm else None,
         "confirmed_payer_id": cs["top_payer"] if confirm else None,
         "confirmed_action": cs["top_action"] if confirm else None,
         "ledger_source": proven if overruled else None,
-        "ledger_cents": credit if overruled else None,
+        "ledger_amount_cents": credit if overruled else None,
         "candidates": "|".join(candidates) if candidates else None,
     }
     v["review_reason"] = _reason(v, all_known, adds_up, single, recouped)
@@ -196,7 +196,7 @@ def _reason(v: Row, all_known: bool, adds_up: bool, single: bool, recouped: bool
     status = v["verification"]
     found = v["found_words"] or ""
     unknown = v["unknown_reasons"] or ""
-    credit = usd(v["credit_cents"])
+    credit = usd(v["credit_amount_cents"])
     reason = ""
     if status == "partial":
         reason = f"facts found: {found} for a credit of {credit}"
@@ -204,7 +204,7 @@ def _reason(v: Row, all_known: bool, adds_up: bool, single: bool, recouped: bool
             reason = f"several sources: {found}"
         if v["n_sources"] == 1 and v["n_actions"] > 1:
             reason = f"one source needs several actions: {found}"
-        if v["pos_cents"] > v["credit_cents"] and v["short_cents"] < 0:
+        if v["pos_cents"] > v["credit_amount_cents"] and v["short_cents"] < 0:
             reason = (
                 f"facts found: {found}; shortfalls elsewhere on the claim "
                 f"{usd(-v['short_cents'])} leave a credit of {credit}"
@@ -264,7 +264,7 @@ def assemble(v: Row, comps: list[Row]) -> Row:
     if short != "" and v["verification"] == "confirmed":
         tail = (
             f" Shortfalls elsewhere on the claim ({short}) leave a credit of "
-            f"{usd(v['credit_cents'])}."
+            f"{usd(v['credit_amount_cents'])}."
         )
     return {
         "components": components,
@@ -274,7 +274,7 @@ def assemble(v: Row, comps: list[Row]) -> Row:
 
 
 def _headline(v: Row) -> str:
-    credit = usd(v["credit_cents"])
+    credit = usd(v["credit_amount_cents"])
     status = v["verification"]
     head = {
         "confirmed": f"Confirmed {SOURCE_WORDS.get(v['verified_source'], '')} of {credit}. ",

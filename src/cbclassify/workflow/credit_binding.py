@@ -14,7 +14,7 @@ from cbclassify.workflow.states import CaseState
 
 #: The case fields a proposal was decided on: a change to any sends it back to review.
 CREDIT_FACTS: tuple[str, ...] = (
-    "credit_cents",
+    "credit_amount_cents",
     "credit_present",
     "verification",
     "verified_source",

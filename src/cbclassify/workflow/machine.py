@@ -81,7 +81,7 @@ class CaseFacts:
     """What the machine needs to know about a case (field names match the store's columns)."""
 
     state: str
-    credit_cents: int
+    credit_amount_cents: int
     recommended_action: str | None = None
     verified_source: str | None = None
     predicted_source: str | None = None
@@ -153,8 +153,8 @@ def _propose(case: CaseFacts, actor: Actor, p: Proposal, policy: ApprovalPolicy)
     if p.action not in ACTIONS_BY_SOURCE[source]:
         allowed = ", ".join(ACTIONS_BY_SOURCE[source])
         raise InvalidRequest(f"{p.action} does not resolve a {source}; use {allowed}", "action")
-    amount = case.credit_cents if p.amount_cents is None else p.amount_cents
-    if not 0 < amount <= case.credit_cents:
+    amount = case.credit_amount_cents if p.amount_cents is None else p.amount_cents
+    if not 0 < amount <= case.credit_amount_cents:
         raise InvalidRequest("amount must be positive and at most the credit amount", "amount")
     reason = p.reason.strip() if p.reason and p.reason.strip() else None
     if p.action != case.recommended_action and reason is None:
@@ -179,7 +179,7 @@ def _within_credit(case: CaseFacts) -> None:
     """A proposal is bound to the credit as it is now: approving or completing an amount above
     the current credit (a later ingest lowered or cleared it) is refused."""
     amount = case.proposed_amount_cents
-    credit = case.credit_cents if case.credit_present else 0
+    credit = case.credit_amount_cents if case.credit_present else 0
     if amount is not None and amount > credit:
         raise AmountAboveCredit(
             f"the proposed amount {dollars(amount)} is above the current credit of "

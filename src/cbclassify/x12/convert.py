@@ -233,7 +233,7 @@ def _held_claims(batch: _Batch, clp01s: set[str]) -> dict[str, HeldClaim]:
     key = batch.options.id_key
     for row in first.itertuples(index=False):
         claim_id, patient = str(row.claim_id), str(row.patient_id)
-        payers = frozenset(str(p) for p in (row.payer_id, row.secondary_payer_id) if not pd.isna(p))
+        payers = frozenset(p for p in (row.payer_id, row.secondary_payer_id) if isinstance(p, str))
         own = lines_mod.patient_pseudonym("", "", claim_id, key)  # no member id was known
         member_based = lines_mod.is_pseudonym(patient) and patient != own
         held[claim_id] = HeldClaim(

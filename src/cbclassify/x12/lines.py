@@ -15,6 +15,7 @@ import hmac
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 import pandas as pd
 
@@ -23,7 +24,7 @@ from cbclassify.x12.model import ClaimPayment, Remittance, ServiceLine
 
 CLAIM_LEVEL_CPT = "CLAIM"
 _PSEUDONYM = re.compile(r"PT-[0-9a-f]{16}")
-Row = dict[str, object]
+Row = dict[str, Any]  # one contract row: column -> value of that column's type
 #: ``warn(remittance, segment, code, message)`` records a finding.
 Warn = Callable[[Remittance, int, str, str], None]
 
@@ -155,16 +156,18 @@ def new_claim_lines(occurrences: Sequence[Occurrence], patient_id: str, warn: Wa
 
 def line_keys(rows: Sequence[Row] | pd.DataFrame) -> list[LineKey]:
     """Matching keys of a claim's lines (new rows or the ledger's frame)."""
-    records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else list(rows)
+    records = (
+        cast(list[Row], rows.to_dict("records")) if isinstance(rows, pd.DataFrame) else list(rows)
+    )
     keys = []
     for r in records:
         date = r["service_date"]
         keys.append(
             LineKey(
-                line_no=int(r["line_no"]),  # type: ignore[arg-type]
+                line_no=int(r["line_no"]),
                 cpt=str(r["cpt"]),
-                modifier="" if pd.isna(r["modifier"]) else str(r["modifier"]),  # type: ignore[arg-type]
-                service_date=None if pd.isna(date) else pd.Timestamp(date).date(),  # type: ignore[arg-type]
+                modifier="" if pd.isna(r["modifier"]) else str(r["modifier"]),
+                service_date=None if pd.isna(date) else pd.Timestamp(date).date(),
             )
         )
     return keys
