@@ -5,6 +5,7 @@ Screenshots of the worklist and the case page go to test-artifacts/."""
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -156,9 +157,11 @@ def test_biller_proposes_manager_approves_auditor_sees_both(page, web_settings: 
     # The manager approves from the approval queue.
     _sign_in(page, "max")
     page.get_by_role("link", name="Approvals").click()
-    page.get_by_role("button", name=f"Approve claim {case.claim_id}").click()
-    expect(page.get_by_role("status").filter(has_text="Approved.")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "approvals.png"))
+    page.get_by_role("button", name=f"Approve claim {case.claim_id} (asks you to confirm)").click()
+    expect(page.get_by_role("heading", name="Approve 1 proposal?")).to_be_visible()
+    page.get_by_role("button", name=re.compile(r"^Approve 1 proposal \(\$")).click()
+    expect(page.get_by_role("status").filter(has_text="Approved 1 case")).to_be_visible()
     _sign_out(page)
 
     # The auditor finds the proposal and the approval in the case's trail.

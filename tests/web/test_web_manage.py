@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import httpx
 import pytest
@@ -46,7 +47,7 @@ def _propose(client: TestClient, case: CreditCase) -> None:
     assert answer.status_code == 303
 
 
-def test_approval_queue_lists_proposals_and_approves_inline(
+def test_approval_queue_lists_proposals_and_approves_after_one_confirmation(
     client: TestClient, sign_in: SignIn
 ) -> None:
     empty = sign_in("max").get("/approvals")
@@ -57,19 +58,31 @@ def test_approval_queue_lists_proposals_and_approves_inline(
     assert client.get("/approvals").status_code == 403  # billers do not approve
     queue = sign_in("max").get("/approvals")
     assert f'href="/cases/{case.id}"' in queue.text and "bill" in queue.text
-    answer = client.post(
-        f"/cases/{case.id}/approve",
+    form = {
+        "csrf_token": csrf_of(queue.text),
+        "bulk_action": "approve",
+        "scope": "selected",
+        "case_id": str(case.id),
+        "filter": "status=proposed",
+    }
+    confirm = client.post("/practices/sunrise/worklist/bulk", data=form)
+    assert confirm.status_code == 200 and "Approve 1 proposal?" in confirm.text
+    amount = re.search(r'class="confirm-total">([^<]+)<', confirm.text)
+    assert amount is not None and amount.group(1) != "$0.00"
+    assert client.get("/approvals").text.count(f'href="/cases/{case.id}"') == 1  # nothing yet
+    pinned = re.search(r'name="case" value="(\d+:\d+)"', confirm.text)
+    assert pinned is not None and pinned.group(1).startswith(f"{case.id}:")
+    done = client.post(
+        "/practices/sunrise/worklist/bulk/confirm",
         data={
-            "csrf_token": csrf_of(queue.text),
-            "version": str(version_of(queue.text)),
-            "return_to": "approvals",
+            "csrf_token": csrf_of(confirm.text),
+            "bulk_action": "approve",
+            "filter": "status=proposed",
+            "case": pinned.group(1),
         },
     )
-    location = answer.headers["location"]
-    assert answer.status_code == 303 and location == f"/approvals?done=approve&case={case.id}"
-    after = client.get(location)
-    assert "Approved." in after.text and f'href="/cases/{case.id}"' not in after.text
-    assert f"Approved. Claim {case.claim_id}: " in after.text  # the message names the claim
+    assert done.status_code == 200 and f"claim {case.claim_id}" in done.text
+    assert f'href="/cases/{case.id}"' not in client.get("/approvals").text
 
 
 def test_queue_marks_the_managers_own_proposals(client: TestClient, sign_in: SignIn) -> None:
@@ -78,8 +91,8 @@ def test_queue_marks_the_managers_own_proposals(client: TestClient, sign_in: Sig
     _propose(client, case)
     queue = client.get("/approvals")
     assert "Your proposal: another manager decides" in queue.text
-    assert f'action="/cases/{case.id}/approve"' not in queue.text
-    assert f'action="/cases/{case.id}/approve"' in sign_in("mia").get("/approvals").text
+    assert f'name="case_id" value="{case.id}"' not in queue.text
+    assert f'name="case_id" value="{case.id}"' in sign_in("mia").get("/approvals").text
 
 
 def test_report_page_with_and_without_a_published_report(
