@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from cbclassify.contract.money import MoneyFormatError, dollars, parse_money
+from cbclassify.contract.money import cents_or_none, dollars
 
 SOURCE_LABELS = {
     "payer_overpayment": "Payer overpayment",
@@ -112,14 +112,8 @@ def usd(cents: int | None) -> str:
     return "\u2212" + text[1:] if text.startswith("-") else text
 
 
-def cents_of(text: object) -> int | None:
-    """Contract money text (``"156.33"``) -> cents; blank or malformed -> None."""
-    if text is None or str(text).strip() == "":
-        return None
-    try:
-        return parse_money(str(text))
-    except MoneyFormatError:
-        return None
+#: Contract money text (``"156.33"``) -> cents; blank or malformed -> None.
+cents_of = cents_or_none
 
 
 def usd_text(text: object) -> str:

@@ -24,3 +24,13 @@ from cbclassify.contract.money import dollars
 )
 def test_dollars(cents: int | None, text: str) -> None:
     assert dollars(cents) == text
+
+
+def test_cents_or_none_reads_stored_money_and_refuses_nothing_silently_wrong() -> None:
+    from cbclassify.contract.money import cents_or_none
+
+    assert cents_or_none("156.33") == 15633
+    assert cents_or_none("-30") == -3000
+    assert cents_or_none(" 0.05 ") == 5
+    assert cents_or_none("") is None and cents_or_none(None) is None
+    assert cents_or_none("12.345") is None  # not money: shown as unknown, never rounded

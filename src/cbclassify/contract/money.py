@@ -39,6 +39,18 @@ def parse_money(text: str) -> int:
     return -cents if sign == "-" else cents
 
 
+def cents_or_none(text: object) -> int | None:
+    """Stored contract money text (``"156.33"``) -> cents; blank or not money -> None. For
+    displaying rows the contract already validated (a ledger snapshot), never for reading a
+    ledger: ``parse_money`` raises there."""
+    if text is None or str(text).strip() == "":
+        return None
+    try:
+        return parse_money(str(text))
+    except MoneyFormatError:
+        return None
+
+
 def cents_to_decimal(cents: int) -> Decimal:
     """Integer cents -> Decimal with two places."""
     return (Decimal(int(cents)) / 100).quantize(Decimal("0.01"))

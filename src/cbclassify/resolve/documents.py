@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from cbclassify.contract.money import MoneyFormatError, parse_money
+from cbclassify.contract.money import cents_or_none as _cents
 
 #: Actions whose paperwork is a refund request letter to the payer.
 PAYER_REFUND_ACTIONS: tuple[str, ...] = ("refund_payer", "payer_offset")
@@ -142,15 +142,6 @@ class PatientRefundForm:
     proposed_by: str
     approved_by: str
     state: str
-
-
-def _cents(text: object) -> int | None:
-    if text is None or str(text).strip() == "":
-        return None
-    try:
-        return parse_money(str(text))
-    except MoneyFormatError:
-        return None
 
 
 def _text(value: object) -> str:
