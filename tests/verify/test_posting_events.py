@@ -241,6 +241,44 @@ def test_patient_writeoff_then_paid_is_an_allowance_error():
     assert "reverse it" in row["statement"]
 
 
+def test_leftover_balance_written_off_the_day_the_patient_paid_it_is_an_allowance_error():
+    """The payer settled the claim, the patient paid part of the share, then the desk wrote
+    off the small balance left the same day the patient's check for it was posted (in either
+    order): the write-off took away a balance the patient paid."""
+    for write_off_first in (True, False):
+        b = _era_paid(standard(), pr={"3": "45.00"})
+        b.patient_payment("C1", "36.60", receipt="R1", date="2026-01-25")
+        if write_off_first:
+            b.txn(
+                "C1", "adjustment", "patient", "8.40", line=None, method="manual", date="2026-02-10"
+            )
+        b.patient_payment("C1", "8.40", receipt="R2", date="2026-02-10")
+        if not write_off_first:
+            b.txn(
+                "C1", "adjustment", "patient", "8.40", line=None, method="manual", date="2026-02-10"
+            )
+        row = one(_verify(b))
+        assert (row["verification"], row["verified_source"]) == ("confirmed", "allowance_error")
+        assert (row["confirmed_rule"], row["confirmed_action"]) == (
+            "patient_writeoff_paid",
+            "correct_adjustment",
+        )
+        assert row["explained_amount_cents"] == 840
+
+
+def test_prompt_pay_discount_the_day_of_the_patients_only_payment_is_not_a_writeoff_then_paid():
+    """Look-alike: the payer settled the claim, and the patient's first and only payment came
+    with a prompt-pay discount posted the same day; the patient paid the whole share anyway:
+    no earlier payment left a balance over, the discount is not a write-off then paid."""
+    b = _era_paid(standard(), pr={"3": "45.00"})
+    b.txn("C1", "adjustment", "patient", "5.00", line=None, method="manual", date="2026-02-10")
+    b.patient_payment("C1", "45.00", receipt="R1", date="2026-02-10")
+    row = one(_verify(b))
+    assert row["confirmed_rule"] != "patient_writeoff_paid"
+    assert "patient_writeoff_paid" not in {c["rule"] for c in row["components"]}
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
+
+
 def test_self_pay_discount_at_the_visit_is_not_a_writeoff_then_paid():
     """Look-alike: a self-pay discount posted the day the patient prepaid; the patient paid
     more than the discounted charge: a patient credit."""
