@@ -264,6 +264,8 @@ def test_leftover_balance_written_off_the_day_the_patient_paid_it_is_an_allowanc
             "correct_adjustment",
         )
         assert row["explained_amount_cents"] == 840
+        assert "the patient paid $8.40 the same day" in row["statement"]
+        assert "reverse it" in row["statement"]
 
 
 def test_prompt_pay_discount_the_day_of_the_patients_only_payment_is_not_a_writeoff_then_paid():
