@@ -245,9 +245,13 @@ def test_leftover_balance_written_off_the_day_the_patient_paid_it_is_an_allowanc
     """The payer settled the claim, the patient paid part of the share, then the desk wrote
     off the small balance left the same day the patient's check for it was posted (in either
     order): the write-off took away a balance the patient paid."""
-    for write_off_first in (True, False):
-        b = _era_paid(standard(), pr={"3": "45.00"})
-        b.patient_payment("C1", "36.60", receipt="R1", date="2026-01-25")
+    for write_off_first, pr, first_payment in (
+        (True, {"3": "45.00"}, "36.60"),
+        (False, {"3": "45.00"}, "36.60"),
+        (True, {"1": "200.00"}, "191.60"),  # a $0.00 835: all of it to the deductible
+    ):
+        b = _era_paid(standard(), pr=pr)
+        b.patient_payment("C1", first_payment, receipt="R1", date="2026-01-25")
         if write_off_first:
             b.txn(
                 "C1", "adjustment", "patient", "8.40", line=None, method="manual", date="2026-02-10"

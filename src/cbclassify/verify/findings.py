@@ -165,15 +165,17 @@ def _patient_writeoff_paid(claim_id: str, live: Sequence[Posting]) -> Row | None
 
 def _leftover_writeoff(live: Sequence[Posting], day: date) -> bool:
     """Whether a patient-side write-off posted on ``day`` is of a balance left over after the
-    claim was settled: a payer paid the claim on an earlier day and the patient had paid part
-    of its share on an earlier day too. Then a patient payment posted the same day as the
+    claim was settled: a payer adjudicated the claim on an earlier day (a payment, $0.00 when
+    all of it went to the deductible, or responsibility rows) and the patient had paid part of
+    its share on an earlier day too. Then a patient payment posted the same day as the
     write-off paid the balance the write-off took away (a small-balance write-off keyed the
     day the patient's last check came). A write-off on the day of the patient's first payment
     (a self-pay or prompt-pay discount at the visit) is not."""
-    earlier = [
-        p for p in live if p.kind == "payment" and p.amount_cents > 0 and p.posted_date < day
-    ]
-    return any(p.source == "payer" for p in earlier) and any(p.source == "patient" for p in earlier)
+    earlier = [p for p in live if p.posted_date < day]
+    settled = any(p.source == "payer" and p.kind in ("payment", "responsibility") for p in earlier)
+    return settled and any(
+        p.source == "patient" and p.kind == "payment" and p.amount_cents > 0 for p in earlier
+    )
 
 
 def _pr_written_off(claim_id: str, live: Sequence[Posting], idx: _PartyIndex) -> Row | None:
