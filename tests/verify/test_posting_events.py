@@ -205,6 +205,49 @@ def test_second_remittance_that_really_paid_is_paid_twice():
     assert row["confirmed_rule"] == "paid_twice"
 
 
+def _paper_eob_at_claim_level():
+    """C1 paid by a paper EOB keyed by hand at claim level (no line numbers): BCBS $180.00 by
+    check, the $200.00 write-off and the $20.00 copay, paid by the patient."""
+    b = standard()
+    b.line("C1", charge="400.00", units=4).fee("BCBS", "97110", "50.00")
+    b.txn("C1", "payment", "payer", "180.00", payer="BCBS", line=None, trace="CHK0042",
+          method="check", date="2026-01-22")  # fmt: skip
+    b.txn("C1", "adjustment", "payer", "200.00", payer="BCBS", line=None, group="CO",
+          reason="45", method="check", date="2026-01-22")  # fmt: skip
+    b.txn("C1", "responsibility", "payer", "20.00", payer="BCBS", line=None, group="PR",
+          reason="3", method="check", date="2026-01-22")  # fmt: skip
+    b.patient_payment("C1", "20.00")
+    return b
+
+
+def test_reversal_not_posted_after_a_claim_level_paper_posting_is_a_posting_to_correct():
+    """The first payment was keyed by hand at claim level; a later 835 reversed it and paid
+    line 1 again (it paid $0 net) and only the line-level re-payment was posted: the same
+    claim and amount is the repeat the remittance over-posts, a posting to reverse."""
+    b = _paper_eob_at_claim_level()
+    b.remit("E2", "BCBS", "TRN-E2", "2026-02-20", total="0.00")
+    b.txn("C1", "payment", "payer", "180.00", payer="BCBS", allowed="200.00", era="E2",
+          date="2026-02-20")  # fmt: skip
+    row = one(_verify(b))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "duplicate_payment")
+    assert (row["confirmed_rule"], row["confirmed_action"]) == (
+        "reversal_not_posted",
+        "reverse_posting",
+    )
+
+
+def test_claim_level_paper_posting_then_an_835_that_really_paid_is_paid_twice():
+    """Look-alike: the same paper posting, then a second 835 whose total includes its line
+    payment (it balances): the money came twice."""
+    b = _paper_eob_at_claim_level()
+    b.remit("E2", "BCBS", "TRN-E2", "2026-02-20")
+    b.txn("C1", "payment", "payer", "180.00", payer="BCBS", allowed="200.00", era="E2",
+          date="2026-02-20")  # fmt: skip
+    row = one(_verify(b))
+    assert (row["verification"], row["confirmed_rule"]) == ("confirmed", "paid_twice")
+    assert row["confirmed_action"] != "reverse_posting"
+
+
 def test_installments_of_equal_amounts_are_not_a_duplicate():
     """Look-alike: the patient paid a $60 responsibility in $20 installments, and one more:
     $20 above what it owed, a patient credit (not a payment posted twice)."""

@@ -154,7 +154,9 @@ def era_overposting(
     its PLB amounts: a positive PLB lowers the check, a negative one raises it): the 835 paid
     the claim once, net of the reversal, and the ledger counts the re-payment again. The
     *repeated* payments are payer payments of the same claim, line and amount as an earlier
-    payment (``verify.duplicates`` decides which of them the over-posting accounts for).
+    payment, or of the same claim and amount where one of the two was posted at claim level
+    (a paper EOB keyed without line numbers, then the 835's line-level re-payment)
+    (``verify.duplicates`` decides which of them the over-posting accounts for).
     ``payments``: the payer payments' columns."""
     if isinstance(payments["era_id"], pd.Series):  # a frame's columns: as plain values
         payments = {name: _plain_values(payments[name]) for name in _OVERPOSTING_COLUMNS}
@@ -191,6 +193,8 @@ def _era_overposting_rows(
             remitted[era] += amount
     posted: dict[str, int] = {}
     seen: set[tuple[Any, int, int]] = set()
+    seen_claim: set[tuple[Any, int]] = set()  # (claim, amount), any line
+    at_claim_level: set[tuple[Any, int]] = set()  # (claim, amount) posted without a line
     repeats: dict[str, dict[str, int]] = {}
     rows = zip(
         *(payments[n] for n in ("era_id", "kind", "source", "amount_cents", "claim_id")),
@@ -204,10 +208,14 @@ def _era_overposting_rows(
             posted[era] = posted.get(era, 0) + amount
         if amount > 0:
             key = (claim, line or 0, amount)
-            if key in seen and era is not None:
+            again = key in seen or (claim, amount) in (seen_claim if not line else at_claim_level)
+            if again and era is not None:
                 mine = repeats.setdefault(era, {})
                 mine[claim] = mine.get(claim, 0) + amount
             seen.add(key)
+            seen_claim.add((claim, amount))
+            if not line:
+                at_claim_level.add((claim, amount))
     out = {}
     for era, claims in repeats.items():
         if era in remitted and posted.get(era, 0) > remitted[era]:
