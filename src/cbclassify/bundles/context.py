@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -156,11 +157,32 @@ def era_overposting(
     *repeated* payments are payer payments of the same claim, line and amount as an earlier
     payment, or of the same claim and amount where one of the two was posted at claim level
     (a paper EOB keyed without line numbers, then the 835's line-level re-payment)
-    (``verify.duplicates`` decides which of them the over-posting accounts for).
-    ``payments``: the payer payments' columns."""
+    (``verify.duplicates`` decides which of them the over-posting accounts for). "Earlier"
+    is by posted date (rows of one date in their given order): a ledger's rows need not come
+    in posting order.
+    ``payments``: the payer payments' columns (with ``posted_date``)."""
     if isinstance(payments["era_id"], pd.Series):  # a frame's columns: as plain values
-        payments = {name: _plain_values(payments[name]) for name in _OVERPOSTING_COLUMNS}
+        order = _posting_order(payments["posted_date"]) if "posted_date" in payments else None
+        payments = {
+            name: _plain_values(payments[name].iloc[order] if order is not None else payments[name])
+            for name in _OVERPOSTING_COLUMNS
+        }
+    elif "posted_date" in payments:
+        days = list(payments["posted_date"])
+        known = None not in days
+        if known and any(b < a for a, b in pairwise(days)):
+            idx = sorted(range(len(days)), key=days.__getitem__)
+            payments = {n: [payments[n][i] for i in idx] for n in _OVERPOSTING_COLUMNS}
     return _era_overposting_rows(payments, remittances, adjustments)
+
+
+def _posting_order(days: pd.Series) -> npt.NDArray[np.intp] | None:
+    """The stable order of a frame's rows by posted date, or None when they are in it."""
+    values = days.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))
+    if len(values) < 2 or bool((values[1:] >= values[:-1]).all()):
+        return None
+    order: npt.NDArray[np.intp] = np.argsort(values, kind="stable")
+    return order
 
 
 _OVERPOSTING_COLUMNS = ("era_id", "kind", "source", "amount_cents", "claim_id", "line_no")
