@@ -14,10 +14,6 @@ copies left beyond the first are *extras*. How they arose decides the source and
 * ``receipts_twice``: patient copies with distinct receipt numbers: the patient paid twice
   (a patient credit, left in the patient's account).
 * ``untraced_twice``: copies without trace or remittance: cannot tell posting from payment.
-* ``reversal_or_paid_twice``: payer copies on two remittances where the later one over-posts
-  (a reversal on it was never posted) and its over-posting can be made of the repeats with
-  this claim's and also without it: this claim's reversal may be the lost one, or another
-  claim's; cannot tell posting from payment (no action).
 * ``adjustment_twice``: an adjustment repeated without its payment: an allowance error; one
   repeated on the remittance of a repeated payment belongs to that payment's duplicate.
 Responsibility rows repeated in one group are de-duplicated silently (they move no balance).
@@ -203,9 +199,6 @@ def _classify(
         if eras and all(unreversed(e, claim, repaid[e], over) for e in eras if e is not None):
             g["dup_kind"] = "reversal_not_posted"
             continue
-        if any(maybe_unreversed(e, claim, repaid[e], over) for e in eras if e is not None):
-            g["dup_kind"] = "reversal_or_paid_twice"
-            continue
         # a takeback is spent once: across the payer's duplicated lines, not once per line
         back = recouped.get(g["payer_key"], 0)
         taken = min(back, g["extra_cents"])
@@ -326,20 +319,6 @@ def unreversed(era: str, claim_id: str, cents: int, over: Overposting) -> bool:
     return excess - cents in reachable and excess not in reachable
 
 
-def maybe_unreversed(era: str, claim_id: str, cents: int, over: Overposting) -> bool:
-    """Whether remittance ``era``'s over-posting can be made up of the repeats with this
-    claim's ``cents`` (its lost reversal) although also without them (another claim's): a
-    double posting cannot be told from a double payment (``unreversed`` is the sure case)."""
-    excess, repeats = over.get(era, (0, ()))
-    others = [c for claim, c in repeats if claim != claim_id and c > 0]
-    if excess <= 0 or cents <= 0 or cents > excess or len(others) > _MAX_REPEATING_CLAIMS:
-        return False
-    reachable = {0}
-    for c in others:
-        reachable |= {r + c for r in reachable if r + c <= excess}
-    return excess - cents in reachable
-
-
 def _event_kind(first: Posting, repeat: list[Posting], over: Overposting, cents: int) -> str | None:
     t1, t2 = trace_key(first), trace_key(repeat[0])
     if t1 is not None and t1 == t2:
@@ -351,8 +330,6 @@ def _event_kind(first: Posting, repeat: list[Posting], over: Overposting, cents:
     era = repeat[0].era_id
     if era is not None and unreversed(era, repeat[0].claim_id, cents, over):
         return "reversal_not_posted"
-    if era is not None and maybe_unreversed(era, repeat[0].claim_id, cents, over):
-        return "reversal_or_paid_twice"
     return "paid_twice"
 
 

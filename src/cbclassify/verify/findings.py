@@ -30,7 +30,6 @@ _DUP_RULES = (
     "posted_twice",
     "untraced_twice",
     "reversal_not_posted",
-    "reversal_or_paid_twice",
 )
 _DUP_SOURCE = {"adjustment_twice": "allowance_error", "receipts_twice": "patient_credit"}
 _DUP_ACTION = {

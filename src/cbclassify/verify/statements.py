@@ -43,7 +43,6 @@ def statement(comp: Row, ctx: StatementContext) -> str:
         "posted_twice": _posted_twice,
         "paid_twice": _paid_twice,
         "untraced_twice": _untraced,
-        "reversal_or_paid_twice": _reversal_or_paid_twice,
         "reversal_not_posted": _reversal_not_posted,
         "adjustment_twice": _adjustment_twice,
         "receipts_twice": _receipts_twice,
@@ -139,16 +138,6 @@ def _untraced(comp: Row, ctx: StatementContext) -> str:
         f"{name if name != '?' else 'the patient'} on {_line_words(dup)} was posted twice "
         f"({_date_words(dup)}) with no trace number or remittance to tell a double posting "
         "from a double payment."
-    )
-
-
-def _reversal_or_paid_twice(comp: Row, ctx: StatementContext) -> str:
-    dup = comp["detail"]
-    return (
-        f"{ctx.name(comp['payer_id'])} paid {usd(dup['copy_cents'])} on {_line_words(dup)} "
-        f"again on remittance {dup['eras'] or '?'} ({_date_words(dup)}), whose postings exceed "
-        "what it paid: the reversal never posted may be this claim's or another claim's on it, "
-        "so a double posting cannot be told from a double payment."
     )
 
 
