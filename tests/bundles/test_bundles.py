@@ -504,3 +504,32 @@ def test_era_overposting_is_the_same_from_frames_and_from_a_requests_rows() -> N
         {k: pd.Series(v, dtype=object) for k, v in plb.items()},
     )  # fmt: skip
     assert frames == rows
+
+
+def test_era_overposting_reads_repeats_in_posting_order_not_row_order() -> None:
+    """The same ledger with the re-payment's row listed before the first payment's: the
+    repeat is still the later remittance's (posted later), from a frame and from rows; and
+    a claim-level first payment repeated on a line is a repeat too."""
+    from cbclassify.bundles.context import era_overposting
+
+    payments = {
+        "era_id": ["E2", "E1", "E3", "E4"],
+        "kind": ["payment"] * 4,
+        "source": ["payer"] * 4,
+        "amount_cents": [18000, 18000, 5000, 5000],
+        "claim_id": ["C1", "C1", "C2", "C2"],
+        "line_no": [1, 1, None, 1],
+        "posted_date": [date(2026, 2, 20), date(2026, 1, 20), date(2026, 1, 5), date(2026, 3, 1)],
+    }
+    remits = {"era_id": ["E1", "E2", "E3", "E4"], "total_paid_cents": [18000, 0, 5000, 0]}
+    plb = {"era_id": [], "amount_cents": []}
+    rows = era_overposting(payments, remits, plb)
+    assert rows == {"E2": (18000, (("C1", 18000),)), "E4": (5000, (("C2", 5000),))}
+    frames = era_overposting(
+        {k: pd.Series(v, dtype="Int64" if k.endswith("_cents") or k == "line_no" else object)
+         for k, v in payments.items() if k != "posted_date"}
+        | {"posted_date": pd.Series(pd.to_datetime(payments["posted_date"]))},
+        {k: pd.Series(v) for k, v in remits.items()},
+        {k: pd.Series(v, dtype=object) for k, v in plb.items()},
+    )  # fmt: skip
+    assert frames == rows

@@ -205,6 +205,49 @@ def test_second_remittance_that_really_paid_is_paid_twice():
     assert row["confirmed_rule"] == "paid_twice"
 
 
+def _paper_eob_at_claim_level():
+    """C1 paid by a paper EOB keyed by hand at claim level (no line numbers): BCBS $180.00 by
+    check, the $200.00 write-off and the $20.00 copay, paid by the patient."""
+    b = standard()
+    b.line("C1", charge="400.00", units=4).fee("BCBS", "97110", "50.00")
+    b.txn("C1", "payment", "payer", "180.00", payer="BCBS", line=None, trace="CHK0042",
+          method="check", date="2026-01-22")  # fmt: skip
+    b.txn("C1", "adjustment", "payer", "200.00", payer="BCBS", line=None, group="CO",
+          reason="45", method="check", date="2026-01-22")  # fmt: skip
+    b.txn("C1", "responsibility", "payer", "20.00", payer="BCBS", line=None, group="PR",
+          reason="3", method="check", date="2026-01-22")  # fmt: skip
+    b.patient_payment("C1", "20.00")
+    return b
+
+
+def test_reversal_not_posted_after_a_claim_level_paper_posting_is_a_posting_to_correct():
+    """The first payment was keyed by hand at claim level; a later 835 reversed it and paid
+    line 1 again (it paid $0 net) and only the line-level re-payment was posted: the same
+    claim and amount is the repeat the remittance over-posts, a posting to reverse."""
+    b = _paper_eob_at_claim_level()
+    b.remit("E2", "BCBS", "TRN-E2", "2026-02-20", total="0.00")
+    b.txn("C1", "payment", "payer", "180.00", payer="BCBS", allowed="200.00", era="E2",
+          date="2026-02-20")  # fmt: skip
+    row = one(_verify(b))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "duplicate_payment")
+    assert (row["confirmed_rule"], row["confirmed_action"]) == (
+        "reversal_not_posted",
+        "reverse_posting",
+    )
+
+
+def test_claim_level_paper_posting_then_an_835_that_really_paid_is_paid_twice():
+    """Look-alike: the same paper posting, then a second 835 whose total includes its line
+    payment (it balances): the money came twice."""
+    b = _paper_eob_at_claim_level()
+    b.remit("E2", "BCBS", "TRN-E2", "2026-02-20")
+    b.txn("C1", "payment", "payer", "180.00", payer="BCBS", allowed="200.00", era="E2",
+          date="2026-02-20")  # fmt: skip
+    row = one(_verify(b))
+    assert (row["verification"], row["confirmed_rule"]) == ("confirmed", "paid_twice")
+    assert row["confirmed_action"] != "reverse_posting"
+
+
 def test_installments_of_equal_amounts_are_not_a_duplicate():
     """Look-alike: the patient paid a $60 responsibility in $20 installments, and one more:
     $20 above what it owed, a patient credit (not a payment posted twice)."""
@@ -239,6 +282,50 @@ def test_patient_writeoff_then_paid_is_an_allowance_error():
     assert row["confirmed_rule"] == "patient_writeoff_paid"
     assert row["confirmed_action"] == "correct_adjustment"
     assert "reverse it" in row["statement"]
+
+
+def test_leftover_balance_written_off_the_day_the_patient_paid_it_is_an_allowance_error():
+    """The payer settled the claim, the patient paid part of the share, then the desk wrote
+    off the small balance left the same day the patient's check for it was posted (in either
+    order): the write-off took away a balance the patient paid."""
+    for write_off_first, pr, first_payment in (
+        (True, {"3": "45.00"}, "36.60"),
+        (False, {"3": "45.00"}, "36.60"),
+        (True, {"1": "200.00"}, "191.60"),  # a $0.00 835: all of it to the deductible
+    ):
+        b = _era_paid(standard(), pr=pr)
+        b.patient_payment("C1", first_payment, receipt="R1", date="2026-01-25")
+        if write_off_first:
+            b.txn(
+                "C1", "adjustment", "patient", "8.40", line=None, method="manual", date="2026-02-10"
+            )
+        b.patient_payment("C1", "8.40", receipt="R2", date="2026-02-10")
+        if not write_off_first:
+            b.txn(
+                "C1", "adjustment", "patient", "8.40", line=None, method="manual", date="2026-02-10"
+            )
+        row = one(_verify(b))
+        assert (row["verification"], row["verified_source"]) == ("confirmed", "allowance_error")
+        assert (row["confirmed_rule"], row["confirmed_action"]) == (
+            "patient_writeoff_paid",
+            "correct_adjustment",
+        )
+        assert row["explained_amount_cents"] == 840
+        assert "the patient paid $8.40 the same day" in row["statement"]
+        assert "reverse it" in row["statement"]
+
+
+def test_prompt_pay_discount_the_day_of_the_patients_only_payment_is_not_a_writeoff_then_paid():
+    """Look-alike: the payer settled the claim, and the patient's first and only payment came
+    with a prompt-pay discount posted the same day; the patient paid the whole share anyway:
+    no earlier payment left a balance over, the discount is not a write-off then paid."""
+    b = _era_paid(standard(), pr={"3": "45.00"})
+    b.txn("C1", "adjustment", "patient", "5.00", line=None, method="manual", date="2026-02-10")
+    b.patient_payment("C1", "45.00", receipt="R1", date="2026-02-10")
+    row = one(_verify(b))
+    assert row["confirmed_rule"] != "patient_writeoff_paid"
+    assert "patient_writeoff_paid" not in {c["rule"] for c in row["components"]}
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "patient_credit")
 
 
 def test_self_pay_discount_at_the_visit_is_not_a_writeoff_then_paid():

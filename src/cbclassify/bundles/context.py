@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -154,11 +155,34 @@ def era_overposting(
     its PLB amounts: a positive PLB lowers the check, a negative one raises it): the 835 paid
     the claim once, net of the reversal, and the ledger counts the re-payment again. The
     *repeated* payments are payer payments of the same claim, line and amount as an earlier
-    payment (``verify.duplicates`` decides which of them the over-posting accounts for).
-    ``payments``: the payer payments' columns."""
+    payment, or of the same claim and amount where one of the two was posted at claim level
+    (a paper EOB keyed without line numbers, then the 835's line-level re-payment)
+    (``verify.duplicates`` decides which of them the over-posting accounts for). "Earlier"
+    is by posted date (rows of one date in their given order): a ledger's rows need not come
+    in posting order.
+    ``payments``: the payer payments' columns (with ``posted_date``)."""
     if isinstance(payments["era_id"], pd.Series):  # a frame's columns: as plain values
-        payments = {name: _plain_values(payments[name]) for name in _OVERPOSTING_COLUMNS}
+        order = _posting_order(payments["posted_date"]) if "posted_date" in payments else None
+        payments = {
+            name: _plain_values(payments[name].iloc[order] if order is not None else payments[name])
+            for name in _OVERPOSTING_COLUMNS
+        }
+    elif "posted_date" in payments:
+        days = list(payments["posted_date"])
+        known = None not in days
+        if known and any(b < a for a, b in pairwise(days)):
+            idx = sorted(range(len(days)), key=days.__getitem__)
+            payments = {n: [payments[n][i] for i in idx] for n in _OVERPOSTING_COLUMNS}
     return _era_overposting_rows(payments, remittances, adjustments)
+
+
+def _posting_order(days: pd.Series) -> npt.NDArray[np.intp] | None:
+    """The stable order of a frame's rows by posted date, or None when they are in it."""
+    values = days.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))
+    if len(values) < 2 or bool((values[1:] >= values[:-1]).all()):
+        return None
+    order: npt.NDArray[np.intp] = np.argsort(values, kind="stable")
+    return order
 
 
 _OVERPOSTING_COLUMNS = ("era_id", "kind", "source", "amount_cents", "claim_id", "line_no")
@@ -191,6 +215,8 @@ def _era_overposting_rows(
             remitted[era] += amount
     posted: dict[str, int] = {}
     seen: set[tuple[Any, int, int]] = set()
+    seen_claim: set[tuple[Any, int]] = set()  # (claim, amount), any line
+    at_claim_level: set[tuple[Any, int]] = set()  # (claim, amount) posted without a line
     repeats: dict[str, dict[str, int]] = {}
     rows = zip(
         *(payments[n] for n in ("era_id", "kind", "source", "amount_cents", "claim_id")),
@@ -204,10 +230,14 @@ def _era_overposting_rows(
             posted[era] = posted.get(era, 0) + amount
         if amount > 0:
             key = (claim, line or 0, amount)
-            if key in seen and era is not None:
+            again = key in seen or (claim, amount) in (seen_claim if not line else at_claim_level)
+            if again and era is not None:
                 mine = repeats.setdefault(era, {})
                 mine[claim] = mine.get(claim, 0) + amount
             seen.add(key)
+            seen_claim.add((claim, amount))
+            if not line:
+                at_claim_level.add((claim, amount))
     out = {}
     for era, claims in repeats.items():
         if era in remitted and posted.get(era, 0) > remitted[era]:

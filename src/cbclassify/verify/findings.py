@@ -15,6 +15,7 @@ else to the claim's write-offs (or the unsplit party where the allowed amount is
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from cbclassify.bundles import Posting
 from cbclassify.verify.claim import Row, payer_key
@@ -122,7 +123,9 @@ def _patient_writeoff_paid(claim_id: str, live: Sequence[Posting]) -> Row | None
     write-off took away a
     balance the patient then paid, so the patient's excess up to the write-off is an allowance
     error; the fix is to reverse the write-off, not to refund the patient. Inside the
-    patient's party: only what the patient holds above its responsibility is reclassified."""
+    patient's party: only what the patient holds above its responsibility is reclassified.
+    A payment on the write-off's own day counts too when the write-off is of a balance left
+    over (``_leftover_writeoff``), not a discount at the visit."""
     offs = [
         p
         for p in live
@@ -134,13 +137,14 @@ def _patient_writeoff_paid(claim_id: str, live: Sequence[Posting]) -> Row | None
     if not offs:
         return None
     first = min(p.posted_date for p in offs)
+    leftover = _leftover_writeoff(live, first)
     paid = [
         p
         for p in live
         if p.kind == "payment"
         and p.source == "patient"
         and p.amount_cents > 0
-        and p.posted_date > first
+        and (p.posted_date > first or (p.posted_date == first and leftover))
     ]
     if not paid:
         return None
@@ -157,6 +161,21 @@ def _patient_writeoff_paid(claim_id: str, live: Sequence[Posting]) -> Row | None
         "inside": True,
         "detail": {"writeoffs": offs, "payments": paid},
     }
+
+
+def _leftover_writeoff(live: Sequence[Posting], day: date) -> bool:
+    """Whether a patient-side write-off posted on ``day`` is of a balance left over after the
+    claim was settled: a payer adjudicated the claim on an earlier day (a payment, $0.00 when
+    all of it went to the deductible, or responsibility rows) and the patient had paid part of
+    its share on an earlier day too. Then a patient payment posted the same day as the
+    write-off paid the balance the write-off took away (a small-balance write-off keyed the
+    day the patient's last check came). A write-off on the day of the patient's first payment
+    (a self-pay or prompt-pay discount at the visit) is not."""
+    earlier = [p for p in live if p.posted_date < day]
+    settled = any(p.source == "payer" and p.kind in ("payment", "responsibility") for p in earlier)
+    return settled and any(
+        p.source == "patient" and p.kind == "payment" and p.amount_cents > 0 for p in earlier
+    )
 
 
 def _pr_written_off(claim_id: str, live: Sequence[Posting], idx: _PartyIndex) -> Row | None:

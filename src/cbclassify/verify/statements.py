@@ -162,10 +162,14 @@ def _patient_writeoff_paid(comp: Row, ctx: StatementContext) -> str:
     offs, paid = comp["detail"]["writeoffs"], comp["detail"]["payments"]
     off_days = ", ".join(sorted({p.posted_date.isoformat() for p in offs}))
     paid_days = ", ".join(sorted({p.posted_date.isoformat() for p in paid}))
+    amount = usd(sum(p.amount_cents for p in paid))
+    if paid_days == off_days:
+        paid_words = f"paid {amount} the same day"
+    else:
+        paid_words = f"then paid {amount} (on {paid_days})"
     return (
         f"The patient's balance was written off ({usd(sum(p.amount_cents for p in offs))} "
-        f"on {off_days}, no reason code) and the patient then paid "
-        f"{usd(sum(p.amount_cents for p in paid))} (on {paid_days}): "
+        f"on {off_days}, no reason code) and the patient {paid_words}: "
         f"{usd(comp['amount_cents'])} of the write-off is no longer owed off; reverse it."
     )
 
