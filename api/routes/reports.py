@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-from api.bounds import BoundedDate, QueryId
+from api.bounds import MAX_SEARCH, BoundedDate, QueryId
 from api.deps import (
     AuditReader,
     FeatureReader,
@@ -25,7 +25,7 @@ from api.errors import ApiError
 from cbclassify.service.as_of import practice_as_of
 from cbclassify.service.exports import write_audit_csv, write_resolutions_csv
 from cbclassify.store.audit import AuditActor, append_audit
-from cbclassify.store.audit_queries import audit_events, sees_global_events
+from cbclassify.store.audit_queries import audit_events, case_ids_of_claim, sees_global_events
 from cbclassify.store.case_queries import practice_cases, practice_summary, resolutions_frame
 from cbclassify.store.cases import get_case
 
@@ -135,10 +135,19 @@ def audit_export(
     user: AuditReader,
     practice: Annotated[str | None, Query(max_length=64, description="practice code")] = None,
     case_id: QueryId = None,
+    claim_id: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=MAX_SEARCH,
+            description="the claim number (exact): the trail of its cases in your practices",
+        ),
+    ] = None,
     date_from: Annotated[BoundedDate | None, Query(alias="from")] = None,
     date_to: Annotated[BoundedDate | None, Query(alias="to")] = None,
 ) -> StreamingResponse:
-    """One case's trail, or a date range (UTC days, inclusive), within the caller's practices.
+    """One case's trail, one claim's (its cases in the caller's practices, as the web audit
+    page filters), or a date range (UTC days, inclusive), within the caller's practices.
     Global events (no practice: sign-ins, users, roles) are included in range exports only
     for user administrators. Text cells are formula-safe. The export itself is audited."""
     if date_from and date_to and date_from > date_to:
@@ -151,6 +160,9 @@ def audit_export(
         if case_id is not None:
             case = get_case(session, case_id, user)
             practice_ids &= {case.practice_id}
+        claim_cases = None
+        if claim_id is not None:
+            claim_cases = case_ids_of_claim(session, practice_ids, claim_id.strip())
         found = audit_events(
             session,
             practice_ids,
@@ -158,6 +170,7 @@ def audit_export(
             start=date_from,
             end=date_to,
             include_system=sees_global_events(user.roles),
+            case_ids=claim_cases,
         )
         rows = write_audit_csv(found, out)
         append_audit(
@@ -165,7 +178,13 @@ def audit_export(
             AuditActor(user.user_id, user.username),
             "export.audit",
             case_id=case_id,
-            details={"practice": practice, "from": date_from, "to": date_to, "rows": rows},
+            details={
+                "practice": practice,
+                "from": date_from,
+                "to": date_to,
+                "rows": rows,
+                **({"claim_cases": claim_cases} if claim_cases is not None else {}),
+            },
         )
     name = f"audit-case-{case_id}.csv" if case_id else "audit.csv"
     return _csv(out.getvalue(), name)
