@@ -64,6 +64,11 @@ from cbclassify.workflow import CaseState, Command, Completion, Note, Proposal
 router = APIRouter(tags=["cases"])
 Verification = Literal[VERIFICATIONS]  # type: ignore[valid-type]  # the contract's values, read at run time (one source of truth)
 AgeBucket = Literal[tuple(AGE_BUCKETS)]  # type: ignore[valid-type]  # the store's bucket keys
+#: The ``age`` query parameter: one of the store's aging buckets.
+AgeQuery = Annotated[
+    AgeBucket | None,  # type: ignore[valid-type]  # see AgeBucket
+    Query(description="aging bucket: days in credit to the practice's as-of date"),
+]
 
 
 @dataclass(frozen=True)
@@ -131,10 +136,7 @@ def worklist_filters(
     location_id: Annotated[str | None, Query(max_length=100)] = None,
     min_age_days: AgeDays = None,
     max_age_days: AgeDays = None,
-    age: Annotated[
-        AgeBucket | None,
-        Query(description="aging bucket: days in credit to the practice's as-of date"),
-    ] = None,
+    age: AgeQuery = None,
     due_before: BoundedDate | None = None,
     due_after: BoundedDate | None = None,
     overdue: bool | None = None,
