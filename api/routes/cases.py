@@ -51,6 +51,7 @@ from cbclassify.store.case_queries import (
     AGE_BUCKETS,
     CaseFilter,
     SortKey,
+    assignee_filter,
     case_history,
     case_user_ids,
     list_cases,
@@ -100,7 +101,7 @@ class WorklistFilters:
         low, high = AGE_BUCKETS[self.age] if self.age else (None, None)
         min_age = max((v for v in (low, self.min_age_days) if v is not None), default=None)
         max_age = min((v for v in (high, self.max_age_days) if v is not None), default=None)
-        who = self.assigned_to
+        assignee, unassigned = assignee_filter(self.assigned_to, user_id)
         return CaseFilter(
             states=tuple(self.status or ()),
             source=self.source,
@@ -118,10 +119,8 @@ class WorklistFilters:
             max_amount_cents=self.max_amount_cents,
             credit_present=None if self.include_cleared else True,
             search=self.q.strip() or None if self.q else None,
-            assigned_to_id=user_id
-            if who == "me"
-            else (int(who) if who and who.isdigit() else None),
-            unassigned=True if who == "none" else None,
+            assigned_to_id=assignee,
+            unassigned=unassigned,
             today=today,
         )
 
