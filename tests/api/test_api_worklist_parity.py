@@ -221,3 +221,38 @@ def test_audit_export_by_claim_number(client: TestClient, world: World) -> None:
         ).status_code
         == 403
     )
+
+
+def _audit_page(client: TestClient, world: World, role: str = "auditor", **params: object):
+    r = client.get("/api/v1/audit", params=params, headers=world.headers[role])
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_audit_list_by_claim_number_kind_and_case(client: TestClient, world: World) -> None:
+    assert _assign(client, world, world.case_a, world.user_ids["biller"]).status_code == 200
+    assert _assign(client, world, world.case_a_small, world.user_ids["biller"]).status_code == 200
+    page = _audit_page(client, world, claim_id="CLM-1", kind="workflow")
+    assert page["total"] == 1 and len(page["items"]) == 1
+    row = page["items"][0]
+    assert (row["action"], row["case_id"], row["practice"]) == ("case.assign", world.case_a, "a")
+    assert row["after"] == {"assigned_to_id": world.user_ids["biller"]}
+    everything = _audit_page(client, world, kind="workflow")
+    assert everything["total"] == 2
+    assert [r["case_id"] for r in everything["items"]] == [world.case_a_small, world.case_a]
+    assert _audit_page(client, world, claim_id="CLM-9")["total"] == 0  # practice b's claim
+    assert _audit_page(client, world, claim_id="CLM-1", case_id=world.case_a_small)["total"] == 0
+    one = _audit_page(client, world, kind="workflow", limit=1, offset=1)
+    assert [r["case_id"] for r in one["items"]] == [world.case_a] and one["total"] == 2
+    h = world.headers
+    assert client.get("/api/v1/audit", headers=h["biller"]).status_code == 403
+    r = client.get("/api/v1/audit", params={"case_id": world.case_b}, headers=h["auditor"])
+    assert r.status_code == 404
+    for params, field in (
+        ({"kind": "bogus"}, "query.kind"),
+        ({"claim_id": ""}, "query.claim_id"),
+        ({"limit": 501}, "query.limit"),
+        ({"from": "2026-02-02", "to": "2026-02-01"}, "from"),
+    ):
+        r = client.get("/api/v1/audit", params=params, headers=h["auditor"])
+        assert r.status_code == 422 and r.json()["field"] == field, params
