@@ -52,3 +52,25 @@ Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 QueryCents = Annotated[int | None, Query(ge=0, le=MAX_CENTS, description="integer cents")]
 AgeDays = Annotated[int | None, Query(ge=0, le=MAX_AGE_DAYS, description="days")]
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+#: A user id in a body (1 .. MAX_ID).
+BodyUserId = Annotated[int, Field(ge=1, le=MAX_ID)]
+#: The longest search text (a claim number or patient id, or the start of one).
+MAX_SEARCH = 100
+
+
+def _assignee(value: str) -> str:
+    if value not in ("me", "none") and not 1 <= int(value) <= MAX_ID:
+        raise ValueError(f"a user id from 1 to {MAX_ID}, me or none")
+    return value
+
+
+#: Whose cases: a user id (1 .. MAX_ID), ``me`` (the caller) or ``none`` (unassigned).
+QueryAssignee = Annotated[
+    str | None,
+    Query(
+        pattern=r"^(me|none|[0-9]{1,19})$",
+        max_length=19,
+        description="a user id (1 .. 2**63-1), `me` (the caller's cases) or `none` (unassigned)",
+    ),
+    AfterValidator(lambda v: v if v is None else _assignee(v)),
+]

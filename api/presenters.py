@@ -6,6 +6,7 @@ from datetime import date
 
 from api.schemas import (
     ApprovalOut,
+    BucketOut,
     CaseDetailOut,
     CaseOut,
     EventOut,
@@ -13,10 +14,11 @@ from api.schemas import (
     ObservationOut,
     ProposalOut,
     ResolutionOut,
+    TotalsOut,
 )
 from cbclassify.contract.money import format_cents
 from cbclassify.store.base import as_utc
-from cbclassify.store.case_queries import OPEN_STATES, CaseHistory
+from cbclassify.store.case_queries import OPEN_STATES, CaseHistory, WorklistTotals
 from cbclassify.store.cases import ActingUser
 from cbclassify.store.models_cases import CreditCase
 from cbclassify.workflow import COMMAND_PERMISSION, CaseState, Command, has_permission
@@ -93,6 +95,7 @@ def case_out(
         credit_present=case.credit_present,
         version=case.version,
         updated_at=as_utc(case.updated_at),
+        assigned_to_id=case.assigned_to_id,
         proposal=_proposal(case, names),
         hold=_hold(case),
         resolution=_resolution(case, names),
@@ -181,4 +184,19 @@ def case_detail(
             for a in history.approvals
         ],
         allowed_commands=allowed_commands(case, user),
+    )
+
+
+def totals_out(practice_code: str, as_of: date, totals: WorklistTotals) -> TotalsOut:
+    """The worklist's totals and aging buckets."""
+    return TotalsOut(
+        practice=practice_code,
+        as_of=as_of,
+        cases=totals.cases,
+        credit_amount_cents=totals.credit_amount_cents,
+        buckets=[
+            BucketOut(key=b.key, cases=b.cases, credit_amount_cents=b.credit_amount_cents)
+            for b in totals.buckets
+        ],
+        undated=totals.undated,
     )

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.bounds import MAX_ID, BoundedDate
+from api.bounds import MAX_ID, BodyUserId, BoundedDate
 from cbclassify.contract.enums import ACTIONS, CREDIT_SOURCES
 
 Money = Decimal
@@ -106,6 +106,7 @@ class CaseOut(BaseModel):
     credit_present: bool
     version: int
     updated_at: datetime
+    assigned_to_id: int | None = None
     proposal: ProposalOut | None = None
     hold: HoldOut | None = None
     resolution: ResolutionOut | None = None
@@ -170,3 +171,33 @@ class CasePage(BaseModel):
     offset: int
     limit: int
     items: list[CaseOut]
+
+
+class AssignIn(BaseModel):
+    """Whom to assign a case to (no version: assignment is not a workflow step)."""
+
+    model_config = ConfigDict(extra="forbid")
+    user_id: BodyUserId | None = Field(
+        description="an active biller or manager of the case's practice; null: nobody"
+    )
+
+
+class BucketOut(BaseModel):
+    """Cases and credit in one aging bucket (days in credit)."""
+
+    key: str = Field(description="0-30, 31-60, 61-90, 91-120 or 120+")
+    cases: int
+    credit_amount_cents: int
+
+
+class TotalsOut(BaseModel):
+    """Cases and credit matching the worklist's filters, in all and per aging bucket. New
+    amount fields use the store's column name ``credit_amount_cents`` (the older fields keep
+    their published ``credit_cents``)."""
+
+    practice: str
+    as_of: date
+    cases: int
+    credit_amount_cents: int
+    buckets: list[BucketOut]
+    undated: int = Field(description="matching cases with no credit-since date (no bucket)")

@@ -37,6 +37,7 @@ from cbclassify.store.case_queries import (
     FilterChoices,
     SortKey,
     WorklistTotals,
+    assignee_filter,
     export_rows,
     filter_choices,
     page_of_cases,
@@ -184,15 +185,13 @@ def case_filter(q: WorklistQuery, today: date, user_id: int) -> CaseFilter:
         due_after, due_before = today, today + timedelta(days=int(q.due))
     min_cents = parse_money(q.min_amount.replace(",", "").lstrip("$")) if q.min_amount else None
     min_age, max_age = AGE_BUCKETS.get(q.age, (None, None))
-    assignee = (
-        user_id if q.assigned == "me" else (int(q.assigned) if q.assigned.isdigit() else None)
-    )
+    assignee, unassigned = assignee_filter(q.assigned, user_id)
     return CaseFilter(
         search=q.q or None,
         min_age_days=min_age,
         max_age_days=max_age,
         assigned_to_id=assignee,
-        unassigned=True if q.assigned == "none" else None,
+        unassigned=unassigned,
         states=states,
         source=q.source or None,
         verification=q.verification or None,

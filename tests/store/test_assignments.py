@@ -16,6 +16,7 @@ from cbclassify.store.audit_queries import audit_events
 from cbclassify.store.batches import latest_as_of
 from cbclassify.store.case_queries import (
     CaseFilter,
+    assignee_filter,
     export_rows,
     matching_case_ids,
     page_of_cases,
@@ -133,3 +134,19 @@ def test_aging_totals_count_to_the_as_of_date(db: Database, users: dict[str, Act
     assert ids == [cases[k].id for k in ("x-30", "X-3", "C%2")]
     assert [r.claim_id for r in rows] == ["x-30", "X-3", "C%2", "C_1"]
     assert rows[0].payer_name == "Aetna Better Health"
+
+
+@pytest.mark.parametrize(
+    ("choice", "expected"),
+    [
+        ("me", (7, None)),
+        ("none", (None, True)),
+        ("12", (12, None)),
+        (None, (None, None)),
+        ("", (None, None)),
+        ("bogus", (None, None)),
+    ],
+)
+def test_assignee_filter_reads_the_assigned_to_choice(choice, expected) -> None:
+    """The web worklist and the API read "assigned to" through this one rule."""
+    assert assignee_filter(choice, 7) == expected

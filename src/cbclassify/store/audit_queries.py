@@ -110,11 +110,14 @@ def audit_events(
     start: date | None = None,
     end: date | None = None,
     include_system: bool = False,
+    case_ids: Iterable[int] | None = None,
 ) -> Iterator[AuditEvent]:
-    """Audit rows, oldest first, of the given practices (None = all rows), one case, and/or
-    the days ``start``..``end`` inclusive (UTC), streamed. With a list of practices, global
-    rows (no practice, e.g. sign-ins) come only with ``include_system`` and no case."""
-    where = _where(practice_ids, AuditQuery(case_id, start, end), include_system)
+    """Audit rows, oldest first, of the given practices (None = all rows), one case, the
+    cases ``case_ids`` (e.g. of one claim: ``case_ids_of_claim``; empty matches nothing),
+    and/or the days ``start``..``end`` inclusive (UTC), streamed. With a list of practices,
+    global rows (no practice, e.g. sign-ins) come only with ``include_system`` and no case."""
+    ids = None if case_ids is None else tuple(case_ids)
+    where = _where(practice_ids, AuditQuery(case_id, start, end, case_ids=ids), include_system)
     stmt = select(AuditEvent).where(*where).order_by(AuditEvent.seq)
     yield from session.scalars(stmt.execution_options(yield_per=1000))
 

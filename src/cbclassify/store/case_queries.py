@@ -69,6 +69,16 @@ class CaseFilter:
     today: date = field(default_factory=date.today)
 
 
+def assignee_filter(choice: str | None, user_id: int) -> tuple[int | None, bool | None]:
+    """``CaseFilter``'s (assigned_to_id, unassigned) for an "assigned to" choice: ``me`` (the
+    cases of ``user_id``), ``none`` (unassigned), a user id as digits, or nothing (anyone)."""
+    if choice == "me":
+        return user_id, None
+    if choice == "none":
+        return None, True
+    return (int(choice) if choice and choice.isdigit() else None), None
+
+
 def _like_prefix(text: str) -> str:
     """A LIKE pattern matching values that start with ``text`` (wildcards escaped)."""
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
