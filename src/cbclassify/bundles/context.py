@@ -218,12 +218,11 @@ def _era_overposting_rows(
         if era in remitted and amount is not None:
             remitted[era] += amount
     posted: dict[str, int] = {}
-    seen: set[tuple[Any, int, int]] = set()
+    seen: dict[tuple[Any, int, int], Any] = {}  # (claim, line, amount) -> era last posted from
     seen_claim: set[tuple[Any, int]] = set()  # (claim, amount), any line
     at_claim_level: set[tuple[Any, int]] = set()  # (claim, amount) posted without a line
     repeats: dict[str, dict[str, int]] = {}
-    own_copies: dict[str, int] = {}  # era -> repeats of a payment posted from the same era
-    posted_from: set[tuple[Any, Any, int, int]] = set()  # (era, claim, line, amount)
+    own_copies: dict[str, int] = {}  # era -> repeats of a payment it had posted itself
     rows = zip(
         *(payments[n] for n in ("era_id", "kind", "source", "amount_cents", "claim_id")),
         payments["line_no"],
@@ -240,11 +239,9 @@ def _era_overposting_rows(
             if again and era is not None:
                 mine = repeats.setdefault(era, {})
                 mine[claim] = mine.get(claim, 0) + amount
-                if (era, claim, line or 0, amount) in posted_from:
+                if seen.get(key) == era:
                     own_copies[era] = own_copies.get(era, 0) + amount
-            if era is not None:
-                posted_from.add((era, claim, line or 0, amount))
-            seen.add(key)
+            seen[key] = era
             seen_claim.add((claim, amount))
             if not line:
                 at_claim_level.add((claim, amount))
