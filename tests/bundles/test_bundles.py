@@ -496,7 +496,7 @@ def test_era_overposting_is_the_same_from_frames_and_from_a_requests_rows() -> N
     remits = {"era_id": ["E1", "E2", "E3"], "total_paid_cents": [18000, 5000, 5000]}
     plb = {"era_id": [], "amount_cents": []}
     rows = era_overposting(payments, remits, plb)
-    assert rows == {"E2": (18000, (("C1", 18000),))}
+    assert rows == {"E2": (18000, (("C1", 18000),), 0)}
     frames = era_overposting(
         {k: pd.Series(v, dtype="Int64" if k.endswith("_cents") or k == "line_no" else object)
          for k, v in payments.items()},
@@ -524,7 +524,7 @@ def test_era_overposting_reads_repeats_in_posting_order_not_row_order() -> None:
     remits = {"era_id": ["E1", "E2", "E3", "E4"], "total_paid_cents": [18000, 0, 5000, 0]}
     plb = {"era_id": [], "amount_cents": []}
     rows = era_overposting(payments, remits, plb)
-    assert rows == {"E2": (18000, (("C1", 18000),)), "E4": (5000, (("C2", 5000),))}
+    assert rows == {"E2": (18000, (("C1", 18000),), 0), "E4": (5000, (("C2", 5000),), 0)}
     frames = era_overposting(
         {k: pd.Series(v, dtype="Int64" if k.endswith("_cents") or k == "line_no" else object)
          for k, v in payments.items() if k != "posted_date"}
@@ -533,3 +533,23 @@ def test_era_overposting_reads_repeats_in_posting_order_not_row_order() -> None:
         {k: pd.Series(v, dtype=object) for k, v in plb.items()},
     )  # fmt: skip
     assert frames == rows
+
+
+def test_era_overposting_counts_the_remittances_own_copies_apart() -> None:
+    """E2 pays C1 again ($180.00, a repeat of E1's) and posts C2's $50.00 twice: both are
+    repeats, and $50.00 of them is a copy E2 had already posted itself (explained)."""
+    from cbclassify.bundles.context import era_overposting
+
+    payments = {
+        "era_id": ["E1", "E2", "E2", "E2"],
+        "kind": ["payment"] * 4,
+        "source": ["payer"] * 4,
+        "amount_cents": [18000, 18000, 5000, 5000],
+        "claim_id": ["C1", "C1", "C2", "C2"],
+        "line_no": [1, 1, 1, 1],
+    }
+    remits = {"era_id": ["E1", "E2"], "total_paid_cents": [18000, 23000]}
+    plb = {"era_id": [], "amount_cents": []}
+    assert era_overposting(payments, remits, plb) == {
+        "E2": (5000, (("C1", 18000), ("C2", 5000)), 5000)
+    }

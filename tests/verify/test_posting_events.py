@@ -419,3 +419,84 @@ def test_remittance_with_a_lost_reversal_and_a_real_second_payment_tells_them_ap
     assert one(out, "C1")["confirmed_rule"] == "reversal_not_posted"
     assert one(out, "C2")["confirmed_rule"] == "paid_twice"
     assert one(out, "C3")["confirmed_rule"] == "reversal_not_posted"
+
+
+def _repaid_on_an_overposted_remittance(total: str | None, *, c3_copy: str | None = None,
+                                        paper_first: bool = False):  # fmt: skip
+    """C1 and C2 ($66.25 each, the contract, no responsibility) paid on E1 (C1 by a paper
+    check at claim level when ``paper_first``); E2 pays both again and pays C5 $100.00 once,
+    for ``total`` (None: what is posted from it, a balanced 835). ``c3_copy``: E2 also pays C3
+    that amount and posts it twice (one payment posted twice from the same remittance)."""
+    b = standard()
+    b.line("C1", charge="100.00", units=1).fee("BCBS", "97110", "66.25")
+    b.line("C2", charge="100.00", units=1)
+    for claim in ("C1", "C2"):
+        if claim == "C1" and paper_first:
+            b.txn("C1", "payment", "payer", "66.25", payer="BCBS", line=None, trace="CHK0042",
+                  method="check", date="2026-01-20")  # fmt: skip
+            b.txn("C1", "adjustment", "payer", "33.75", payer="BCBS", line=None, group="CO",
+                  reason="45", method="check", date="2026-01-20")  # fmt: skip
+        else:
+            b.era_payment(claim, "BCBS", "66.25", allowed="66.25", era="E1", co45="33.75", pr={})
+    b.remit("E2", "BCBS", "TRN-E2", "2026-02-20", total=total)
+    for claim in ("C1", "C2"):
+        b.txn(claim, "payment", "payer", "66.25", payer="BCBS", allowed="66.25", era="E2",
+              date="2026-02-20")  # fmt: skip
+    b.line("C5", charge="100.00", units=1, cpt="97140")
+    b.era_payment("C5", "BCBS", "100.00", allowed="100.00", era="E2", date="2026-02-20")
+    if c3_copy is not None:
+        b.line("C3", charge=c3_copy, units=1, cpt="97140")
+        for _ in range(2):
+            b.era_payment("C3", "BCBS", c3_copy, allowed=c3_copy, era="E2", date="2026-02-20")
+    return b
+
+
+def test_overposting_larger_than_its_repeats_leaves_a_lost_reversal_or_money_paid_twice():
+    """Seen on independent data: E2 over-posts $187.37 ($232.50 posted, $45.13 paid) with two
+    repeats of $66.25 (C1, C2) and $54.87 no repeat explains. Either E2 reversed and re-paid
+    C1 and the reversal was never posted, or the payer paid C1 twice: never confirmed, no
+    refund, both readings stated; through a literal copy and through a repeated posting event
+    (a paper check at claim level first)."""
+    for paper_first in (False, True):
+        b = _repaid_on_an_overposted_remittance("45.13", paper_first=paper_first)
+        row = one(_verify(b, predicted={"C1": "duplicate_payment"}))
+        assert row["credit_amount_cents"] == 6625
+        assert row["verification"] == "partial" and row["verified_source"] is pd.NA
+        assert row["confirmed_action"] is pd.NA
+        assert _rules(row) == {("duplicate_payment", "reversal_or_paid_twice"): 6625}
+        assert row["components"][0]["action"] is None
+        assert "the reversal was never posted" in row["statement"]
+        assert "or the payer paid twice" in row["statement"]
+        assert "cannot tell" in row["statement"]
+        assert one(_verify(b))["verification"] != "confirmed"  # rules only
+
+
+def test_repeat_on_a_balanced_second_remittance_is_still_money_received_twice():
+    """Look-alike: E2 balances (it paid all $232.50 posted from it), two traces: paid twice."""
+    row = one(_verify(_repaid_on_an_overposted_remittance(None)))
+    assert (row["verification"], row["verified_source"]) == ("confirmed", "duplicate_payment")
+    assert (row["confirmed_rule"], row["confirmed_action"]) == ("paid_twice", "payer_return")
+
+
+def test_overposting_made_by_the_remittances_own_copy_keeps_the_repeat_paid_twice():
+    """Look-alike: E2 balances except that it posted C3's $120.00 twice (one payment posted
+    twice from it, $120.00 over-posted, more than C1's $66.25 repeat) and, in the second
+    ledger, $10.00 more that no repeat explains: less its own copy, what E2 over-posts is
+    less than the repeat, which cannot be part of it: C1 was paid twice."""
+    for extra in (0, 1000):
+        total = f"{(26500 + 12000 - extra) / 100:.2f}"  # posted: 132.50 + 100 + 240 - copy
+        b = _repaid_on_an_overposted_remittance(total, c3_copy="120.00")
+        out = _verify(b)
+        row = one(out)
+        assert (row["verification"], row["verified_source"]) == ("confirmed", "duplicate_payment")
+        assert (row["confirmed_rule"], row["confirmed_action"]) == ("paid_twice", "payer_return")
+        assert one(out, "C3")["confirmed_rule"] == "posted_twice"
+
+
+def test_overposting_made_exactly_of_the_repeats_is_still_a_lost_reversal():
+    """E2 over-posts exactly $132.50, C1's and C2's repeats: both reversals were lost."""
+    out = _verify(_repaid_on_an_overposted_remittance("100.00"))
+    for claim in ("C1", "C2"):
+        row = one(out, claim)
+        assert (row["verification"], row["confirmed_rule"]) == ("confirmed", "reversal_not_posted")
+        assert row["confirmed_action"] == "reverse_posting"

@@ -83,7 +83,9 @@ class LedgerContext:
     #: Remittances over-posted while repeating earlier payments (``era_overposting``):
     #: era_id -> (cents its posted payments exceed what it paid, the repeated payments posted
     #: from it per claim: ((claim_id, cents), ...)).
-    era_overposting: Mapping[str, tuple[int, tuple[tuple[str, int], ...]]] = field(
+    #: The third figure: the cents of those repeats the remittance itself had already posted
+    #: (the same claim, line and amount twice from one era: posted twice, an explained excess).
+    era_overposting: Mapping[str, tuple[int, tuple[tuple[str, int], ...], int]] = field(
         default_factory=dict
     )
 
@@ -146,14 +148,16 @@ def ledger_context(ledger: Ledger) -> LedgerContext:
 
 def era_overposting(
     payments: Mapping[str, Any], remittances: Columns, adjustments: Columns
-) -> dict[str, tuple[int, tuple[tuple[str, int], ...]]]:
+) -> dict[str, tuple[int, tuple[tuple[str, int], ...], int]]:
     """Remittances that may have reversed and re-paid claims whose reversals were never
     posted: per era_id, (over-posting, repeated payments per claim), where the over-posting is
     positive and some payment repeats.
 
     Such a remittance's posted payer payments exceed what it paid (BPR02 ``total_paid`` plus
     its PLB amounts: a positive PLB lowers the check, a negative one raises it): the 835 paid
-    the claim once, net of the reversal, and the ledger counts the re-payment again. The
+    the claim once, net of the reversal, and the ledger counts the re-payment again; or it
+    posted a payment of its own twice (the third figure: the cents of repeats whose earlier
+    copy came from the same remittance, an over-posting already explained). The
     *repeated* payments are payer payments of the same claim, line and amount as an earlier
     payment, or of the same claim and amount where one of the two was posted at claim level
     (a paper EOB keyed without line numbers, then the 835's line-level re-payment)
@@ -201,7 +205,7 @@ def _plain_values(series: pd.Series) -> list[Any]:
 
 def _era_overposting_rows(
     payments: Mapping[str, Any], remittances: Columns, adjustments: Columns
-) -> dict[str, tuple[int, tuple[tuple[str, int], ...]]]:
+) -> dict[str, tuple[int, tuple[tuple[str, int], ...], int]]:
     """``era_overposting`` over plain columns, one pass over the payments (the one
     implementation, for a request's rows and a ledger's frames alike)."""
     remitted: dict[str, int] = {}
@@ -214,10 +218,11 @@ def _era_overposting_rows(
         if era in remitted and amount is not None:
             remitted[era] += amount
     posted: dict[str, int] = {}
-    seen: set[tuple[Any, int, int]] = set()
+    seen: dict[tuple[Any, int, int], Any] = {}  # (claim, line, amount) -> era last posted from
     seen_claim: set[tuple[Any, int]] = set()  # (claim, amount), any line
     at_claim_level: set[tuple[Any, int]] = set()  # (claim, amount) posted without a line
     repeats: dict[str, dict[str, int]] = {}
+    own_copies: dict[str, int] = {}  # era -> repeats of a payment it had posted itself
     rows = zip(
         *(payments[n] for n in ("era_id", "kind", "source", "amount_cents", "claim_id")),
         payments["line_no"],
@@ -234,14 +239,17 @@ def _era_overposting_rows(
             if again and era is not None:
                 mine = repeats.setdefault(era, {})
                 mine[claim] = mine.get(claim, 0) + amount
-            seen.add(key)
+                if seen.get(key) == era:
+                    own_copies[era] = own_copies.get(era, 0) + amount
+            seen[key] = era
             seen_claim.add((claim, amount))
             if not line:
                 at_claim_level.add((claim, amount))
     out = {}
     for era, claims in repeats.items():
         if era in remitted and posted.get(era, 0) > remitted[era]:
-            out[era] = (posted[era] - remitted[era], tuple(sorted(claims.items())))
+            over = posted[era] - remitted[era]
+            out[era] = (over, tuple(sorted(claims.items())), own_copies.get(era, 0))
     return out
 
 

@@ -14,6 +14,11 @@ copies left beyond the first are *extras*. How they arose decides the source and
 * ``receipts_twice``: patient copies with distinct receipt numbers: the patient paid twice
   (a patient credit, left in the patient's account).
 * ``untraced_twice``: copies without trace or remittance: cannot tell posting from payment.
+* ``reversal_not_posted``: the repeat came on a remittance that over-posts by exactly repeats
+  and needs this one (``unreversed``): a lost reversal, undone internally.
+* ``reversal_or_paid_twice``: the repeat came on an over-posted remittance whose excess is not
+  made of repeats and, less what its own copies posted twice explain, is still at least the
+  repeat (``reversal_or_paid``): a lost reversal or money received twice; no action.
 * ``adjustment_twice``: an adjustment repeated without its payment: an allowance error; one
   repeated on the remittance of a repeated payment belongs to that payment's duplicate.
 Responsibility rows repeated in one group are de-duplicated silently (they move no balance).
@@ -32,8 +37,9 @@ from cbclassify.bundles import Posting
 from cbclassify.verify.claim import Row, line_key, payer_key
 
 _CANDIDATE_KINDS = ("payment", "adjustment", "responsibility")
-#: era_id -> (over-posting cents, ((claim_id, repeated cents), ...)): ``LedgerContext``.
-Overposting = Mapping[str, tuple[int, tuple[tuple[str, int], ...]]]
+#: era_id -> (over-posting cents, ((claim_id, repeated cents), ...), cents of the repeats the
+#: remittance had already posted itself): ``LedgerContext``.
+Overposting = Mapping[str, tuple[int, tuple[tuple[str, int], ...], int]]
 #: Up to this many claims repeating payments on one remittance are weighed in every subset.
 _MAX_REPEATING_CLAIMS = 16
 
@@ -199,6 +205,9 @@ def _classify(
         if eras and all(unreversed(e, claim, repaid[e], over) for e in eras if e is not None):
             g["dup_kind"] = "reversal_not_posted"
             continue
+        if any(reversal_or_paid(e, claim, repaid[e], over) for e in eras if e is not None):
+            g["dup_kind"] = "reversal_or_paid_twice"
+            continue
         # a takeback is spent once: across the payer's duplicated lines, not once per line
         back = recouped.get(g["payer_key"], 0)
         taken = min(back, g["extra_cents"])
@@ -246,7 +255,8 @@ def repeated_events(
     without the write-off and responsibility rows, on another date). Same trace: the one
     payment posted twice (``posted_twice``); two traces: the payer paid twice
     (``paid_twice``, or ``reversal_not_posted`` when the later remittance's reversal was not
-    posted: ``unreversed``); a posting with no trace: ``untraced_twice``. A
+    posted: ``unreversed``, or ``reversal_or_paid_twice`` when it may have been:
+    ``reversal_or_paid``); a posting with no trace: ``untraced_twice``. A
     patient receipt posted twice under one receipt number is ``posted_twice`` too. A later
     negative payment of the same amount (a takeback) cancels the repeat. Each with the txn_ids
     of the repeated event's payments (set aside as extra)."""
@@ -309,7 +319,7 @@ def unreversed(era: str, claim_id: str, cents: int, over: Overposting) -> bool:
     exactly of this claim's repeats plus some of the other claims' repeats from it, and
     cannot be made up without this claim's (other claims on the remittance may have been
     really paid twice, or lost their reversals too)."""
-    excess, repeats = over.get(era, (0, ()))
+    excess, repeats, _ = over.get(era, (0, (), 0))
     others = [c for claim, c in repeats if claim != claim_id and c > 0]
     if excess <= 0 or cents <= 0 or len(others) > _MAX_REPEATING_CLAIMS:
         return excess > 0 and excess == cents
@@ -317,6 +327,26 @@ def unreversed(era: str, claim_id: str, cents: int, over: Overposting) -> bool:
     for c in others:
         reachable |= {r + c for r in reachable if r + c <= excess}
     return excess - cents in reachable and excess not in reachable
+
+
+def reversal_or_paid(era: str, claim_id: str, cents: int, over: Overposting) -> bool:
+    """Whether ``cents`` of a claim's repeats from remittance ``era`` (not ``unreversed``) may
+    be a lost reversal as well as money received twice: the remittance is over-posted, its
+    over-posting is not made up of repeats from it (with or without this claim's: then
+    ``unreversed`` decides), and what is left of it once its own copies posted twice (the same
+    payment posted twice from it, which over-posts it as well) are taken away is still at least
+    ``cents``. Less than that left, the repeat cannot be part of the over-posting: paid twice.
+    With more repeating claims than can be weighed, any over-posting that large is doubt."""
+    excess, repeats, copies = over.get(era, (0, (), 0))
+    if excess <= 0 or cents <= 0 or excess - copies < cents:
+        return False
+    amounts = [c for _, c in repeats if c > 0]
+    if len(amounts) > _MAX_REPEATING_CLAIMS:
+        return True
+    reachable = {0}
+    for c in amounts:
+        reachable |= {r + c for r in reachable if r + c <= excess}
+    return excess not in reachable
 
 
 def _event_kind(first: Posting, repeat: list[Posting], over: Overposting, cents: int) -> str | None:
@@ -330,6 +360,8 @@ def _event_kind(first: Posting, repeat: list[Posting], over: Overposting, cents:
     era = repeat[0].era_id
     if era is not None and unreversed(era, repeat[0].claim_id, cents, over):
         return "reversal_not_posted"
+    if era is not None and reversal_or_paid(era, repeat[0].claim_id, cents, over):
+        return "reversal_or_paid_twice"
     return "paid_twice"
 
 

@@ -30,6 +30,7 @@ _DUP_RULES = (
     "posted_twice",
     "untraced_twice",
     "reversal_not_posted",
+    "reversal_or_paid_twice",  # no action: a lost reversal or money received twice
 )
 _DUP_SOURCE = {"adjustment_twice": "allowance_error", "receipts_twice": "patient_credit"}
 _DUP_ACTION = {

@@ -44,6 +44,7 @@ def statement(comp: Row, ctx: StatementContext) -> str:
         "paid_twice": _paid_twice,
         "untraced_twice": _untraced,
         "reversal_not_posted": _reversal_not_posted,
+        "reversal_or_paid_twice": _reversal_or_paid_twice,
         "adjustment_twice": _adjustment_twice,
         "receipts_twice": _receipts_twice,
         "pr_written_off": _pr_written_off,
@@ -114,6 +115,19 @@ def _reversal_not_posted(comp: Row, ctx: StatementContext) -> str:
         f"remittance {dup['eras'] or '?'} ({day_text(dup['last_date'])}), whose postings exceed "
         "what it paid by exactly its repeated payments: the remittance reversed the first "
         "payment and paid again, and the reversal was never posted."
+    )
+
+
+def _reversal_or_paid_twice(comp: Row, ctx: StatementContext) -> str:
+    dup = comp["detail"]
+    return (
+        f"Payer {ctx.name(comp['payer_id'])} paid {usd(dup['copy_cents'])} for "
+        f"{_line_words(dup)} on {day_text(dup['first_date'])} and that amount again on "
+        f"remittance {dup['eras'] or '?'} ({day_text(dup['last_date'])}), whose postings exceed "
+        "what it paid by more than its repeated payments account for: either the remittance "
+        "reversed the first payment and paid again and the reversal was never posted (reverse "
+        "the posting), or the payer paid twice (return the money); the ledger cannot tell "
+        "which, a biller decides."
     )
 
 
