@@ -500,3 +500,14 @@ def test_overposting_made_exactly_of_the_repeats_is_still_a_lost_reversal():
         row = one(out, claim)
         assert (row["verification"], row["confirmed_rule"]) == ("confirmed", "reversal_not_posted")
         assert row["confirmed_action"] == "reverse_posting"
+
+
+def test_overposting_of_one_of_two_equal_repeats_confirms_neither():
+    """Seen on independent data: E2 re-pays C1 and C2 $66.25 each and is over-posted by $66.25
+    only (after its provider adjustments): one of the two repeats is a lost reversal, the other
+    money paid twice, and the ledger cannot tell which. Neither is confirmed; no refund."""
+    out = _verify(_repaid_on_an_overposted_remittance("166.25"))
+    for claim in ("C1", "C2"):
+        row = one(out, claim)
+        assert row["verification"] != "confirmed" and row["confirmed_action"] is pd.NA
+        assert _rules(row) == {("duplicate_payment", "reversal_or_paid_twice"): 6625}

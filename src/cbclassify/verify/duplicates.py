@@ -336,6 +336,8 @@ def reversal_or_paid(era: str, claim_id: str, cents: int, over: Overposting) -> 
     ``unreversed`` decides), and what is left of it once its own copies posted twice (the same
     payment posted twice from it, which over-posts it as well) are taken away is still at least
     ``cents``. Less than that left, the repeat cannot be part of the over-posting: paid twice.
+    Also doubt: an over-posting made of repeats both with this claim's and without it (two
+    equal repeats, one over-posted: either claim's reversal may be the lost one).
     With more repeating claims than can be weighed, any over-posting that large is doubt."""
     excess, repeats, copies = over.get(era, (0, (), 0))
     if excess <= 0 or cents <= 0 or excess - copies < cents:
@@ -346,7 +348,15 @@ def reversal_or_paid(era: str, claim_id: str, cents: int, over: Overposting) -> 
     reachable = {0}
     for c in amounts:
         reachable |= {r + c for r in reachable if r + c <= excess}
-    return excess not in reachable
+    if excess not in reachable:
+        return True
+    # made of repeats both with this claim's and without it (e.g. two equal repeats, one
+    # lost reversal): which claim's reversal was lost, the ledger cannot tell
+    others = [c for claim, c in repeats if claim != claim_id and c > 0]
+    without = {0}
+    for c in others:
+        without |= {r + c for r in without if r + c <= excess}
+    return excess in without and excess - cents in without
 
 
 def _event_kind(first: Posting, repeat: list[Posting], over: Overposting, cents: int) -> str | None:
