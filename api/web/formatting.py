@@ -112,13 +112,9 @@ def usd(cents: int | None) -> str:
     return "\u2212" + text[1:] if text.startswith("-") else text
 
 
-#: Contract money text (``"156.33"``) -> cents; blank or malformed -> None.
-cents_of = cents_or_none
-
-
 def usd_text(text: object) -> str:
     """Contract money text as dollars (``"-30.00"`` -> ``−$30.00``)."""
-    cents = cents_of(text)
+    cents = cents_or_none(text)
     return usd(cents) if cents is not None else "—"
 
 

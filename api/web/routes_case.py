@@ -60,10 +60,9 @@ DONE_MESSAGES = {
     "complete": "The case is done; its resolution is recorded.",
     "reopen": "The case is reopened.",
 }
+
+
 #: Where a form may send the user back to after a step (never a free URL).
-RETURN_TO = {"approvals": "/approvals"}
-
-
 async def form_data(request: Request) -> dict[str, str]:
     """The posted form's text fields (already parsed by the CSRF check; cached)."""
     form = await request.form()
@@ -232,7 +231,4 @@ def case_step(
         ) from None
     except NotPermitted as err:
         raise WebError(403, "You are not allowed to do this", f"{err.message}.") from None
-    back = RETURN_TO.get(form.get("return_to", ""))
-    if back:
-        return RedirectResponse(f"{back}?done={cmd.value}&case={case_id}", 303)
     return RedirectResponse(f"/cases/{case_id}?done={cmd.value}#status", 303)

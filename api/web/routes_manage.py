@@ -17,8 +17,7 @@ from fastapi.responses import FileResponse, Response
 from api.bounds import FIRST_DATE, LAST_DATE, MAX_ID, MAX_PAGE
 from api.deps import State, scoped_practice
 from api.endpoints import API_PREFIX
-from api.state import ServiceState
-from api.web.formatting import label, usd
+from api.web.formatting import label
 from api.web.pages import WebError, WebUser, render_page, require, user_practices
 from cbclassify.service.as_of import practice_as_of, practices_as_of
 from cbclassify.settings import Settings
@@ -31,9 +30,6 @@ from cbclassify.store.audit_queries import (
     sees_global_events,
 )
 from cbclassify.store.case_queries import approval_queue, practice_summary
-from cbclassify.store.cases import ActingUser, get_case
-from cbclassify.store.errors import NotFound
-from cbclassify.store.models_cases import CreditCase
 from cbclassify.workflow import Permission
 
 router = APIRouter(include_in_schema=False)
@@ -61,17 +57,6 @@ def _page_number(request: Request) -> int:
         return 1
 
 
-def _decided_case(state: ServiceState, user: ActingUser, text: str) -> CreditCase | None:
-    """The case a decision was just made on (one of the user's; else None)."""
-    if not text.isdigit() or not 1 <= int(text) <= MAX_ID:
-        return None
-    with state.db.read_session() as session:
-        try:
-            return get_case(session, int(text), user)
-        except NotFound:
-            return None
-
-
 @router.get("/approvals")
 def approvals(request: Request, state: State, user: WebUser) -> Response:
     """Proposals waiting for a manager, across the manager's practices."""
@@ -80,12 +65,6 @@ def approvals(request: Request, state: State, user: WebUser) -> Response:
     with state.db.read_session() as session:
         items, total = approval_queue(session, user.practice_ids, (page - 1) * PER_PAGE, PER_PAGE)
         as_of = practices_as_of(session, {it.case.practice_id for it in items})
-    decided = _decided_case(state, user, request.query_params.get("case", ""))
-    done = request.query_params.get("done")
-    message = {"approve": "Approved.", "reject": "Rejected."}.get(done or "")
-    if message and decided is not None:  # name the claim (the URL carries only the case id)
-        what = label(decided.proposed_action)
-        message += f" Claim {decided.claim_id}: {what}, {usd(decided.proposed_amount_cents)}."
     return render_page(
         request,
         state,
@@ -98,7 +77,6 @@ def approvals(request: Request, state: State, user: WebUser) -> Response:
             "page": page,
             "pages": max(math.ceil(total / PER_PAGE), 1),
             "as_of": as_of,
-            "done": message,
             "page_link": lambda n: f"?page={n}",
             "letters_code": _first_practice_code(request, state, user),
         },

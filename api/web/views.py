@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from api.web.formatting import cents_of, label, percent, usd
+from api.web.formatting import label, percent, usd
 from cbclassify.contract.enums import BALANCE_REDUCING_KINDS
+from cbclassify.contract.money import cents_or_none
 from cbclassify.store.case_queries import OPEN_STATES
 
 #: Short readings of the claim adjustment reason codes seen most in therapy billing.
@@ -163,7 +164,7 @@ _NO_POSTING = {
 
 def _charge_row(line: Mapping[str, Any]) -> tuple[str, int, dict[str, Any]]:
     """A claim line as a charge on its billed date."""
-    cents = cents_of(line.get("charge_amount")) or 0
+    cents = cents_or_none(line.get("charge_amount")) or 0
     line_no = str(line.get("line_no", ""))
     modifier = f"-{line['modifier']}" if line.get("modifier") else ""
     what = f"CPT {line.get('cpt', '')}{modifier} × {line.get('units') or '1'}"
@@ -183,9 +184,9 @@ def _charge_row(line: Mapping[str, Any]) -> tuple[str, int, dict[str, Any]]:
 def _txn_row(txn: Mapping[str, Any], evidence: set[str]) -> tuple[str, int, dict[str, Any]]:
     """A posted transaction on its posted date."""
     kind = str(txn.get("kind") or "")
-    cents = cents_of(txn.get("amount")) or 0
+    cents = cents_or_none(txn.get("amount")) or 0
     group, reason = txn.get("group_code") or "", txn.get("reason_code") or ""
-    allowed = cents_of(txn.get("allowed_amount"))
+    allowed = cents_or_none(txn.get("allowed_amount"))
     row = {
         "anchor": f"txn-{txn.get('txn_id', '')}",
         "kind": kind,
