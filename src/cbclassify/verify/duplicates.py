@@ -323,9 +323,7 @@ def unreversed(era: str, claim_id: str, cents: int, over: Overposting) -> bool:
     others = [c for claim, c in repeats if claim != claim_id and c > 0]
     if excess <= 0 or cents <= 0 or len(others) > _MAX_REPEATING_CLAIMS:
         return excess > 0 and excess == cents
-    reachable = {0}
-    for c in others:
-        reachable |= {r + c for r in reachable if r + c <= excess}
+    reachable = _subset_sums(others, excess)
     return excess - cents in reachable and excess not in reachable
 
 
@@ -345,18 +343,20 @@ def reversal_or_paid(era: str, claim_id: str, cents: int, over: Overposting) -> 
     amounts = [c for _, c in repeats if c > 0]
     if len(amounts) > _MAX_REPEATING_CLAIMS:
         return True
-    reachable = {0}
-    for c in amounts:
-        reachable |= {r + c for r in reachable if r + c <= excess}
-    if excess not in reachable:
+    if excess not in _subset_sums(amounts, excess):
         return True
     # made of repeats both with this claim's and without it (e.g. two equal repeats, one
     # lost reversal): which claim's reversal was lost, the ledger cannot tell
-    others = [c for claim, c in repeats if claim != claim_id and c > 0]
-    without = {0}
-    for c in others:
-        without |= {r + c for r in without if r + c <= excess}
+    without = _subset_sums([c for claim, c in repeats if claim != claim_id and c > 0], excess)
     return excess in without and excess - cents in without
+
+
+def _subset_sums(amounts: list[int], limit: int) -> set[int]:
+    """Every total (up to ``limit``) that some of ``amounts`` add up to, 0 included."""
+    sums = {0}
+    for c in amounts:
+        sums |= {s + c for s in sums if s + c <= limit}
+    return sums
 
 
 def _event_kind(first: Posting, repeat: list[Posting], over: Overposting, cents: int) -> str | None:
