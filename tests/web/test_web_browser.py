@@ -13,16 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
-from web_helpers import PASSWORD, PRACTICE
+from web_helpers import PASSWORD, first_confirmed_case
 
 from api.app import create_app
 from api.config import ServiceConfig
 from cbclassify.service.champion import LoadedModel
 from cbclassify.settings import Settings
-from cbclassify.store.db import Database
-from cbclassify.store.models_auth import Practice
-from cbclassify.store.models_cases import CreditCase
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -87,27 +83,6 @@ def page(live_server: str) -> Iterator[object]:
             browser.close()
 
 
-def _target_case(settings: Settings) -> CreditCase:
-    """A confirmed credit whose recommended action needs a manager's approval."""
-    db = Database.from_url(settings.resolved_database_url)
-    try:
-        with db.read_session() as s:
-            pid = s.scalar(select(Practice.id).where(Practice.code == PRACTICE))
-            case = s.scalars(
-                select(CreditCase)
-                .where(
-                    CreditCase.practice_id == pid,
-                    CreditCase.verification == "confirmed",
-                    CreditCase.recommended_action.in_(("refund_payer", "payer_offset")),
-                )
-                .order_by(CreditCase.id)
-            ).first()
-            assert case is not None
-            return case
-    finally:
-        db.dispose()
-
-
 def _sign_in(page, username: str) -> None:
     page.goto("/")
     page.get_by_label("Username").fill(username)
@@ -124,7 +99,7 @@ def _sign_out(page) -> None:
 def test_biller_proposes_manager_approves_auditor_sees_both(page, web_settings: Settings) -> None:
     from playwright.sync_api import expect
 
-    case = _target_case(web_settings)
+    case = first_confirmed_case(web_settings, ("refund_payer", "payer_offset"))
     ARTIFACTS.mkdir(exist_ok=True)
 
     # The biller: keyboard first (skip link), filter the worklist, open the case, propose.

@@ -10,14 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import select
 from test_web_browser import ARTIFACTS, CHROMIUM, _sign_in, _sign_out, live_server, page
-from web_helpers import PRACTICE
+from web_helpers import PRACTICE, first_confirmed_case
 
 from cbclassify.settings import PracticeDetails, Settings
-from cbclassify.store.db import Database
-from cbclassify.store.models_auth import Practice
-from cbclassify.store.models_cases import CreditCase
 
 __all__ = ["live_server", "page"]  # the fixtures, shared with test_web_browser.py
 JOURNEY = ARTIFACTS / "journey"
@@ -42,33 +38,13 @@ def web_settings(web_settings: Settings) -> Settings:
     return web_settings
 
 
-def _letter_case(settings: Settings) -> CreditCase:
-    db = Database.from_url(settings.resolved_database_url)
-    try:
-        with db.read_session() as s:
-            pid = s.scalar(select(Practice.id).where(Practice.code == PRACTICE))
-            found = s.scalars(
-                select(CreditCase)
-                .where(
-                    CreditCase.practice_id == pid,
-                    CreditCase.verification == "confirmed",
-                    CreditCase.recommended_action == "refund_payer",
-                )
-                .order_by(CreditCase.id)
-            ).first()
-            assert found is not None
-            return found
-    finally:
-        db.dispose()
-
-
 def test_letter_users_and_an_upload_with_an_error(
     page, web_settings: Settings, small_ledger: Path, tmp_path: Path
 ) -> None:
     from playwright.sync_api import expect
 
     JOURNEY.mkdir(parents=True, exist_ok=True)
-    case = _letter_case(web_settings)
+    case = first_confirmed_case(web_settings, ("refund_payer",))
 
     # The manager opens the case and its refund letter, and prints it to PDF.
     _sign_in(page, "max")

@@ -215,3 +215,29 @@ def version_of(html: str) -> int:
     found = re.search(r'name="version" value="(\d+)"', html)
     assert found, "no case version in the page"
     return int(found.group(1))
+
+
+def first_confirmed_case(settings: Settings, actions: tuple[str, ...]) -> Any:
+    """The seeded practice's first confirmed case (by number) recommending one of ``actions``."""
+    from sqlalchemy import select
+
+    from cbclassify.store.models_auth import Practice
+    from cbclassify.store.models_cases import CreditCase
+
+    db = Database.from_url(settings.resolved_database_url)
+    try:
+        with db.read_session() as s:
+            pid = s.scalar(select(Practice.id).where(Practice.code == PRACTICE))
+            found = s.scalars(
+                select(CreditCase)
+                .where(
+                    CreditCase.practice_id == pid,
+                    CreditCase.verification == "confirmed",
+                    CreditCase.recommended_action.in_(actions),
+                )
+                .order_by(CreditCase.id)
+            ).first()
+            assert found is not None
+            return found
+    finally:
+        db.dispose()
