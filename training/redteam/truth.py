@@ -131,7 +131,10 @@ def build_truth(book: Book, patients: dict, records: list[Record]) -> list[dict]
 
 
 def _payer_paid(book: Book, c: Claim) -> bool:
-    return any(t.source == "payer" and t.kind == "payment" and t.amount > 0 and t.in_ledger
+    """The sibling no longer waits for its payer: the payer paid something on it, or assigned the
+    patient a share (an adjudication that puts the whole allowed to the deductible pays $0.00 with
+    a PR-1 row; what is left is the patient's, as the README's apply_to_balance rule reads it)."""
+    return any(t.source == "payer" and t.kind in ("payment", "responsibility") and t.amount > 0 and t.in_ledger
                for t in book.by_claim.get(c.claim_id, []))
 
 
