@@ -260,3 +260,35 @@ def test_every_signature_reads_in_plain_words():
     assert phrase("payer_duplicate_evidence_share_of_credit", 1.0, row) == (
         "A payer payment posted twice (any form) explains 100% of the credit"
     )
+
+
+def test_claim_level_keying_before_its_line_level_835_is_a_repeat_of_the_same_trace():
+    """The hand-keyed claim-level total of a check came first; the 835 with the same trace
+    posted the line payments days later (the verifier's posting-event rule, either order)."""
+    b = base()
+    b.line("X", "A", "P", 10000)
+    b.line("X", "A", "P", 10000, line_no=2)
+    b.txn("X", "payment", 12000, "2025-01-28", payer_id="P", trace="T1", line_no=None)
+    b.txn("X", "payment", 7000, "2025-02-01", payer_id="P", era="E1", trace="T1")
+    b.txn("X", "payment", 5000, "2025-02-01", payer_id="P", era="E1", trace="T1", line_no=2)
+    b.txn("X", "adjustment", 8000, "2025-02-01", payer_id="P", group="CO", reason="45",
+          era="E1", trace="T1", line_no=None)  # fmt: skip
+    row = one(b.build())
+    assert row["credit_amount_usd"] == pytest.approx(120.0)
+    assert row["repeated_payer_payment_any_level_count"] == 1
+    assert row["repeated_payer_payment_share_of_credit"] == 1.0
+    assert row["repeat_same_trace"] == 1.0
+    assert row["repeat_posting_form_differs"] == 1.0  # by hand, then the 835
+    assert row["repeat_days_apart"] == 4.0
+
+
+def test_two_line_payments_of_one_835_are_not_a_repeat_of_each_other():
+    b = base()
+    b.line("X", "A", "P", 10000)
+    b.line("X", "A", "P", 10000, line_no=2)
+    b.txn("X", "payment", 6000, "2025-02-01", payer_id="P", era="E1", trace="T1")
+    b.txn("X", "payment", 6000, "2025-02-01", payer_id="P", era="E1", trace="T1", line_no=2)
+    b.txn("X", "payment", 3000, "2025-03-01", source="patient", trace="RC1")
+    row = one(b.build())
+    assert row["repeated_payer_payment_any_level_count"] == 0
+    assert math.isnan(row["repeat_same_trace"])

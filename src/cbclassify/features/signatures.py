@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from cbclassify.bundles import ClaimBundle, Posting
+from cbclassify.bundles.events import repeated_payment_events
 from cbclassify.features.postings import is_manual, is_patient_payment, is_payer_payment
 
 NAN = math.nan
@@ -65,12 +66,14 @@ def _coded_traces(postings: Sequence[Posting]) -> set[tuple[str, int | None]]:
     }
 
 
-def _repeats(pay: Sequence[Posting]) -> list[tuple[Posting, Posting]]:
-    """(earlier, later) pairs where a later payer payment repeats an earlier one of the same
-    payer: the same amount at any level (line or claim), or the total of an earlier trace's
-    payments on the claim (a claim-level copy of a line-level remittance)."""
+def _repeats(pay: Sequence[Posting]) -> list[tuple[Posting, Posting, int]]:
+    """(earlier, later, repeated cents) where a later payer payment repeats an earlier one of
+    the same payer: the same amount at the same line or either at claim level (a literal copy),
+    or a later posting event that repeats an earlier one by the verifier's rule
+    (``bundles.events.repeats``: the event's total or one of its rows, claim level against
+    line level in either order, ERA against manual or lockbox)."""
     ordered = sorted(pay, key=lambda p: p.posted_date)
-    pairs: list[tuple[Posting, Posting]] = []
+    pairs: list[tuple[Posting, Posting, int]] = []
     used: set[str] = set()
     for i, later in enumerate(ordered):
         for earlier in ordered[:i]:
@@ -79,19 +82,13 @@ def _repeats(pay: Sequence[Posting]) -> list[tuple[Posting, Posting]]:
             same_line = earlier.line_no == later.line_no
             either_claim = earlier.line_no is None or later.line_no is None
             if earlier.amount_cents == later.amount_cents and (same_line or either_claim):
-                pairs.append((earlier, later))
+                pairs.append((earlier, later, later.amount_cents))
                 used.add(earlier.txn_id)
                 break
-        else:
-            if later.line_no is None:
-                totals: dict[str, list[Posting]] = {}
-                for p in ordered[:i]:
-                    if _trace(p) and p.line_no is not None and p.payer_id == later.payer_id:
-                        totals.setdefault(_trace(p), []).append(p)
-                for group in totals.values():
-                    if len(group) > 1 and sum(p.amount_cents for p in group) == later.amount_cents:
-                        pairs.append((group[0], later))
-                        break
+    paired = {p.txn_id for pair in pairs for p in pair[:2]}
+    for first, repeat in repeated_payment_events(pay):
+        if not any(p.txn_id in paired for p in (*first, *repeat)):
+            pairs.append((first[0], repeat[0], sum(p.amount_cents for p in repeat)))
     return pairs
 
 
@@ -152,7 +149,7 @@ def _repeat_signatures(pay: Sequence[Posting], credit: int, out: dict[str, float
     pairs = _repeats(pay)
     out["repeated_payer_payment_any_level_count"] = float(len(pairs))
     out["repeated_payer_payment_share_of_credit"] = _share(
-        sum(later.amount_cents for _, later in pairs), credit
+        sum(cents for _, _, cents in pairs), credit
     )
     first = pairs[0] if pairs else None
     if first is None:
@@ -160,7 +157,7 @@ def _repeat_signatures(pay: Sequence[Posting], credit: int, out: dict[str, float
         out["repeat_posting_form_differs"] = NAN
         out["repeat_days_apart"] = NAN
     else:
-        earlier, later = first
+        earlier, later, _ = first
         out["repeat_same_trace"] = _flag(bool(_trace(earlier)) and _trace(earlier) == _trace(later))
         out["repeat_posting_form_differs"] = _flag(_form(earlier) != _form(later))
         out["repeat_days_apart"] = float((later.posted_date - earlier.posted_date).days)

@@ -34,6 +34,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from cbclassify.bundles import Posting
+from cbclassify.bundles.events import payment_events, posting_event, repeats, trace_key
 from cbclassify.verify.claim import Row, line_key, payer_key
 
 _CANDIDATE_KINDS = ("payment", "adjustment", "responsibility")
@@ -235,16 +236,6 @@ def _unmatched_takebacks(cand: list[Posting], gid_of: dict[str, int]) -> dict[st
     return dict(out)
 
 
-def trace_key(posting: Posting) -> str | None:
-    """The posting's check / EFT trace or receipt number as a biller compares them: without
-    surrounding blanks and leading zeros (a trace keyed by hand often drops them)."""
-    trace = posting.remit_trace
-    if trace is None:
-        return None
-    text = trace.strip().lstrip("0")
-    return text or "0"
-
-
 def repeated_events(
     postings: Sequence[Posting], literal: Duplicates, over: Overposting
 ) -> list[tuple[Row, frozenset[str]]]:
@@ -264,12 +255,9 @@ def repeated_events(
     pays = [
         p for p in postings if p.kind == "payment" and p.amount_cents > 0 and p.txn_id not in taken
     ]
-    events: dict[tuple[str, str, tuple[object, ...]], list[Posting]] = {}
-    for p in pays:
-        events.setdefault((p.source, payer_key(p), _event_ident(p)), []).append(p)
     takebacks = [-p.amount_cents for p in postings if p.kind == "payment" and p.amount_cents < 0]
     out: list[tuple[Row, frozenset[str]]] = []
-    ordered = sorted(events.items(), key=lambda kv: (kv[1][0].posted_date, kv[1][0].txn_id))
+    ordered = payment_events(pays)
     used: set[int] = set()
     for j, (key_j, rows_j) in enumerate(ordered):
         total_j = sum(r.amount_cents for r in rows_j)
@@ -277,8 +265,7 @@ def repeated_events(
             key_i, rows_i = ordered[i]
             if i in used or key_i[:2] != key_j[:2]:
                 continue
-            amounts_i = {sum(r.amount_cents for r in rows_i)} | {r.amount_cents for r in rows_i}
-            if total_j not in amounts_i:
+            if not repeats(rows_i, total_j):
                 continue
             if total_j in takebacks:
                 takebacks.remove(total_j)
@@ -294,21 +281,13 @@ def repeated_events(
     return out
 
 
-def _event_ident(p: Posting) -> tuple[object, ...]:
-    """One posting event: a remittance, or one manual / lockbox posting (method, date, user,
-    trace)."""
-    if p.era_id is not None:
-        return ("era", p.era_id)
-    return ("manual", p.method, p.posted_date, p.posted_by, trace_key(p))
-
-
 def payment_event_totals(postings: Sequence[Posting], payer: str | None) -> list[int]:
     """The totals of ``payer``'s positive payment events on the claim (posting order)."""
     totals: dict[tuple[object, ...], int] = {}
     for p in postings:
         mine = p.kind == "payment" and p.source == "payer" and p.payer_id == payer
         if mine and p.amount_cents > 0:
-            ident = _event_ident(p)
+            ident = posting_event(p)
             totals[ident] = totals.get(ident, 0) + p.amount_cents
     return list(totals.values())
 
