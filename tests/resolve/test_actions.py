@@ -324,3 +324,39 @@ def test_practice_state_without_location_states_and_no_patient_postings():
     row = _run(b.build(), policy)
     assert row["recommended_action"] == "refund_payer"
     assert row["due_basis"].startswith("PA prompt-pay rule for commercial payers: 40 days")
+
+
+def _posted_without_patient_share(posting: str):
+    """C1: a confirmed $10.00 patient credit. C2: the patient's $150.00 claim on which BCBS
+    has posted nothing the patient owes: ``write_off`` (its contractual write-off of $50.00
+    keyed by hand with a $0.00 payment, no PR row: the payment itself has not come) or
+    ``denial`` (an 835 paying $0.00 under CO-16, to correct and resubmit)."""
+    b = standard()
+    b.line("C1", charge="400.00").fee("BCBS", "97110", "50.00")
+    b.era_payment("C1", "BCBS", "180.00", allowed="200.00", era="E1", co45="200.00",
+                  pr={"3": "20.00"}, date="2026-03-02")  # fmt: skip
+    b.patient_payment("C1", "30.00", date="2026-01-05")
+    b.line("C2", charge="150.00", service_date="2026-01-02")
+    if posting == "write_off":
+        b.txn("C2", "payment", "payer", "0.00", payer="BCBS", line=None, method="manual")
+        b.txn("C2", "adjustment", "payer", "50.00", payer="BCBS", group="CO", reason="45",
+              method="manual")  # fmt: skip
+    else:
+        b.remit("E2", "BCBS", "TRN-E2", "2026-01-20")
+        b.txn("C2", "payment", "payer", "0.00", payer="BCBS", line=None, group="CO",
+              reason="16", era="E2")  # fmt: skip
+    return b.build()
+
+
+def test_patient_credit_is_held_while_the_other_claim_has_no_patient_share_posted():
+    """A payer's write-off keyed alone, or a $0.00 denial, assigns the patient nothing: the
+    claim's balance still waits for its payer, under either deductible policy; the credit is
+    held, naming that claim."""
+    hold = parse_policy({"patient_credits": {"apply_to_deductible_balances": False}})
+    for posting in ("write_off", "denial"):
+        ledger = _posted_without_patient_share(posting)
+        for policy in (None, hold):
+            row = one(verify_and_recommend(ledger, credits_of(ledger), policy=policy))
+            assert row["verification"] == "inconclusive", posting
+            assert pd.isna(row["recommended_action"]), posting
+            assert "claim C2 is not settled (it awaits its payer" in row["review_reason"]

@@ -183,13 +183,16 @@ def select_rows(ledger: Ledger, claim_ids: Sequence[str]) -> LedgerPart:
 
 
 def payer_adjudicated(source: pd.Series, kind: pd.Series, amount: pd.Series) -> np.ndarray:
-    """Postings that show a payer adjudicated the claim: its responsibility rows, or a payer
-    payment or adjustment that moves money (a bare $0.00 payment assigns nothing yet). A
-    request's rows apply the same test row by row (``request_rows``)."""
+    """Postings that show a payer adjudicated the claim, so that what is left is the
+    patient's: a positive payer payment, or a positive patient-responsibility row (a deductible
+    adjudication pays $0.00 with PR-1). A bare $0.00 payment (a denial to correct and
+    resubmit) or a write-off keyed alone (a contractual adjustment with nothing paid and no
+    PR row) assigns nothing to the patient yet: the claim still waits for its payer. A
+    request's rows apply the same test (``request_rows``)."""
     by_payer = source.eq("payer").fillna(False).to_numpy(dtype=bool)
-    assigns = kind.eq("responsibility").fillna(False).to_numpy(dtype=bool)
-    moves = amount.fillna(0).astype("int64").to_numpy() != 0
-    return np.asarray(by_payer & (assigns | moves), dtype=bool)
+    assigns = kind.isin(("payment", "responsibility")).fillna(False).to_numpy(dtype=bool)
+    positive = amount.fillna(0).astype("int64").to_numpy() > 0
+    return np.asarray(by_payer & assigns & positive, dtype=bool)
 
 
 def payer_paid(source: pd.Series, kind: pd.Series, amount: pd.Series) -> np.ndarray:
@@ -289,24 +292,8 @@ def request_rows(ledger: Ledger, credits: Credits) -> GroupRows:
         ),
         states={p["patient_id"]: p["state"] for p in ledger.handed_rows("patients") or []},
         line_self_pay=np.array([p is None for p in lines["payer_id"]], dtype=bool),
-        posting_by_payer=np.array(
-            [
-                source == "payer" and (kind == "responsibility" or (amount or 0) != 0)
-                for source, kind, amount in zip(
-                    txns["source"], txns["kind"], txns["amount_cents"], strict=True
-                )
-            ],
-            dtype=bool,
-        ),
-        posting_paid_by_payer=np.array(
-            [
-                source == "payer" and kind == "payment" and (amount or 0) > 0
-                for source, kind, amount in zip(
-                    txns["source"], txns["kind"], txns["amount_cents"], strict=True
-                )
-            ],
-            dtype=bool,
-        ),
+        posting_by_payer=payer_adjudicated(*_posting_columns(txns)),
+        posting_paid_by_payer=payer_paid(*_posting_columns(txns)),
     )
 
 
@@ -406,3 +393,12 @@ def patient_histories(patients: Sequence[str], rows: GroupRows) -> dict[str, Pat
         patient: PatientHistory(patient, rows.states.get(patient), *totals.of(i), claims)
         for i, patient in enumerate(patients)
     }
+
+
+def _posting_columns(txns: Mapping[str, Sequence[Any]]) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """source, kind and amount_cents of a request's postings as the ledger's columns."""
+    return (
+        pd.Series(txns["source"], dtype=object),
+        pd.Series(txns["kind"], dtype=object),
+        pd.Series([a if a is not None else 0 for a in txns["amount_cents"]], dtype="int64"),
+    )
