@@ -182,26 +182,57 @@ def select_rows(ledger: Ledger, claim_ids: Sequence[str]) -> LedgerPart:
     )
 
 
-def payer_adjudicated(source: pd.Series, kind: pd.Series, amount: pd.Series) -> np.ndarray:
+def payer_adjudicated(
+    source: pd.Series | Sequence[Any],
+    kind: pd.Series | Sequence[Any],
+    amount: pd.Series | Sequence[Any],
+) -> np.ndarray:
     """Postings that show a payer adjudicated the claim, so that what is left is the
     patient's: a positive payer payment, or a positive patient-responsibility row (a deductible
     adjudication pays $0.00 with PR-1). A bare $0.00 payment (a denial to correct and
     resubmit) or a write-off keyed alone (a contractual adjustment with nothing paid and no
-    PR row) assigns nothing to the patient yet: the claim still waits for its payer. A
-    request's rows apply the same test (``request_rows``)."""
-    by_payer = source.eq("payer").fillna(False).to_numpy(dtype=bool)
-    assigns = kind.isin(("payment", "responsibility")).fillna(False).to_numpy(dtype=bool)
-    positive = amount.fillna(0).astype("int64").to_numpy() > 0
-    return np.asarray(by_payer & assigns & positive, dtype=bool)
+    PR row) does not say what the patient owes: the claim still waits for its payer. Ledger
+    columns or a request's rows (lists of plain values)."""
+    by_payer, paying, assigning, positive = _posting_flags(source, kind, amount)
+    return np.asarray(by_payer & (paying | assigning) & positive, dtype=bool)
 
 
-def payer_paid(source: pd.Series, kind: pd.Series, amount: pd.Series) -> np.ndarray:
+def payer_paid(
+    source: pd.Series | Sequence[Any],
+    kind: pd.Series | Sequence[Any],
+    amount: pd.Series | Sequence[Any],
+) -> np.ndarray:
     """Positive payer payments: a payer paid something on the claim (an adjudication that put
     the whole allowed to the patient's deductible pays nothing)."""
-    by_payer = source.eq("payer").fillna(False).to_numpy(dtype=bool)
-    pays = kind.eq("payment").fillna(False).to_numpy(dtype=bool)
-    positive = amount.fillna(0).astype("int64").to_numpy() > 0
-    return np.asarray(by_payer & pays & positive, dtype=bool)
+    by_payer, paying, _, positive = _posting_flags(source, kind, amount)
+    return np.asarray(by_payer & paying & positive, dtype=bool)
+
+
+def _posting_flags(
+    source: pd.Series | Sequence[Any],
+    kind: pd.Series | Sequence[Any],
+    amount: pd.Series | Sequence[Any],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(made by a payer, a payment, a responsibility row, amount > 0) per posting; missing
+    values are False (an amount missing counts as 0)."""
+    if (
+        isinstance(source, pd.Series)
+        and isinstance(kind, pd.Series)
+        and isinstance(amount, pd.Series)
+    ):
+        return (
+            source.eq("payer").fillna(False).to_numpy(dtype=bool),
+            kind.eq("payment").fillna(False).to_numpy(dtype=bool),
+            kind.eq("responsibility").fillna(False).to_numpy(dtype=bool),
+            amount.fillna(0).astype("int64").to_numpy() > 0,
+        )
+    n = len(source)
+    return (
+        np.fromiter((s == "payer" for s in source), dtype=bool, count=n),
+        np.fromiter((k == "payment" for k in kind), dtype=bool, count=n),
+        np.fromiter((k == "responsibility" for k in kind), dtype=bool, count=n),
+        np.fromiter(((a or 0) > 0 for a in amount), dtype=bool, count=n),
+    )
 
 
 PATIENT_LINE_COLUMNS = (
@@ -292,8 +323,8 @@ def request_rows(ledger: Ledger, credits: Credits) -> GroupRows:
         ),
         states={p["patient_id"]: p["state"] for p in ledger.handed_rows("patients") or []},
         line_self_pay=np.array([p is None for p in lines["payer_id"]], dtype=bool),
-        posting_by_payer=payer_adjudicated(*_posting_columns(txns)),
-        posting_paid_by_payer=payer_paid(*_posting_columns(txns)),
+        posting_by_payer=payer_adjudicated(txns["source"], txns["kind"], txns["amount_cents"]),
+        posting_paid_by_payer=payer_paid(txns["source"], txns["kind"], txns["amount_cents"]),
     )
 
 
@@ -393,12 +424,3 @@ def patient_histories(patients: Sequence[str], rows: GroupRows) -> dict[str, Pat
         patient: PatientHistory(patient, rows.states.get(patient), *totals.of(i), claims)
         for i, patient in enumerate(patients)
     }
-
-
-def _posting_columns(txns: Mapping[str, Sequence[Any]]) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """source, kind and amount_cents of a request's postings as the ledger's columns."""
-    return (
-        pd.Series(txns["source"], dtype=object),
-        pd.Series(txns["kind"], dtype=object),
-        pd.Series([a if a is not None else 0 for a in txns["amount_cents"]], dtype="int64"),
-    )
