@@ -74,10 +74,11 @@ class PatientHistory:
         self, other_than: str, day: date, *, deductible_settled: bool = True
     ) -> tuple[str | None, str | None]:
         """The patient's oldest claim other than ``other_than`` with a positive balance at the
-        end of ``day`` that the patient owes (one a payer has posted on: what is left is the
-        patient's; or a self-pay claim with something posted on it: a payment or its self-pay
-        discount), and the oldest one whose balance is not settled yet (billed to a payer that
-        has posted nothing on it, or a bare self-pay charge with nothing posted: it may still be
+        end of ``day`` that the patient owes (one a payer adjudicated, ``build.payer_adjudicated``:
+        what is left is the patient's; or a self-pay claim with something posted on it: a
+        payment or its self-pay discount), and the oldest one whose balance is not settled yet
+        (billed to a payer that has neither paid on it nor assigned the patient a share: nothing
+        posted, a $0.00 denial, a write-off keyed alone; or a bare self-pay charge with nothing posted: it may still be
         discounted, or billed to coverage found later, e.g. retroactive Medicaid). Counts only
         the patient's own lines; None where there is none. ``deductible_settled=False``: a
         claim a payer adjudicated without paying anything (its whole allowed to the deductible)
