@@ -22,21 +22,11 @@ from cbclassify.ledger_io.write import to_contract_frame
 from cbclassify.resolve import verify_and_recommend
 from cbclassify.resolve.policy import Policy
 from cbclassify.scoring import score_ledger
-from cbclassify.store.ingest import CASE_COLUMNS, AnalysedLedger, ModelRef
+from cbclassify.store.ingest import CASE_COLUMNS, CASE_FACTS, AnalysedLedger, ModelRef
 
 #: An as-of date as the service takes it (None: the ledger's latest posting date).
 AsOf = pd.Timestamp | date | str | None
 
-_WORKLIST_FACTS = (
-    "claim_id",
-    "patient_id",
-    "payer_id",
-    "payer_name",
-    "payer_type",
-    "location_id",
-    "credit_amount_cents",
-    "credit_since",
-)
 _SCORE_FACTS = (
     "predicted_source",
     "confidence",
@@ -121,7 +111,7 @@ def analyse_ledger(
     """Every credit of ``ledger`` on ``as_of`` with its facts, analysis and history."""
     when = resolve_as_of(ledger, as_of)
     worklist = build_worklist(ledger, when)
-    cases = worklist.loc[:, list(_WORKLIST_FACTS)].copy()
+    cases = worklist.loc[:, list(CASE_FACTS)].copy()
     if predictor is not None:
         scores = score_ledger(ledger, predictor, as_of=when, policy=policy)
     else:

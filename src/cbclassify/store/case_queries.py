@@ -17,6 +17,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from cbclassify.contract.ledger import coerce_frame
 from cbclassify.store.accounts import usernames
+from cbclassify.store.ingest import CASE_FACTS
 from cbclassify.store.models_auth import Practice, User, UserPractice, UserRole
 from cbclassify.store.models_cases import (
     Approval,
@@ -164,9 +165,15 @@ def list_cases(
     limit: int = 50,
 ) -> tuple[list[CreditCase], int]:
     """One page of a practice's cases and the total number matching the filters."""
-    base = _where(select(CreditCase).where(CreditCase.practice_id == practice_id), filters)
+    base = _practice_cases(practice_id, filters)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    return page_of_cases(session, practice_id, filters, sort, descending, offset, limit), total
+    page = _ordered(base, sort, descending).offset(offset).limit(limit)
+    return list(session.scalars(page)), total
+
+
+def _practice_cases(practice_id: int, filters: CaseFilter) -> Select[Any]:
+    """The practice's cases matching the filters (unordered)."""
+    return _where(select(CreditCase).where(CreditCase.practice_id == practice_id), filters)
 
 
 def _ordered(stmt: Select[Any], sort: SortKey, descending: bool) -> Select[Any]:
@@ -185,7 +192,7 @@ def page_of_cases(
     limit: int = 50,
 ) -> list[CreditCase]:
     """One page of a practice's cases (no count: see ``worklist_totals``)."""
-    base = _where(select(CreditCase).where(CreditCase.practice_id == practice_id), filters)
+    base = _practice_cases(practice_id, filters)
     return list(session.scalars(_ordered(base, sort, descending).offset(offset).limit(limit)))
 
 
@@ -287,14 +294,7 @@ def worklist_totals(
 #: Columns of the worklist export, in order (the query's labels).
 EXPORT_FIELDS: tuple[str, ...] = (
     "case_id",
-    "claim_id",
-    "patient_id",
-    "payer_id",
-    "payer_name",
-    "payer_type",
-    "location_id",
-    "credit_amount_cents",
-    "credit_since",
+    *CASE_FACTS,
     "identified_date",
     "predicted_source",
     "confidence",
@@ -323,14 +323,7 @@ def export_rows(
         "Select[Any]",  # twenty labelled columns: the filters and order take any select
         select(
             c.id.label("case_id"),
-            c.claim_id,
-            c.patient_id,
-            c.payer_id,
-            c.payer_name,
-            c.payer_type,
-            c.location_id,
-            c.credit_amount_cents,
-            c.credit_since,
+            *(getattr(c, name) for name in CASE_FACTS),
             c.identified_date,
             c.predicted_source,
             c.confidence,

@@ -25,8 +25,8 @@ from cbclassify.store.models_auth import Practice
 from cbclassify.store.models_cases import CaseObservation, CreditCase, LedgerBatch, ModelVersion
 from cbclassify.store.proposals import pending_proposals, review_outdated_proposals
 
-#: Columns of ``AnalysedLedger.cases`` (one row per credit balance).
-CASE_COLUMNS: tuple[str, ...] = (
+#: What the worklist shows of each credit balance, from the ledger (the first columns of a case).
+CASE_FACTS: tuple[str, ...] = (
     "claim_id",
     "patient_id",
     "payer_id",
@@ -35,6 +35,10 @@ CASE_COLUMNS: tuple[str, ...] = (
     "location_id",
     "credit_amount_cents",
     "credit_since",
+)
+#: Columns of ``AnalysedLedger.cases`` (one row per credit balance).
+CASE_COLUMNS: tuple[str, ...] = (
+    *CASE_FACTS,
     "predicted_source",
     "confidence",
     "probabilities",
