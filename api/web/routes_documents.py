@@ -5,7 +5,9 @@ generation is audited there."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -22,6 +24,8 @@ from cbclassify.service.documents import (
     refund_payers,
 )
 from cbclassify.workflow import Permission
+
+T = TypeVar("T")
 
 router = APIRouter(include_in_schema=False)
 DOING = "Preparing refund paperwork"
@@ -47,15 +51,21 @@ def _refused(err: DocumentRefused, case_id: int) -> WebError:
     )
 
 
-@router.get("/cases/{case_id}/refund-letter")
-def refund_letter_page(case_id: int, request: Request, state: State, user: WebUser) -> Response:
-    """The printable refund request letter of a confirmed payer refund or offset."""
+def _case_document(make: Callable[..., T], case_id: int, state: State, user: WebUser) -> T:
+    """One case's document (``case_letter`` or ``case_patient_form``) for a user who may work
+    cases, dated today; a case with no such document answers 409."""
     _case_number(case_id)
     require(user, Permission.CASE_WORK, DOING)
     try:
-        letter = case_letter(state.db, state.settings, user, case_id, date.today())
+        return make(state.db, state.settings, user, case_id, date.today())
     except DocumentRefused as err:
         raise _refused(err, case_id) from None
+
+
+@router.get("/cases/{case_id}/refund-letter")
+def refund_letter_page(case_id: int, request: Request, state: State, user: WebUser) -> Response:
+    """The printable refund request letter of a confirmed payer refund or offset."""
+    letter = _case_document(case_letter, case_id, state, user)
     return render_page(
         request,
         state,
@@ -73,12 +83,7 @@ def refund_letter_page(case_id: int, request: Request, state: State, user: WebUs
 @router.get("/cases/{case_id}/patient-refund-form")
 def patient_form_page(case_id: int, request: Request, state: State, user: WebUser) -> Response:
     """The printable refund request (check request) of a confirmed patient refund."""
-    _case_number(case_id)
-    require(user, Permission.CASE_WORK, DOING)
-    try:
-        form = case_patient_form(state.db, state.settings, user, case_id, date.today())
-    except DocumentRefused as err:
-        raise _refused(err, case_id) from None
+    form = _case_document(case_patient_form, case_id, state, user)
     return render_page(
         request,
         state,
